@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.http import HttpRequest
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def confirm_email(self, request: HttpRequest, email_address: Any) -> None:
+        super().confirm_email(request, email_address)
+        # Only the primary address makes a person a verified signer.
+        from vzaemo.accounts.services import user_mark_email_verified
+
+        user_mark_email_verified(user=email_address.user, email=email_address.email)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
+        return bool(settings.IDGOVUA_ENABLED)

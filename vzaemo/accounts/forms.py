@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields; allauth adds email and passwords. The law lists signers by full name."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200, help_text=_("As in your passport; shown in petition signer lists."))
+
+    def clean_full_name(self) -> str:
+        value = " ".join(self.cleaned_data["full_name"].split())
+        if len(value.split(" ")) < 2:
+            raise forms.ValidationError(_("Enter your surname and given name."))
+        return value
+
+    def signup(self, request: HttpRequest, user: Any) -> None:
+        user.full_name = self.cleaned_data["full_name"]
+        user.save(update_fields=["full_name"])

@@ -1,0 +1,38 @@
+"""Every write to accounts and organisations."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, Membership, Role, User
+from vzaemo.core import audit
+
+
+@transaction.atomic
+def user_mark_email_verified(*, user: User, email: str) -> None:
+    if user.email.lower() != email.lower() or user.email_verified:
+        return
+    User.objects.filter(pk=user.pk).update(email_verified=True)
+    user.email_verified = True
+    audit.record(actor=user, subject=user, tag="account:email:verified", before={"email_verified": False}, after={"email_verified": True})
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    actor: User | None,
+    user: User,
+    role: Role,
+    authority: Authority | None = None,
+    cso: CivilSocietyOrganisation | None = None,
+) -> Membership:
+    membership, created = Membership.objects.get_or_create(user=user, authority=authority, cso=cso, role=role)
+    if created:
+        audit.record(
+            actor=actor,
+            subject=membership,
+            tag="account:membership:grant",
+            before=None,
+            after={"user": user.pk, "role": role.value, "authority": authority and authority.pk, "cso": cso and cso.pk},
+        )
+    return membership

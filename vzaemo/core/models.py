@@ -1,0 +1,175 @@
+"""Shared kernel data: the working-day calendar, the legal rules registry and the audit chain."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MartialLawPeriod(models.Model):
+    """A period in which Law 2136-IX art. 6 part 6 suspends Labour Code arts. 67 (parts 3-5) and 71-73.
+
+    While it lasts, public holidays are ordinary working days and nothing moves to Monday.
+    Administrators close the open period when martial law ends (reference/ukraine-rules.md section 7).
+    """
+
+    starts_on = models.DateField(_("suspension starts on"))
+    ends_on = models.DateField(_("suspension ends on"), null=True, blank=True, help_text=_("Empty while in force."))
+    basis = models.CharField(_("legal basis"), max_length=300)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("martial-law period (holidays suspended)")
+        verbose_name_plural = _("martial-law periods (holidays suspended)")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="martial_law_period_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on} – {self.ends_on or '…'}"
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction of one day: a Cabinet swap or a day the package gets wrong."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    reason = models.CharField(_("reason and source"), max_length=300)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {'working' if self.is_working_day else 'day off'}"
+
+
+class RuleUnit(models.TextChoices):
+    COUNT = "count", _("count")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+    WORKING_DAYS = "working_days", _("working days")
+    MONTHS = "months", _("months")
+    HOURS = "hours", _("hours")
+    SECONDS = "seconds", _("seconds")
+    PERCENT = "percent", _("percent")
+    UAH = "uah", _("hryvnias")
+    MINIMUM_WAGES = "minimum_wages", _("minimum wages")
+
+
+class RuleConfidence(models.TextChoices):
+    CONFIRMED = "C", _("confirmed in the source")
+    SECONDARY = "S", _("secondary or local source only")
+    UNVERIFIED = "M", _("unverified: a configurable default")
+
+
+class LegalRule(models.Model):
+    """One threshold or term of the law, with where it comes from and since when it applies."""
+
+    key = models.SlugField(_("key"), max_length=100)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=20, choices=RuleUnit.choices)
+    title_uk = models.CharField(_("title (Ukrainian)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    source = models.CharField(_("source"), max_length=500, help_text=_("Law, resolution or order and article."))
+    source_url = models.URLField(_("source URL"), blank=True)
+    confidence = models.CharField(_("confidence"), max_length=1, choices=RuleConfidence.choices)
+    effective_from = models.DateField(_("effective from"))
+    overridable = models.BooleanField(
+        _("authorities may override"), default=False, help_text=_("Only where the law allows, e.g. local charters.")
+    )
+
+    class Meta:
+        ordering = ["key", "-effective_from"]
+        verbose_name = _("legal rule")
+        verbose_name_plural = _("legal rules")
+        constraints = [models.UniqueConstraint(fields=["key", "effective_from"], name="legal_rule_key_effective_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value.normalize()} {self.unit} ({self.effective_from})"
+
+
+class LegalRuleOverride(models.Model):
+    """An authority's own value for an overridable rule (e.g. Kyiv's charter petition threshold)."""
+
+    key = models.SlugField(_("rule key"), max_length=100)
+    authority = models.ForeignKey(
+        "accounts.Authority", on_delete=models.CASCADE, related_name="rule_overrides", verbose_name=_("authority")
+    )
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    unit = models.CharField(
+        _("unit"), max_length=20, choices=RuleUnit.choices, help_text=_("A charter may set a term in other units.")
+    )
+    source = models.CharField(_("source"), max_length=500, help_text=_("E.g. the community charter and article."))
+    source_url = models.URLField(_("source URL"), blank=True)
+    effective_from = models.DateField(_("effective from"))
+
+    class Meta:
+        ordering = ["key", "authority_id", "-effective_from"]
+        verbose_name = _("legal rule override")
+        verbose_name_plural = _("legal rule overrides")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "authority", "effective_from"], name="legal_rule_override_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.authority_id} = {self.value.normalize()}"
+
+
+class AuditEntry(models.Model):
+    """One change, recorded in the writer's transaction; the sealer links it into the hash chain later.
+
+    Writers only INSERT (no shared lock, so signing and bidding never queue behind the log);
+    `commit_txid` is the writer's PostgreSQL transaction id, which lets the sealer take entries in
+    commit order behind the snapshot watermark and never skip one that commits late.
+    """
+
+    created_at = models.DateTimeField(_("recorded at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    subject_type = models.CharField(_("subject type"), max_length=100)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    tag = models.CharField(_("tag"), max_length=100)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    commit_txid = models.BigIntegerField(null=True, blank=True, editable=False)
+    position = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
+            models.Index(fields=["commit_txid", "id"], name="audit_unsealed_idx", condition=models.Q(position__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.position or '-'} {self.tag} {self.subject_type}:{self.subject_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the chain's head: (size, head hash), like a signed tree head (RFC 9162)."""
+
+    size = models.BigIntegerField(_("entries covered"), unique=True)
+    head_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-size"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size} {self.head_hash[:12]}"

@@ -1,0 +1,245 @@
+"""Settings for every environment, driven by environment variables.
+
+Nothing here is production-only: the demo, the tests and production differ only in the
+environment (DATABASE_URL, DEBUG, SECRET_KEY, ...), so what is tested is what runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-demo-key-change-me-in-production-0123456789")
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "vzaemo.core",
+    "vzaemo.accounts",
+    "vzaemo.petitions",
+    "vzaemo.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "vzaemo.accounts.middleware.StaffMFAMiddleware",
+]
+
+ROOT_URLCONF = "vzaemo.urls"
+WSGI_APPLICATION = "vzaemo.wsgi.application"
+ASGI_APPLICATION = "vzaemo.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "vzaemo" / "web" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
+            ],
+        },
+    }
+]
+
+# Embedded SQLite for the demo; PostgreSQL (DATABASE_URL) in CI and production.
+# Persistent connections matter: opening one per request halves signing throughput.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'var' / 'vzaemo.sqlite3'}",
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + a busy timeout let the web workers, the task worker and the chronograph share one file.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("SQLITE_TEST_NAME") or None
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Sessions are read on every signed-in request; the cache in front of the database keeps
+# the signing path to one session read per cache miss.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "vzaemo"),
+    }
+}
+
+LANGUAGE_CODE = "uk"
+LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "vzaemo" / "web" / "locale"]
+USE_I18N = True
+USE_TZ = True
+# Every legal date boundary is in Kyiv (reference/ukraine-rules.md section 7).
+TIME_ZONE = "Europe/Kyiv"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Outgoing mail: console in the demo, a file outbox for end-to-end tests (a fake SMTP).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "outbox"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Vzaemo <no-reply@vzaemo.example>")
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- accounts (django-allauth) ---
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "web:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_FORMS = {"signup": "vzaemo.accounts.forms.SignupForm"}
+ACCOUNT_ADAPTER = "vzaemo.accounts.adapters.AccountAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Vzaemo"
+SOCIALACCOUNT_ADAPTER = "vzaemo.accounts.adapters.SocialAccountAdapter"
+# ID.GOV.UA (the state's integrated identification system) speaks OpenID Connect. It is
+# configured here and switched on by IDGOVUA_ENABLED with real client credentials; the demo
+# keeps it off because no outside system is reachable.
+IDGOVUA_ENABLED = env_bool("IDGOVUA_ENABLED", False)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": "idgovua",
+                "name": "ID.GOV.UA",
+                "client_id": os.environ.get("IDGOVUA_CLIENT_ID", ""),
+                "secret": os.environ.get("IDGOVUA_CLIENT_SECRET", ""),
+                "settings": {
+                    "server_url": os.environ.get("IDGOVUA_SERVER_URL", "https://id.gov.ua/.well-known/openid-configuration"),
+                },
+            }
+        ]
+        if IDGOVUA_ENABLED
+        else []
+    }
+}
+# Staff (Django admin users) must have TOTP; the middleware sends them to set it up.
+VZAEMO_STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", True)
+
+# --- content security policy: no unsafe-inline anywhere ---
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'", *[o for o in os.environ.get("SSE_ORIGIN", "").split(",") if o]],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- platform ---
+# Sandbox time accelerator: 1 means real time. Only sandbox deployments (demos, broker
+# certification) set more; core.clock refuses it when VZAEMO_SANDBOX is off.
+VZAEMO_SANDBOX = env_bool("VZAEMO_SANDBOX", False)
+VZAEMO_TIME_ACCELERATION = float(os.environ.get("VZAEMO_TIME_ACCELERATION", "1"))
+VZAEMO_TIME_ACCELERATION_EPOCH = os.environ.get("VZAEMO_TIME_ACCELERATION_EPOCH", "2026-01-01T00:00:00+00:00")
+# Signature counts are written in batches by the chronograph, at most this many seconds behind.
+VZAEMO_COUNT_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_COUNT_INTERVAL_SECONDS", "2"))
+VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS", "2"))
+VZAEMO_SITE_URL = os.environ.get("VZAEMO_SITE_URL", "http://127.0.0.1:8000")
+# Ed25519 key that signs audit checkpoints; generated into var/ for the demo when absent.
+VZAEMO_SIGNING_KEY_PATH = os.environ.get("VZAEMO_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "keys" / "ed25519.pem"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"vzaemo": {"level": os.environ.get("VZAEMO_LOG_LEVEL", "INFO")}},
+}

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from vzaemo.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("petitions/", include("vzaemo.web.petitions_urls")),
+]
