@@ -13,6 +13,9 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Local state of the embedded demo (SQLite file, outbox, keys); ignored by git.
+VAR_DIR = Path(os.environ.get("VZAEMO_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -90,7 +93,7 @@ TEMPLATES = [
 # Persistent connections matter: opening one per request halves signing throughput.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'var' / 'vzaemo.sqlite3'}",
+        default=f"sqlite:///{VAR_DIR / 'vzaemo.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
@@ -145,18 +148,18 @@ USE_TZ = True
 TIME_ZONE = "Europe/Kyiv"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Outgoing mail: console in the demo, a file outbox for end-to-end tests (a fake SMTP).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "outbox"))
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Vzaemo <no-reply@vzaemo.example>")
 
 TASKS = {
@@ -234,7 +237,7 @@ VZAEMO_COUNT_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_COUNT_INTERVAL_SECO
 VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS", "2"))
 VZAEMO_SITE_URL = os.environ.get("VZAEMO_SITE_URL", "http://127.0.0.1:8000")
 # Ed25519 key that signs audit checkpoints; generated into var/ for the demo when absent.
-VZAEMO_SIGNING_KEY_PATH = os.environ.get("VZAEMO_SIGNING_KEY_PATH", str(BASE_DIR / "var" / "keys" / "ed25519.pem"))
+VZAEMO_SIGNING_KEY_PATH = os.environ.get("VZAEMO_SIGNING_KEY_PATH", str(VAR_DIR / "keys" / "ed25519.pem"))
 
 LOGGING = {
     "version": 1,

@@ -7,4 +7,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("petitions/", include("vzaemo.web.petitions_urls")),
+    path("audit/", include("vzaemo.web.audit_urls")),
 ]

@@ -1,0 +1,1 @@
+"""Admin screens (filled in by its module)."""
