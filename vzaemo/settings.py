@@ -246,3 +246,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"vzaemo": {"level": os.environ.get("VZAEMO_LOG_LEVEL", "INFO")}},
 }
+
+# Benchmark hook (bench/README.md): the bench-only app is loaded only when VZAEMO_BENCH=1; production never loads it.
+VZAEMO_BENCH = env_bool("VZAEMO_BENCH", False)
+if VZAEMO_BENCH:
+    INSTALLED_APPS.append("bench.signatures.benchapp")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -8,3 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("vzaemo.web.urls")),
 ]
+
+# Benchmark hook (bench/README.md): only with VZAEMO_BENCH=1.
+if settings.VZAEMO_BENCH:
+    urlpatterns.append(path("bench/", include("bench.signatures.benchapp.urls")))

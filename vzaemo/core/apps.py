@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,8 @@ class CoreConfig(AppConfig):
     name = "vzaemo.core"
     label = "core"
     verbose_name = _("Core: calendar, legal rules, audit")
+
+    def ready(self) -> None:
+        from vzaemo.core import audit, chronograph
+
+        chronograph.register("audit_seal", every=settings.VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS, func=audit.run_sealer)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vzaemo.core import clock
-from vzaemo.core.models import LegalRule, LegalRuleOverride, RuleConfidence, RuleUnit
+from vzaemo.core.models import LegalRule, LegalRuleOverride, RuleConfidence
 
 if TYPE_CHECKING:
     from vzaemo.accounts.models import Authority
@@ -92,39 +92,3 @@ def get(key: str, *, on: dt.date | None = None, authority: Authority | None = No
         confidence=rule.confidence,
         effective_from=rule.effective_from,
     )
-
-
-@dataclass(frozen=True)
-class RuleSeed:
-    key: str
-    value: Decimal | int | str
-    unit: RuleUnit
-    title_uk: str
-    title_en: str
-    source: str
-    confidence: RuleConfidence
-    effective_from: dt.date
-    overridable: bool = False
-    source_url: str = ""
-
-
-def ensure_seeded(seeds: list[RuleSeed]) -> int:
-    """Insert missing rules (idempotent: an administrator's later edit is never overwritten)."""
-    created = 0
-    for seed in seeds:
-        _obj, was_created = LegalRule.objects.get_or_create(
-            key=seed.key,
-            effective_from=seed.effective_from,
-            defaults={
-                "value": Decimal(str(seed.value)),
-                "unit": seed.unit,
-                "title_uk": seed.title_uk,
-                "title_en": seed.title_en,
-                "source": seed.source,
-                "source_url": seed.source_url,
-                "confidence": seed.confidence,
-                "overridable": seed.overridable,
-            },
-        )
-        created += int(was_created)
-    return created

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,12 @@ class PetitionsConfig(AppConfig):
     name = "vzaemo.petitions"
     label = "petitions"
     verbose_name = _("E-petitions")
+
+    def ready(self) -> None:
+        from vzaemo.core import chronograph
+        from vzaemo.petitions import services
+
+        chronograph.register(
+            "petitions.counts", every=settings.VZAEMO_COUNT_INTERVAL_SECONDS, func=services.signature_counts_refresh
+        )
+        chronograph.register("petitions.deadlines", every=30, func=services.petition_deadlines_apply)

@@ -1,1 +1,45 @@
-"""Admin screens (filled in by its module)."""
+"""Read-only admin for the audit chain: staff may look, nobody may add, edit or delete through it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from vzaemo.core.models import AuditCheckpoint, AuditEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["position", "created_at", "tag", "subject_type", "subject_id", "actor_label", "short_hash"]
+    list_filter = ["tag", "subject_type"]
+    search_fields = ["=subject_id", "=entry_hash", "tag", "actor_label"]
+    ordering = ["-position", "-id"]
+    date_hierarchy = "created_at"
+    # The changelist never joins the user table; actor_label says who acted.
+    list_select_related = False
+    show_full_result_count = False
+
+    @admin.display(description=_("hash"))
+    def short_hash(self, obj: AuditEntry) -> str:
+        return obj.entry_hash[:12]
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["size", "created_at", "head_hash", "key_id"]
+    ordering = ["-size"]
+    show_full_result_count = False

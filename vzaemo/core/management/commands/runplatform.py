@@ -1,0 +1,180 @@
+"""Run the production topology (DESIGN.md, "Server") in one command.
+
+Four child processes, each in its own process group:
+
+* ``wsgi``   granian WSGI, N workers x M blocking threads: pages, APIs, bid POSTs (``vzaemo.wsgi``);
+* ``asgi``   granian ASGI on port+1, only for the Server-Sent Event streams (``vzaemo.asgi``);
+  ``asginl`` because Django does not implement the ASGI lifespan protocol;
+* ``worker`` ``manage.py db_worker``: the django-tasks database task worker;
+* ``chrono`` ``manage.py chronograph``: the loop of idempotent time-driven jobs.
+
+SIGINT/SIGTERM are forwarded to every child; when any child dies the others are stopped and
+the command exits with that child's status, so a supervisor (systemd, the e2e fixture) sees it.
+The demo, the end-to-end tests and the benchmarks all use this command, so what is tested is
+what runs. In production the same four processes run under a supervisor behind nginx.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+# Children get SIGTERM if this process dies without cleaning up (Linux prctl PR_SET_PDEATHSIG).
+_PR_SET_PDEATHSIG = 1
+_STOP_TIMEOUT_SECONDS = 10.0
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the signal forwarding still applies
+        pass
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    description: str
+    process: subprocess.Popen[bytes] | None = None
+
+
+class Command(BaseCommand):
+    help = "Run the production topology: granian WSGI + granian ASGI (SSE) + task worker + chronograph."
+    requires_system_checks: list[str] = []  # the children run the checks themselves
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000, help="WSGI port; the ASGI (SSE) process uses port+1.")
+        parser.add_argument("--wsgi-workers", type=int, default=2)
+        parser.add_argument("--wsgi-threads", type=int, default=8, help="Blocking threads per WSGI worker.")
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
+        parser.add_argument("--no-chronograph", action="store_true", help="Do not start the chronograph.")
+        parser.add_argument("--access-log", action="store_true", help="Log every request of the WSGI process.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host: str = options["host"]
+        port: int = options["port"]
+        workers: int = options["wsgi_workers"]
+        threads: int = options["wsgi_threads"]
+        if workers < 1 or threads < 1:
+            raise CommandError("--wsgi-workers and --wsgi-threads must be at least 1.")
+        children = self._children(host, port, workers, threads, options)
+        env = self._child_env(host, port)
+
+        stop_signal: list[int] = []
+
+        def on_signal(signum: int, _frame: object) -> None:
+            stop_signal.append(signum)
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for child in children:
+                child.process = subprocess.Popen(  # noqa: S603 - argv built from our own options
+                    child.argv,
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent,  # noqa: PLW1509 - single-threaded here
+                )
+                self.stdout.write(f"{child.name:<7} pid {child.process.pid:<7} {child.description}")
+            self.stdout.write(f"Vzaemo is running at http://{host}:{port}/  (Ctrl+C stops every process)")
+            self.stdout.flush()
+            exit_code = self._supervise(children, stop_signal)
+        finally:
+            self._stop(children)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if exit_code:
+            sys.exit(exit_code)
+
+    def _children(self, host: str, port: int, workers: int, threads: int, options: dict[str, Any]) -> list[Child]:
+        python = sys.executable
+        manage = str(settings.BASE_DIR / "manage.py")
+        granian = [python, "-m", "granian", "--working-dir", str(settings.BASE_DIR), "--host", host]
+        wsgi = [
+            *granian,
+            "--port", str(port),
+            "--interface", "wsgi",
+            "--workers", str(workers),
+            "--blocking-threads", str(threads),
+            # One request per blocking thread: the rest wait in the kernel backlog, so an idle
+            # worker picks them up instead of queueing behind a busy one.
+            "--backpressure", str(threads),
+            "--backlog", "2048",
+            "--no-ws",
+            "--access-log" if options["access_log"] else "--no-access-log",
+            "vzaemo.wsgi:application",
+        ]  # fmt: skip
+        asgi = [
+            *granian,
+            "--port", str(port + 1),
+            "--interface", "asginl",
+            "--workers", "1",
+            "--no-ws",
+            "--no-access-log",
+            "vzaemo.asgi:application",
+        ]  # fmt: skip
+        children = [
+            Child("wsgi", wsgi, f"granian WSGI  http://{host}:{port}/  ({workers} workers x {threads} threads)"),
+            Child("asgi", asgi, f"granian ASGI  http://{host}:{port + 1}/  (Server-Sent Events)"),
+        ]
+        if not options["no_worker"]:
+            children.append(Child("worker", [python, manage, "db_worker", "--queue-name", "*"], "task worker (db_worker)"))
+        if not options["no_chronograph"]:
+            children.append(Child("chrono", [python, manage, "chronograph"], "chronograph (periodic jobs)"))
+        return children
+
+    @staticmethod
+    def _child_env(host: str, port: int) -> dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("DJANGO_SETTINGS_MODULE", "vzaemo.settings")
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        env.setdefault("VZAEMO_SITE_URL", f"http://{host}:{port}")
+        # Without nginx the SSE streams come from the ASGI port: allow it in CSP connect-src.
+        env.setdefault("SSE_ORIGIN", f"http://{host}:{port + 1}")
+        return env
+
+    def _supervise(self, children: list[Child], stop_signal: list[int]) -> int:
+        while not stop_signal:
+            for child in children:
+                assert child.process is not None
+                code = child.process.poll()
+                if code is not None:
+                    self.stderr.write(f"{child.name} (pid {child.process.pid}) exited with status {code}; stopping.")
+                    return code or 1
+            time.sleep(0.2)
+        self.stdout.write(f"Received {signal.Signals(stop_signal[0]).name}; stopping.")
+        return 0
+
+    def _stop(self, children: list[Child]) -> None:
+        running = [c.process for c in children if c.process is not None and c.process.poll() is None]
+        for process in running:
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + _STOP_TIMEOUT_SECONDS
+        for process in running:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        # Granian's worker processes live in the child's group; make sure none outlives it.
+        for child in children:
+            if child.process is not None:
+                _signal_group(child.process, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,403 @@
+"""Every write to petitions (DESIGN rule 1): one named, locked, audited service per change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils.translation import gettext as _
+
+from vzaemo.accounts.models import Authority, User
+from vzaemo.core import audit, clock
+from vzaemo.core import rules as registry
+from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
+from vzaemo.petitions import permissions, rules
+from vzaemo.petitions.models import Petition, Signature
+from vzaemo.petitions.states import PETITION_MACHINE, SIGNABLE, AnswerDecision, PetitionStatus, RejectionReason
+
+logger = logging.getLogger("vzaemo.petitions")
+
+TITLE_MAX = 200
+ESSENCE_MAX = 10_000
+
+
+def _snapshot(petition: Petition) -> dict[str, Any]:
+    return {"status": petition.status, "signature_count": petition.signature_count}
+
+
+def _locked(petition_id: int) -> Petition:
+    try:
+        return Petition.objects.select_for_update().get(pk=petition_id)
+    except Petition.DoesNotExist:
+        raise NotAllowed(_("There is no such petition."), code="petition_not_found") from None
+
+
+def _transition(petition: Petition, verb: str) -> PetitionStatus:
+    return PETITION_MACHINE.target(verb, petition.status_enum)
+
+
+def _clean_text(*, title: str, essence: str) -> tuple[str, str]:
+    title = " ".join((title or "").split())
+    essence = (essence or "").strip()
+    errors = []
+    if not title:
+        errors.append(ValidationFailed(_("Give the petition a title."), code="title_required", field="title"))
+    elif len(title) > TITLE_MAX:
+        errors.append(ValidationFailed(_("The title is too long."), code="title_too_long", field="title"))
+    if not essence:
+        errors.append(ValidationFailed(_("Describe the essence of the petition."), code="essence_required", field="essence"))
+    elif len(essence) > ESSENCE_MAX:
+        errors.append(ValidationFailed(_("The essence is too long."), code="essence_too_long", field="essence"))
+    if errors:
+        raise errors[0]
+    return title, essence
+
+
+@transaction.atomic
+def petition_create(*, author: User, authority: Authority, title: str, essence: str) -> Petition:
+    """A draft. Art. 23-1 requires the essence, the author's full name and email."""
+    if not author.is_authenticated:
+        raise NotAllowed(_("Sign in to create a petition."), code="sign_in_required")
+    if not author.email_verified:
+        raise NotAllowed(_("Confirm your email address before creating a petition."), code="email_not_verified")
+    if not author.full_name.strip():
+        raise ValidationFailed(_("Add your full name to your profile: the law requires it."), code="author_name_required")
+    if not authority.accepts_petitions or not authority.is_active:
+        raise ValidationFailed(
+            _("This authority does not accept e-petitions."), code="authority_not_petitionable", field="authority"
+        )
+    title, essence = _clean_text(title=title, essence=essence)
+    now = clock.now()
+    petition = Petition.objects.create(
+        authority=authority,
+        author=author,
+        author_name=author.full_name,
+        author_email=author.email,
+        title=title,
+        essence=essence,
+        status=PetitionStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+    )
+    audit.record(actor=author, subject=petition, tag="petition:create", before=None, after={"status": petition.status, "title": title})
+    return petition
+
+
+@transaction.atomic
+def petition_update_draft(*, petition_id: int, author: User, title: str, essence: str) -> Petition:
+    petition = _locked(petition_id)
+    if petition.author_id != author.pk:
+        raise NotAllowed(_("Only the author may edit this petition."), code="not_author")
+    if petition.status != PetitionStatus.DRAFT:
+        raise NotAllowed(_("Only a draft can be edited."), code="petition_not_draft")
+    title, essence = _clean_text(title=title, essence=essence)
+    before = {"title": petition.title, "essence": petition.essence}
+    petition.title, petition.essence, petition.updated_at = title, essence, clock.now()
+    petition.save(update_fields=["title", "essence", "updated_at"])
+    audit.record(actor=author, subject=petition, tag="petition:edit", before=before, after={"title": title, "essence": essence})
+    return petition
+
+
+@transaction.atomic
+def petition_submit(*, petition_id: int, author: User) -> Petition:
+    petition = _locked(petition_id)
+    if petition.author_id != author.pk:
+        raise NotAllowed(_("Only the author may submit this petition."), code="not_author")
+    target = _transition(petition, "submit")
+    before = _snapshot(petition)
+    now = clock.now()
+    term = registry.get(rules.PUBLICATION_TERM, authority=petition.authority)
+    petition.status = target
+    petition.submitted_at = now
+    petition.moderation_due_at = rules.due(now, term)
+    petition.rules_applied = {**petition.rules_applied, "moderation_due_at": term.citation()}
+    petition.updated_at = now
+    petition.save()
+    audit.record(actor=author, subject=petition, tag="petition:submit", before=before, after=_snapshot(petition))
+    return petition
+
+
+@transaction.atomic
+def petition_publish(*, petition_id: int, moderator: User) -> Petition:
+    petition = _locked(petition_id)
+    if not permissions.can_moderate(moderator, petition):
+        raise NotAllowed(_("Only a moderator of the addressed authority may publish this petition."), code="not_moderator")
+    target = _transition(petition, "publish")
+    before = _snapshot(petition)
+    now = clock.now()
+    threshold = registry.get(rules.THRESHOLD, authority=petition.authority)
+    collection = registry.get(rules.COLLECTION_PERIOD, authority=petition.authority)
+    petition.status = target
+    petition.published_at = now
+    petition.threshold = threshold.as_int
+    petition.collection_ends_at = rules.due(now, collection)
+    petition.moderated_by = moderator
+    petition.rules_applied = {
+        **petition.rules_applied,
+        "threshold": threshold.citation(),
+        "collection_ends_at": collection.citation(),
+    }
+    petition.updated_at = now
+    petition.save()
+    audit.record(actor=moderator, subject=petition, tag="petition:publish", before=before, after=_snapshot(petition))
+    return petition
+
+
+@transaction.atomic
+def petition_reject(*, petition_id: int, moderator: User, reason: str, note: str = "") -> Petition:
+    petition = _locked(petition_id)
+    if not permissions.can_moderate(moderator, petition):
+        raise NotAllowed(_("Only a moderator of the addressed authority may reject this petition."), code="not_moderator")
+    if reason not in RejectionReason.values:
+        raise ValidationFailed(_("Choose a reason from the list."), code="rejection_reason_invalid", field="reason")
+    target = _transition(petition, "reject")
+    before = _snapshot(petition)
+    now = clock.now()
+    petition.status = target
+    petition.rejected_at = now
+    petition.rejection_reason = reason
+    petition.rejection_note = (note or "").strip()
+    petition.moderated_by = moderator
+    petition.updated_at = now
+    petition.save()
+    audit.record(
+        actor=moderator,
+        subject=petition,
+        tag="petition:reject",
+        before=before,
+        after={**_snapshot(petition), "reason": reason},
+    )
+    return petition
+
+
+def petition_sign(*, petition_id: int, signer: User) -> Signature:
+    """Insert one signature. The unique constraint, not a prior check, stops a second one.
+
+    The petition row is read, never written: counts are batched (signature_counts_refresh), so
+    thousands of signers of one popular petition never queue on its row.
+    """
+    if not signer.is_authenticated:
+        raise NotAllowed(_("Sign in to sign petitions."), code="sign_in_required")
+    if not signer.email_verified:
+        raise NotAllowed(_("Confirm your email address before signing."), code="email_not_verified")
+    now = clock.now()
+    petition = Petition.objects.filter(pk=petition_id).only("status", "collection_ends_at").first()
+    if petition is None:
+        raise NotAllowed(_("There is no such petition."), code="petition_not_found")
+    if petition.status not in SIGNABLE or (petition.collection_ends_at and petition.collection_ends_at <= now):
+        raise NotAllowed(_("This petition is not collecting signatures."), code="petition_not_collecting")
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                petition_id=petition_id, signer=signer, signer_name=signer.full_name, created_at=now
+            )
+            audit.record(actor=signer, subject=signature, tag="petition:sign", before=None, after={"petition": petition_id})
+    except IntegrityError:
+        raise Conflict(_("You have already signed this petition."), code="already_signed") from None
+    return signature
+
+
+@transaction.atomic
+def petition_reach_threshold(*, petition_id: int) -> Petition | None:
+    """Called by the counting job once the batched count reaches the threshold."""
+    petition = _locked(petition_id)
+    if petition.status != PetitionStatus.PUBLISHED or petition.threshold is None:
+        return None
+    if petition.signature_count < petition.threshold:
+        return None
+    before = _snapshot(petition)
+    now = clock.now()
+    start = registry.get(rules.CONSIDERATION_START_TERM, authority=petition.authority)
+    consideration = registry.get(rules.CONSIDERATION_TERM, authority=petition.authority)
+    petition.status = _transition(petition, "reach_threshold")
+    petition.threshold_reached_at = now
+    petition.answer_due_at = rules.answer_due_after_threshold(now, start, consideration)
+    petition.rules_applied = {
+        **petition.rules_applied,
+        "answer_due_at": [start.citation(), consideration.citation()],
+    }
+    petition.updated_at = now
+    petition.save()
+    audit.record(actor=None, subject=petition, tag="petition:threshold-reached", before=before, after=_snapshot(petition))
+    _enqueue_on_commit("notify_threshold_reached", petition.pk)
+    return petition
+
+
+@transaction.atomic
+def petition_start_consideration(*, petition_id: int, official: User) -> Petition:
+    petition = _locked(petition_id)
+    if not permissions.can_answer(official, petition):
+        raise NotAllowed(_("Only an official of the addressed authority may do this."), code="not_official")
+    target = _transition(petition, "start_consideration")
+    before = _snapshot(petition)
+    now = clock.now()
+    consideration = registry.get(rules.CONSIDERATION_TERM, authority=petition.authority)
+    petition.status = target
+    petition.consideration_started_at = now
+    petition.answer_due_at = rules.answer_due_after_start(now, consideration, petition.answer_due_at)
+    petition.updated_at = now
+    petition.save()
+    audit.record(actor=official, subject=petition, tag="petition:consideration-start", before=before, after=_snapshot(petition))
+    return petition
+
+
+@transaction.atomic
+def petition_answer(*, petition_id: int, official: User, decision: str, text: str) -> Petition:
+    petition = _locked(petition_id)
+    if not permissions.can_answer(official, petition):
+        raise NotAllowed(_("Only an official of the addressed authority may answer this petition."), code="not_official")
+    if decision not in AnswerDecision.values:
+        raise ValidationFailed(_("Say whether the petition is supported."), code="decision_invalid", field="decision")
+    text = (text or "").strip()
+    if len(text) < 20:
+        raise ValidationFailed(
+            _("Write a public answer of at least 20 characters: the law requires a reasoned response."),
+            code="answer_too_short",
+            field="text",
+        )
+    target = _transition(petition, "answer")
+    before = _snapshot(petition)
+    now = clock.now()
+    petition.status = target
+    petition.answer_decision = decision
+    petition.answer_text = text
+    petition.answered_at = now
+    petition.answered_by = official
+    if petition.consideration_started_at is None:
+        petition.consideration_started_at = now
+    petition.updated_at = now
+    petition.save()
+    audit.record(
+        actor=official,
+        subject=petition,
+        tag="petition:answer",
+        before=before,
+        after={**_snapshot(petition), "decision": decision, "on_time": bool(petition.answer_due_at and now <= petition.answer_due_at)},
+    )
+    _enqueue_on_commit("notify_answered", petition.pk)
+    return petition
+
+
+@transaction.atomic
+def petition_close_collection(*, petition_id: int) -> Petition | None:
+    """Collection ended below the threshold: closed (chronograph; idempotent)."""
+    petition = _locked(petition_id)
+    if petition.status != PetitionStatus.PUBLISHED or not petition.collection_ends_at:
+        return None
+    now = clock.now()
+    if petition.collection_ends_at > now:
+        return None
+    # Late signatures may still be uncounted: count exactly before deciding.
+    petition.signature_count = Signature.objects.filter(petition_id=petition.pk).count()
+    petition.count_updated_at = now
+    if petition.threshold is not None and petition.signature_count >= petition.threshold:
+        petition.save(update_fields=["signature_count", "count_updated_at"])
+        return petition_reach_threshold(petition_id=petition.pk)
+    before = _snapshot(petition)
+    petition.status = _transition(petition, "close")
+    petition.closed_at = now
+    petition.updated_at = now
+    petition.save()
+    audit.record(actor=None, subject=petition, tag="petition:close", before=before, after=_snapshot(petition))
+    return petition
+
+
+@transaction.atomic
+def petition_mark_overdue(*, petition_id: int) -> Petition | None:
+    """Record, once, that the answer term passed without an answer (chronograph; idempotent)."""
+    petition = _locked(petition_id)
+    now = clock.now()
+    if (
+        petition.status not in (PetitionStatus.THRESHOLD_REACHED, PetitionStatus.UNDER_CONSIDERATION)
+        or petition.answer_overdue_since is not None
+        or petition.answer_due_at is None
+        or petition.answer_due_at > now
+    ):
+        return None
+    petition.answer_overdue_since = petition.answer_due_at
+    petition.save(update_fields=["answer_overdue_since"])
+    audit.record(
+        actor=None,
+        subject=petition,
+        tag="petition:answer-overdue",
+        before=None,
+        after={"answer_due_at": petition.answer_due_at.isoformat()},
+    )
+    return petition
+
+
+# --- batch jobs (chronograph) ---
+
+# A signature's created_at is taken before its transaction commits; looking back this far
+# catches every signature that committed after the previous run read the table.
+COUNT_LOOKBACK = dt.timedelta(seconds=60)
+_last_count_run: dt.datetime | None = None
+
+
+def signature_counts_refresh(*, since: dt.datetime | None = None) -> int:
+    """Write exact counts for petitions signed recently, then move those past the threshold.
+
+    One UPDATE per active petition per run instead of one per signature (alphagov/e-petitions
+    pull 691); the count lags by at most the chronograph interval.
+    """
+    global _last_count_run
+    started = clock.now()
+    if since is None:
+        since = (_last_count_run - COUNT_LOOKBACK) if _last_count_run else None
+    active = Signature.objects.all()
+    if since is not None:
+        active = active.filter(created_at__gte=since)
+    petition_ids = list(active.values_list("petition_id", flat=True).distinct())
+    updated = _write_counts(petition_ids, at=started)
+    _last_count_run = started
+    return updated
+
+
+def signature_counts_recount() -> int:
+    """Exact counts for every petition (the reconcile step; `manage.py recount_signatures`)."""
+    return _write_counts(list(Petition.objects.values_list("pk", flat=True)), at=clock.now())
+
+
+def _write_counts(petition_ids: list[int], *, at: dt.datetime) -> int:
+    if not petition_ids:
+        return 0
+    counts = dict(
+        Signature.objects.filter(petition_id__in=petition_ids)
+        .values("petition_id")
+        .annotate(n=Count("id"))
+        .values_list("petition_id", "n")
+    )
+    changed = 0
+    for petition_id in petition_ids:
+        n = counts.get(petition_id, 0)
+        changed += Petition.objects.filter(pk=petition_id).exclude(signature_count=n).update(signature_count=n, count_updated_at=at)
+    for petition_id in Petition.objects.filter(
+        pk__in=petition_ids, status=PetitionStatus.PUBLISHED, signature_count__gte=F("threshold")
+    ).values_list("pk", flat=True):
+        petition_reach_threshold(petition_id=petition_id)
+    return changed
+
+
+def petition_deadlines_apply() -> int:
+    """Close collections that ended and flag overdue answers; safe to run any number of times."""
+    now = clock.now()
+    done = 0
+    for pk in Petition.objects.filter(status=PetitionStatus.PUBLISHED, collection_ends_at__lte=now).values_list("pk", flat=True):
+        done += petition_close_collection(petition_id=pk) is not None
+    for pk in Petition.objects.filter(
+        status__in=[PetitionStatus.THRESHOLD_REACHED, PetitionStatus.UNDER_CONSIDERATION],
+        answer_overdue_since__isnull=True,
+        answer_due_at__lte=now,
+    ).values_list("pk", flat=True):
+        done += petition_mark_overdue(petition_id=pk) is not None
+    return done
+
+
+def _enqueue_on_commit(task_name: str, petition_id: int) -> None:
+    from vzaemo.petitions import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.enqueue(petition_id))

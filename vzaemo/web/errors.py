@@ -1,0 +1,21 @@
+"""Turning a refused service call into what a person sees: a form error or a message."""
+
+from __future__ import annotations
+
+from django import forms
+
+from vzaemo.core.errors import Conflict, DomainError, NotAllowed
+
+STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [(Conflict, 409), (NotAllowed, 403)]
+
+
+def http_status(error: DomainError) -> int:
+    for kind, status in STATUS_BY_ERROR:
+        if isinstance(error, kind):
+            return status
+    return 422
+
+
+def add_to_form(form: forms.Form, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))

@@ -1,0 +1,241 @@
+"""Petition pages. Thin: parse input, check who asks, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vzaemo.core.errors import DomainError
+from vzaemo.petitions import permissions, rules, selectors, services
+from vzaemo.petitions.models import Petition
+from vzaemo.petitions.states import SIGNABLE, PetitionStatus
+from vzaemo.web.errors import add_to_form, http_status
+from vzaemo.web.petitions_forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
+
+PAGE_SIZE = 20
+SIGNERS_PAGE_SIZE = 50
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def petition_list(request: HttpRequest) -> HttpResponse:
+    form = PetitionFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    petitions = selectors.petition_list_public(
+        query=filters.get("q", ""),
+        authority_slug=filters.get("authority", ""),
+        status=filters.get("status", ""),
+        sort=filters.get("sort") or "newest",
+    )
+    page = Paginator(petitions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "web/petitions/list.html#results" if _is_htmx(request) else "web/petitions/list.html"
+    return render(request, template, context)
+
+
+def _get_visible(request: HttpRequest, pk: int) -> Petition:
+    petition = selectors.petition_get_for_viewer(petition_id=pk, user=request.user)
+    if petition is None:
+        raise Http404(_("There is no such petition."))
+    return petition
+
+
+def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, object]:
+    user = request.user
+    return {
+        "petition": petition,
+        "progress": rules.progress_percent(petition.signature_count, petition.threshold),
+        "has_signed": selectors.petition_has_signed(petition=petition, user=user),
+        "is_collecting": petition.status in SIGNABLE,
+        "signers": selectors.petition_signers(petition=petition)[:10],
+        "can_moderate": petition.status == PetitionStatus.SUBMITTED and permissions.can_moderate(user, petition),
+        "can_answer": petition.status in (PetitionStatus.THRESHOLD_REACHED, PetitionStatus.UNDER_CONSIDERATION)
+        and permissions.can_answer(user, petition),
+        "can_start": petition.status == PetitionStatus.THRESHOLD_REACHED and permissions.can_answer(user, petition),
+        "is_author": user.is_authenticated and petition.author_id == user.pk,
+        "reject_form": RejectForm(),
+        "answer_form": AnswerForm(),
+        "rules_applied": petition.rules_applied,
+    }
+
+
+def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get_visible(request, pk)
+    return render(request, "web/petitions/detail.html", _detail_context(request, petition))
+
+
+def petition_signers(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get_visible(request, pk)
+    page = Paginator(selectors.petition_signers(petition=petition), SIGNERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/petitions/signers.html", {"petition": petition, "page": page})
+
+
+@login_required
+def petition_create(request: HttpRequest) -> HttpResponse:
+    form = PetitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            petition = services.petition_create(
+                author=request.user,  # type: ignore[arg-type]
+                authority=form.cleaned_data["authority"],
+                title=form.cleaned_data["title"],
+                essence=form.cleaned_data["essence"],
+            )
+            if "submit" in request.POST:
+                services.petition_submit(petition_id=petition.pk, author=request.user)  # type: ignore[arg-type]
+                messages.success(request, _("Your petition is submitted. A moderator will review it."))
+            else:
+                messages.success(request, _("Your draft is saved."))
+            return redirect("web:petition_detail", pk=petition.pk)
+        except DomainError as error:
+            add_to_form(form, error)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/petitions/form.html", {"form": form}, status=status)
+
+
+@login_required
+def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get_visible(request, pk)
+    if petition.author_id != request.user.pk or petition.status != PetitionStatus.DRAFT:
+        raise Http404(_("Only the author's draft can be edited."))
+    initial = {"authority": petition.authority, "title": petition.title, "essence": petition.essence}
+    form = PetitionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.petition_update_draft(
+                petition_id=pk, author=request.user, title=form.cleaned_data["title"], essence=form.cleaned_data["essence"]  # type: ignore[arg-type]
+            )
+            if "submit" in request.POST:
+                services.petition_submit(petition_id=pk, author=request.user)  # type: ignore[arg-type]
+                messages.success(request, _("Your petition is submitted. A moderator will review it."))
+            else:
+                messages.success(request, _("Your draft is saved."))
+            return redirect("web:petition_detail", pk=pk)
+        except DomainError as error:
+            add_to_form(form, error)
+    form.fields["authority"].disabled = True
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/petitions/form.html", {"form": form, "petition": petition}, status=status)
+
+
+def _act(request: HttpRequest, pk: int, success: str, call: object) -> HttpResponse:
+    try:
+        call()  # type: ignore[operator]
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("web:petition_detail", pk=pk)
+    messages.success(request, success)
+    return redirect("web:petition_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def petition_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        _("Your petition is submitted. A moderator will review it."),
+        lambda: services.petition_submit(petition_id=pk, author=request.user),  # type: ignore[arg-type]
+    )
+
+
+@require_POST
+def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        if _is_htmx(request):
+            return render(request, "web/petitions/_sign_result.html", {"error": _("Sign in to sign petitions.")}, status=401)
+        return redirect(f"{reverse('account_login')}?next={reverse('web:petition_detail', args=[pk])}")
+    try:
+        services.petition_sign(petition_id=pk, signer=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        if _is_htmx(request):
+            return render(request, "web/petitions/_sign_result.html", {"error": error.message}, status=http_status(error))
+        messages.error(request, str(error.message))
+        return redirect("web:petition_detail", pk=pk)
+    if _is_htmx(request):
+        return render(request, "web/petitions/_sign_result.html", {"signed": True})
+    messages.success(request, _("Thank you: your signature is recorded. The count updates within seconds."))
+    return redirect("web:petition_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def petition_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        _("The petition is published and collecting signatures."),
+        lambda: services.petition_publish(petition_id=pk, moderator=request.user),  # type: ignore[arg-type]
+    )
+
+
+@require_POST
+@login_required
+def petition_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a reason from the list."))
+        return redirect("web:petition_detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        _("The petition is rejected; the author sees the reason."),
+        lambda: services.petition_reject(
+            petition_id=pk, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]  # type: ignore[arg-type]
+        ),
+    )
+
+
+@require_POST
+@login_required
+def petition_start_consideration(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        _("Consideration has started."),
+        lambda: services.petition_start_consideration(petition_id=pk, official=request.user),  # type: ignore[arg-type]
+    )
+
+
+@login_required
+def petition_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get_visible(request, pk)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.petition_answer(
+                petition_id=pk, official=request.user, decision=form.cleaned_data["decision"], text=form.cleaned_data["text"]  # type: ignore[arg-type]
+            )
+            messages.success(request, _("The answer is published."))
+            return redirect("web:petition_detail", pk=pk)
+        except DomainError as error:
+            add_to_form(form, error)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/petitions/answer.html", {"petition": petition, "form": form}, status=status)
+
+
+@login_required
+def cabinet(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/petitions/cabinet.html",
+        {
+            "petitions": selectors.petitions_of_author(user=request.user),
+            "signatures": Paginator(selectors.signatures_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/petitions/inbox.html", {"inbox": selectors.inbox_for_official(user=request.user)})
