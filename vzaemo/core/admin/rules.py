@@ -22,7 +22,11 @@ from vzaemo.core.models import LegalRule, LegalRuleOverride
 def _json_safe(value: Any) -> Any:
     if isinstance(value, dt.date | dt.time):  # datetime is a date
         return value.isoformat()
-    if isinstance(value, Decimal | uuid.UUID):
+    if isinstance(value, Decimal):
+        # Fixed-point without trailing zeros, so the database's 10.0000 and a form's 10 read alike
+        # (str(normalize()) alone would give "1E+1").
+        return format(value.normalize(), "f")
+    if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple | set):
         return [_json_safe(item) for item in value]

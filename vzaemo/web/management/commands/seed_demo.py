@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from vzaemo.accounts.demo import DEMO_PASSWORD, seed_people
+from vzaemo.petitions.demo import seed_petitions
+
+
+class Command(BaseCommand):
+    help = "Load the Ukrainian demo data (idempotent: run it again and nothing is duplicated)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--residents", type=int, default=200, help="Extra verified citizens to create.")
+
+    def handle(self, *args: Any, residents: int, **options: Any) -> None:
+        with transaction.atomic():
+            people = seed_people(extra_citizens=residents)
+            petitions = seed_petitions(people)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions."))
+        self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
