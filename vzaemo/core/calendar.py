@@ -88,6 +88,8 @@ def article_73_holidays(year: int) -> frozenset[dt.date]:
     Observed days and Cabinet swaps are left out: art. 67 part 3 transfers are computed here (see
     `_statutory_days_off`) and swaps are not law.
     """
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return frozenset()  # neighbours of the first and last representable years
     table = holidays.country_holidays("UA", categories=(PUBLIC, WORKDAY), observed=False, language="en_US")
     # Cabinet swaps are the package's "special" holidays; switching them off before the year is
     # populated keeps them out without filtering by (translatable) names.
@@ -165,6 +167,9 @@ class WorkingCalendar:
 
     def is_working_day(self, day: dt.date) -> bool:
         """Labour Code arts. 67, 73; Law 2136-IX art. 6 part 6; administrator overrides win."""
+        if isinstance(day, dt.datetime):
+            # A datetime's own date is often the UTC one; every path through here must use the Kyiv date.
+            raise TypeError("Pass a Kyiv date (calendar.kyiv_date(moment)), not a datetime.")
         override = self._overrides.get(day)
         if override is not None:
             return override

@@ -45,7 +45,7 @@ class RuleValue:
         """A JSON-safe snapshot to store beside a computed value."""
         return {
             "key": self.key,
-            "value": str(self.value.normalize()),
+            "value": format(self.value.normalize(), "f"),
             "unit": self.unit,
             "source": self.source,
             "source_url": self.source_url,

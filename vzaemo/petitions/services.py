@@ -314,7 +314,8 @@ def petition_mark_overdue(*, petition_id: int) -> Petition | None:
         petition.status not in (PetitionStatus.THRESHOLD_REACHED, PetitionStatus.UNDER_CONSIDERATION)
         or petition.answer_overdue_since is not None
         or petition.answer_due_at is None
-        or petition.answer_due_at > now
+        # The due moment itself is still on time (petition_answer's `on_time` is `now <= answer_due_at`).
+        or petition.answer_due_at >= now
     ):
         return None
     petition.answer_overdue_since = petition.answer_due_at
@@ -390,7 +391,7 @@ def petition_deadlines_apply() -> int:
     for pk in Petition.objects.filter(
         status__in=[PetitionStatus.THRESHOLD_REACHED, PetitionStatus.UNDER_CONSIDERATION],
         answer_overdue_since__isnull=True,
-        answer_due_at__lte=now,
+        answer_due_at__lt=now,
     ).values_list("pk", flat=True):
         done += petition_mark_overdue(petition_id=pk) is not None
     return done

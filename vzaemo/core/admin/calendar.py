@@ -59,9 +59,9 @@ class SuspensionStateFilter(admin.SimpleListFilter):
 
 @admin.register(MartialLawPeriod)
 class MartialLawPeriodAdmin(CalendarAdmin):
-    list_display = ["starts_on", "ends_on", "in_force", "basis"]
-    list_filter = [SuspensionStateFilter, "starts_on"]
-    search_fields = ["basis"]
+    list_display = ("starts_on", "ends_on", "in_force", "basis")
+    list_filter = (SuspensionStateFilter, "starts_on")
+    search_fields = ("basis",)
     date_hierarchy = "starts_on"
 
     @admin.display(boolean=True, description=_("open"))
@@ -71,9 +71,9 @@ class MartialLawPeriodAdmin(CalendarAdmin):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(CalendarAdmin):
-    list_display = ["day", "weekday", "is_working_day", "reason"]
-    list_filter = ["is_working_day", "day"]
-    search_fields = ["reason"]
+    list_display = ("day", "weekday", "is_working_day", "reason")
+    list_filter = ("is_working_day", "day")
+    search_fields = ("reason",)
     date_hierarchy = "day"
 
     @admin.display(description=_("weekday"), ordering="day")

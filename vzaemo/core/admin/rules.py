@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -17,6 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from vzaemo.core import audit
 from vzaemo.core.models import LegalRule, LegalRuleOverride
+
+if TYPE_CHECKING:
+    # Generic only for the type checker: Django's classes are not subscriptable at run time.
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _RuleOverrideModelForm = forms.ModelForm[LegalRuleOverride]
+else:
+    _ModelAdmin = admin.ModelAdmin
+    _RuleOverrideModelForm = forms.ModelForm
 
 
 def _json_safe(value: Any) -> Any:
@@ -40,7 +48,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return {name: _json_safe(value) for name, value in model_to_dict(obj).items()}
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(_ModelAdmin):
     """A ModelAdmin whose saves and deletes record before/after in the audit log, in the same transaction.
 
     The admin wraps each change in a transaction, so the entry commits or rolls back with the change.
@@ -75,9 +83,9 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(LegalRule)
 class LegalRuleAdmin(AuditedModelAdmin):
     audit_tag = "core:rule:change"
-    list_display = ["key", "value", "unit", "confidence", "effective_from", "overridable"]
-    list_filter = ["unit", "confidence", "overridable", "effective_from"]
-    search_fields = ["key", "title_uk", "title_en", "source"]
+    list_display = ("key", "value", "unit", "confidence", "effective_from", "overridable")
+    list_filter = ("unit", "confidence", "overridable", "effective_from")
+    search_fields = ("key", "title_uk", "title_en", "source")
     date_hierarchy = "effective_from"
     fieldsets = (
         (None, {"fields": ("key", "value", "unit", "effective_from", "overridable")}),
@@ -86,10 +94,10 @@ class LegalRuleAdmin(AuditedModelAdmin):
     )
 
 
-class LegalRuleOverrideForm(forms.ModelForm):  # type: ignore[type-arg]
+class LegalRuleOverrideForm(_RuleOverrideModelForm):
     class Meta:
         model = LegalRuleOverride
-        fields = ["key", "authority", "value", "unit", "effective_from", "source", "source_url"]
+        fields = ("key", "authority", "value", "unit", "effective_from", "source", "source_url")
 
     def clean_key(self) -> str:
         key: str = self.cleaned_data["key"]
@@ -106,8 +114,8 @@ class LegalRuleOverrideForm(forms.ModelForm):  # type: ignore[type-arg]
 class LegalRuleOverrideAdmin(AuditedModelAdmin):
     audit_tag = "core:rule:change"
     form = LegalRuleOverrideForm
-    list_display = ["key", "authority", "value", "unit", "effective_from"]
-    list_filter = ["unit", "effective_from"]
-    list_select_related = ["authority"]
-    search_fields = ["key", "authority__name_uk", "authority__name_en", "source"]
-    autocomplete_fields = ["authority"]
+    list_display = ("key", "authority", "value", "unit", "effective_from")
+    list_filter = ("unit", "effective_from")
+    list_select_related = ("authority",)
+    search_fields = ("key", "authority__name_uk", "authority__name_en", "source")
+    autocomplete_fields = ("authority",)

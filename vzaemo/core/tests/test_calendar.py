@@ -317,6 +317,15 @@ def test_term_end_across_clock_changes() -> None:
     )
 
 
+def test_datetimes_are_refused_where_a_kyiv_date_is_meant() -> None:
+    with pytest.raises(TypeError, match="kyiv_date"):
+        UKRAINE.is_working_day(utc("2025-03-09T22:30:00"))
+    with pytest.raises(TypeError, match="kyiv_date"):
+        UKRAINE.add_working_days(utc("2025-03-09T22:30:00"), 3)
+    with pytest.raises(ValueError, match="aware"):
+        calendar.kyiv_date(dt.datetime(2025, 3, 9, 22, 30))
+
+
 def test_term_end_refuses_bad_input() -> None:
     with pytest.raises(ValueError, match="aware"):
         UKRAINE.term_end(dt.datetime(2025, 3, 10, 12, 0), value=1, unit="working_days")
@@ -434,7 +443,8 @@ ADMIN_EMAIL = "calendar-admin@example.org"
 @pytest.fixture
 def admin_client(db: None, settings: Settings) -> Client:
     settings.VZAEMO_STAFF_MFA_REQUIRED = False
-    user = User.objects.create_superuser(email=ADMIN_EMAIL, password="x-long-password-1", full_name="Admin")
+    # No password: force_login needs none, and hashing one would dominate these tests' run time.
+    user = User.objects.create_superuser(email=ADMIN_EMAIL, password=None, full_name="Admin")
     client = Client()
     client.force_login(user)
     return client
