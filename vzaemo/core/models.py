@@ -90,7 +90,7 @@ class LegalRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["key", "effective_from"], name="legal_rule_key_effective_unique")]
 
     def __str__(self) -> str:
-        return f"{self.key} = {format(self.value.normalize(), "f")} {self.unit} ({self.effective_from})"
+        return f"{self.key} = {format(self.value.normalize(), 'f')} {self.unit} ({self.effective_from})"
 
 
 class LegalRuleOverride(models.Model):
@@ -119,7 +119,7 @@ class LegalRuleOverride(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} @ {self.authority_id} = {format(self.value.normalize(), "f")}"
+        return f"{self.key} @ {self.authority_id} = {format(self.value.normalize(), 'f')}"
 
 
 class AuditEntry(models.Model):
