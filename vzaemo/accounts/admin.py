@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, Membership, User
+from vzaemo.core.admin.audited import AuditedModelAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,7 +15,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
+    audit_tag = "account:user:change"
+    audit_exclude = ("password",)
     ordering = ["email"]
     list_display = ["email", "full_name", "email_verified", "is_staff", "is_active"]
     list_filter = ["email_verified", "is_staff", "is_active"]
@@ -29,7 +32,8 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(AuditedModelAdmin):
+    audit_tag = "account:authority:change"
     list_display = ["name_uk", "kind", "edrpou", "region", "parent", "accepts_petitions", "is_active"]
     list_filter = ["kind", "region", "accepts_petitions", "is_active"]
     search_fields = ["name_uk", "name_en", "edrpou", "slug"]
@@ -39,7 +43,8 @@ class AuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(CivilSocietyOrganisation)
-class CivilSocietyOrganisationAdmin(admin.ModelAdmin):
+class CivilSocietyOrganisationAdmin(AuditedModelAdmin):
+    audit_tag = "account:cso:change"
     list_display = ["name", "edrpou", "legal_form", "registered_on", "region"]
     list_filter = ["legal_form", "region"]
     search_fields = ["name", "edrpou", "slug"]
@@ -47,7 +52,8 @@ class CivilSocietyOrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedModelAdmin):
+    audit_tag = "account:membership:change"
     list_display = ["user", "role", "authority", "cso", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__full_name", "authority__name_uk", "cso__name"]

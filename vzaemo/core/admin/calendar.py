@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.core import calendar
-from vzaemo.core.admin.rules import AuditedModelAdmin
+from vzaemo.core.admin.audited import AuditedModelAdmin
 from vzaemo.core.models import CalendarOverride, MartialLawPeriod
 
 
