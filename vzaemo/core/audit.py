@@ -116,12 +116,15 @@ def checkpoint_message(size: int, head_hash: str, created_at: dt.datetime) -> by
 
 
 def _head() -> tuple[int, str] | None:
-    return (
+    row = (
         AuditEntry.objects.filter(position__isnull=False)
         .order_by("-position")
         .values_list("position", "entry_hash")
         .first()
     )
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]
 
 
 def _write_links(links: list[tuple[int, int, str, str]]) -> None:
@@ -129,22 +132,26 @@ def _write_links(links: list[tuple[int, int, str, str]]) -> None:
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One UPDATE joined to arrays: ≈10× faster than bulk_update's CASE WHEN per row.
-            ids, positions, previous, hashes = (list(column) for column in zip(*links, strict=True))
+            # One UPDATE joined to arrays, far faster than bulk_update's CASE WHEN per row. The arrays
+            # travel as comma-joined text (numbers and hex only): Django's client-side binding quotes
+            # list parameters element by element in Python, which cost more than the UPDATE itself.
+            columns = [",".join(map(str, column)) for column in zip(*links, strict=True)]
             cursor.execute(
                 f"""
                 UPDATE {table} AS e
                 SET position = v.position, previous_hash = v.previous_hash, entry_hash = v.entry_hash
-                FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])
-                    AS v(id, position, previous_hash, entry_hash)
+                FROM unnest(
+                    string_to_array(%s, ',')::bigint[], string_to_array(%s, ',')::bigint[],
+                    string_to_array(%s, ','), string_to_array(%s, ',')
+                ) AS v(id, position, previous_hash, entry_hash)
                 WHERE e.id = v.id AND e.position IS NULL
-                """,
-                [ids, positions, previous, hashes],
+                """,  # noqa: S608 - the table name comes from the model, values are parameters
+                columns,
             )
         else:
+            sql = f"UPDATE {table} SET position = %s, previous_hash = %s, entry_hash = %s WHERE id = %s AND position IS NULL"  # noqa: S608 - table name from the model
             cursor.executemany(
-                f"UPDATE {table} SET position = %s, previous_hash = %s, entry_hash = %s "
-                "WHERE id = %s AND position IS NULL",
+                sql,
                 [(position, prev, digest, pk) for pk, position, prev, digest in links],
             )
         if cursor.rowcount not in (-1, len(links)):

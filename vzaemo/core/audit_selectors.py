@@ -9,7 +9,16 @@ from django.db.models import QuerySet
 from vzaemo.core import audit, signing
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
 
-PUBLIC_ENTRY_FIELDS = ("id", "position", "created_at", "subject_type", "subject_id", "tag", "previous_hash", "entry_hash")
+PUBLIC_ENTRY_FIELDS = (
+    "id",
+    "position",
+    "created_at",
+    "subject_type",
+    "subject_id",
+    "tag",
+    "previous_hash",
+    "entry_hash",
+)
 
 
 def public_entries() -> QuerySet[AuditEntry]:
@@ -31,7 +40,9 @@ def checkpoint_data(checkpoint: AuditCheckpoint | None) -> dict[str, Any] | None
         "created_at": audit.iso_timestamp(checkpoint.created_at),
         "key_id": checkpoint.key_id,
         "signature": checkpoint.signature,
-        "signed_message": audit.checkpoint_message(checkpoint.size, checkpoint.head_hash, checkpoint.created_at).decode(),
+        "signed_message": audit.checkpoint_message(
+            checkpoint.size, checkpoint.head_hash, checkpoint.created_at
+        ).decode(),
         "signature_valid": audit.verify_checkpoint(checkpoint),
     }
 

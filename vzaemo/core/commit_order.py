@@ -64,7 +64,7 @@ def txid_expression(using: str = "default") -> RawSQL | None:
     """
     if not uses_watermark(using):
         return None
-    return RawSQL(_TXID_SQL, [], output_field=models.BigIntegerField())
+    return RawSQL(_TXID_SQL, [], output_field=models.BigIntegerField())  # noqa: S611 - constant SQL
 
 
 def current_txid(using: str = "default") -> int | None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

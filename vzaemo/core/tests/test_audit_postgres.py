@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -15,7 +16,7 @@ from django.db import connection, connections, transaction
 from vzaemo.core import audit, commit_order
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +94,7 @@ def test_concurrent_writers_are_each_sealed_exactly_once_without_gaps() -> None:
             time.sleep(0.002)
 
     sealers = [Worker(sealer), Worker(sealer)]  # two sealers: the lock must keep the chain single
-    threads = [Worker(lambda w=w: write(w)) for w in range(writers)]
+    threads = [Worker(functools.partial(write, w)) for w in range(writers)]
     for thread in [*sealers, *threads]:
         thread.start()
     for thread in threads:
@@ -105,7 +106,7 @@ def test_concurrent_writers_are_each_sealed_exactly_once_without_gaps() -> None:
     audit.publish_checkpoint(min_interval=0)
 
     total = AuditEntry.objects.count()
-    positions = sorted(AuditEntry.objects.values_list("position", flat=True))
+    positions = list(AuditEntry.objects.order_by("position").values_list("position", flat=True))
     tags = list(AuditEntry.objects.values_list("tag", flat=True))
     assert total >= writers * transactions_per_writer
     assert positions == list(range(1, total + 1))  # every entry sealed once, no gap, no duplicate

@@ -156,13 +156,9 @@ def test_a_citation_is_json_safe_and_complete() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: RuleValue.citation() uses str(Decimal.normalize()), so 25000 is cited as '2.5E+4' "
-    "(and 60 as '6E+1'); the petition page shows it. Fix: format(value.normalize(), 'f').",
-)
 @pytest.mark.parametrize("value", [25_000, 60, 10, 150])
 def test_a_citation_writes_round_numbers_plainly(value: int) -> None:
+    """Regression: str(Decimal.normalize()) once cited 25000 as '2.5E+4' on the petition page."""
     make_rule("test.value", value, D(2020, 1, 1))
     assert registry.get("test.value", on=D(2025, 1, 1)).citation()["value"] == str(value)
 

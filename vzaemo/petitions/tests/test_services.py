@@ -73,7 +73,8 @@ def entries(subject: object, tag: str) -> list[AuditEntry]:
 
 
 def cited(citation: dict) -> tuple[str, Decimal, str]:
-    """A stored rule citation as (key, value, unit); the value compared as a number (see test_rules)."""
+    """A stored rule citation as (key, value, unit); the value is written in plain digits ("25000")."""
+    assert "E" not in citation["value"]
     return citation["key"], Decimal(citation["value"]), citation["unit"]
 
 

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -70,6 +71,8 @@ class Command(BaseCommand):
             raise CommandError("--wsgi-workers and --wsgi-threads must be at least 1.")
         children = self._children(host, port, workers, threads, options)
         env = self._child_env(host, port)
+        # whitenoise warns once per process when STATIC_ROOT is missing; static files come from finders.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
         stop_signal: list[int] = []
 
@@ -147,9 +150,8 @@ class Command(BaseCommand):
     def _supervise(self, children: list[Child], stop_signal: list[int]) -> int:
         while not stop_signal:
             for child in children:
-                assert child.process is not None
-                code = child.process.poll()
-                if code is not None:
+                code = child.process.poll() if child.process is not None else None
+                if code is not None and child.process is not None:
                     self.stderr.write(f"{child.name} (pid {child.process.pid}) exited with status {code}; stopping.")
                     return code or 1
             time.sleep(0.2)

@@ -1,0 +1,45 @@
+"""Test-wide fixtures and markers (pytest-django runs every test against a real database).
+
+* ``@pytest.mark.postgres`` or the ``postgres_only`` fixture: the test needs real row locks, SKIP LOCKED
+  or LISTEN/NOTIFY; it is skipped on SQLite (the local default) and runs in CI, where DATABASE_URL
+  points at PostgreSQL.
+* Everything under ``tests/e2e/`` is marked ``e2e`` (real server + real browser); ``scripts/test`` runs
+  those in a second, serial pytest invocation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+POSTGRES_REASON = "needs PostgreSQL (real row locks); runs in CI"
+E2E_DIR = Path(__file__).resolve().parent / "tests" / "e2e"
+
+
+def database_is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] in {
+        "django.db.backends.postgresql",
+        "django.db.backends.postgresql_psycopg2",
+    }
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+            # Under `pytest -n auto --dist loadgroup` every e2e test lands on the same worker.
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not database_is_postgres():
+        pytest.skip(POSTGRES_REASON)
+
+
+@pytest.fixture
+def postgres_only() -> None:
+    """Request this fixture (or mark the test ``postgres``) when SQLite cannot show what is tested."""
+    if not database_is_postgres():
+        pytest.skip(POSTGRES_REASON)
