@@ -124,9 +124,10 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Sessions are read on every signed-in request; the cache in front of the database keeps
-# the signing path to one session read per cache miss.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Database sessions by default: the cache below is per process, and a per-process cache in front
+# of sessions (cached_db) serves stale sessions once two workers touch the same one. With a shared
+# cache (CACHE_BACKEND = memcached or redis) set SESSION_ENGINE=django.contrib.sessions.backends.cached_db.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
@@ -181,7 +182,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
-ACCOUNT_FORMS = {"signup": "vzaemo.accounts.forms.SignupForm"}
+ACCOUNT_SIGNUP_FORM_CLASS = "vzaemo.accounts.forms.SignupForm"
 ACCOUNT_ADAPTER = "vzaemo.accounts.adapters.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Vzaemo"

@@ -4,7 +4,8 @@ Usage (against an already seeded database, VZAEMO_BENCH=1 and DATABASE_URL set):
     uv run python bench/signatures/profile_request.py USERS_FILE PATH_TEMPLATE PETITION_ID [N] [--profile]
 PATH_TEMPLATE e.g. /petitions/{pid}/sign/ or /bench/bare-sign/{pid}/. Uses users from the end of the
 file (so as not to collide with a running benchmark) and prints ms of CPU and wall per request,
-SQL statements per request and, with --profile, the top of a cProfile by cumulative time.
+SQL statements per request and, with --profile, the top of a cProfile (CPU time) by cumulative time
+(PROFILE_SORT=tottime to change the order, PROFILE_DUMP=file.prof to keep it for pstats/snakeviz).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def main() -> None:
         prof.disable()
     c1, w1 = time.process_time(), time.perf_counter()
     k = len(users) - 51
+    if prof and os.environ.get("PROFILE_DUMP"):
+        prof.dump_stats(os.environ["PROFILE_DUMP"])
     print(f"{path}: {k} requests, CPU {1000 * (c1 - c0) / k:.2f} ms/req, wall {1000 * (w1 - w0) / k:.2f} ms/req, "
           f"statuses {statuses}, {len(statements)} SQL statements per request:")
     for sql in statements:

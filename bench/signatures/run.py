@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -179,21 +180,25 @@ class Bench:
                "BENCH_FIRST": str(first), "BENCH_COUNT": str(count), "BENCH_OUT": str(out)}
         argv = ["wrk", f"-t{t}", f"-c{t}", f"-d{int(round(duration))}s", "--timeout", "10s", "--latency", "-s", str(LUA),
                 f"http://127.0.0.1:{self.port}{path}"]
-        cpu0 = self.cpu_snapshot()
+        cpu0, ru0 = self.cpu_snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
         res = subprocess.run(argv, env=env, cwd=ROOT, text=True, capture_output=True, timeout=duration + 120)
-        cpu1 = self.cpu_snapshot()
+        cpu1, ru1 = self.cpu_snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu1["wrk"] = cpu0["wrk"] + (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
         (self.results / f"wrk-{name}.txt").write_text(" ".join(argv) + "\n" + res.stdout + res.stderr)
         if res.returncode != 0 or not out.exists():
             raise RuntimeError(f"wrk failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
         data = json.loads(out.read_text())
         data["cpu"] = {k: round(cpu1.get(k, 0) - cpu0.get(k, 0), 1) for k in cpu1}
+        data["cpu"]["others"] = round(data["cpu"]["box_busy"] - data["cpu"]["platform"] - data["cpu"]["postgres"]
+                                      - data["cpu"]["wrk"], 1)
+        data["loadavg_after"] = Path("/proc/loadavg").read_text().split()[0]
         data["slices"] = {"first": first, "per_thread": count // t, "threads": t}
         return data
 
     def cpu_snapshot(self) -> dict[str, float]:
         """CPU seconds used so far by PostgreSQL, the platform processes and the rest of the box."""
         tick = os.sysconf("SC_CLK_TCK")
-        out: dict[str, float] = {"postgres": 0.0, "platform": 0.0}
+        out: dict[str, float] = {"postgres": 0.0, "platform": 0.0, "wrk": 0.0}
         platform_pids = set(self.child_pids())
         for proc in Path("/proc").iterdir():
             if not proc.name.isdigit():
@@ -213,6 +218,7 @@ class Bench:
             parts = [int(x) for x in fh.readline().split()[1:]]
         out["box_busy"] = (sum(parts) - parts[3] - parts[4]) / tick
         out["box_total"] = sum(parts) / tick
+        out["steal"] = parts[7] / tick if len(parts) > 7 else 0.0
         return out
 
     # --- checks ---------------------------------------------------------------------------
@@ -342,9 +348,13 @@ class Bench:
             w(f"{PHASES[name][0]:<28}{d['rate']:>9.0f}{d['latency_us']['p50'] / 1000:>9.1f}"
               f"{d['latency_us']['p99'] / 1000:>9.1f}{d['latency_us']['max'] / 1000:>9.1f}{d['non2xx']:>9}{errs:>8}"
               f"{c['rows']:>9}{c['lost']:>6}{c['duplicates']:>5}  {extra}")
-        w("CPU seconds per phase (platform / postgres / whole box busy of total): " + "; ".join(
-            f"{n}: {d['cpu']['platform']:.0f} / {d['cpu']['postgres']:.0f} / "
-            f"{d['cpu']['box_busy']:.0f} of {d['cpu']['box_total']:.0f}" for n, d in r.items()))
+        w("CPU seconds per phase: platform / postgres / wrk / other processes on the box, of total; "
+          "platform CPU ms per signature")
+        for n, d in r.items():
+            cpu = d["cpu"]
+            w(f"  {n:<6} {cpu['platform']:5.1f} / {cpu['postgres']:5.1f} / {cpu['wrk']:4.1f} / {cpu['others']:5.1f} "
+              f"of {cpu['box_total']:5.1f};  {1000 * cpu['platform'] / max(d['ok'], 1):.2f} ms/signature;  "
+              f"load average after {d['loadavg_after']}")
         verdicts = []
         if "real" in r:
             real = r["real"]
@@ -401,7 +411,7 @@ class Bench:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--workdir", required=True, help="temporary directory (the `run` wrapper makes one)")
-    p.add_argument("--users", type=int, default=70_000, help="distinct verified users (each signs once per phase)")
+    p.add_argument("--users", type=int, default=60_000, help="distinct verified users (each signs once per phase)")
     p.add_argument("--duration", type=int, default=20, help="seconds per phase")
     p.add_argument("--connections", type=int, default=32, help="wrk threads = connections (one each)")
     p.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per endpoint")

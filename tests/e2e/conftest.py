@@ -20,7 +20,7 @@ import os
 import shutil
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from django.conf import settings
 from tests.e2e.harness import LivePlatform, free_port_pair
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright
 
 CHROMIUM = os.environ.get("VZAEMO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -62,7 +62,7 @@ def _postgres_url(name: str) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def e2e_database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of its own for the platform under test; dropped at the end."""
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
@@ -72,7 +72,8 @@ def e2e_database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -
     from psycopg import sql
 
     base = str(settings.DATABASES["default"]["NAME"])
-    name = f"{base}_e2e" if worker_id == "master" else f"{base}_e2e_{worker_id}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # set by pytest-xdist: one database per worker
+    name = f"{base}_e2e_{worker}" if worker else f"{base}_e2e"
     admin_url = _postgres_url("postgres")
     url = _postgres_url(name)
     assert admin_url and url, "PostgreSQL settings without a postgres:// DATABASE_URL"
@@ -178,20 +179,39 @@ def browser_log() -> BrowserLog:
 
 
 @pytest.fixture
+def new_page(browser: Browser, live_platform: LivePlatform) -> Iterator[Callable[..., Page]]:
+    """``new_page(log)``: another person's browser (a fresh context: no cookies), English, base URL set.
+
+    Console messages, uncaught errors and CSP violations of that page go to ``log`` (a BrowserLog).
+    """
+    contexts: list[BrowserContext] = []
+
+    def make(log: BrowserLog | None = None) -> Page:
+        log = log if log is not None else BrowserLog()
+        context = browser.new_context(base_url=live_platform.base_url, locale="en-GB", timezone_id="Europe/Kyiv")
+        context.set_default_timeout(15_000)
+        context.add_init_script(_CSP_LISTENER)
+        contexts.append(context)
+        page = context.new_page()
+
+        def on_console(message: ConsoleMessage) -> None:
+            log.messages.append(f"{message.type}: {message.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: log.errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def page(
-    browser: Browser, live_platform: LivePlatform, browser_log: BrowserLog, request: pytest.FixtureRequest
+    new_page: Callable[..., Page], live_platform: LivePlatform, browser_log: BrowserLog, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
-    """A fresh browser context (no cookies) in English, with ``page.goto("/path")`` relative to the platform."""
-    context = browser.new_context(base_url=live_platform.base_url, locale="en-GB", timezone_id="Europe/Kyiv")
-    context.set_default_timeout(15_000)
-    context.add_init_script(_CSP_LISTENER)
-    page = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        browser_log.messages.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: browser_log.errors.append(str(error)))
+    """A fresh browser page; ``page.goto("/path")`` is relative to the platform. Saves artefacts on failure."""
+    page = new_page(browser_log)
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
@@ -202,14 +222,15 @@ def page(
             (ARTIFACTS / f"{stem}.html").write_text(page.content())
         except Exception as error:  # noqa: BLE001 - artefacts must never hide the real failure
             print(f"could not save artefacts: {error}")
-        print(f"browser console:\n" + "\n".join(browser_log.messages + browser_log.errors))
+        print("browser console:\n" + "\n".join(browser_log.messages + browser_log.errors))
         print(f"platform log tail:\n{live_platform.log_tail()}")
-    context.close()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[Any]:
-    report = yield
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
     if report.when == "call":
         item.rep_call = report  # type: ignore[attr-defined]
     return report

@@ -77,7 +77,9 @@ class LivePlatform:
             timeout=120,
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def shell(self, code: str) -> str:
@@ -88,7 +90,9 @@ class LivePlatform:
         self, email: str, password: str, *, full_name: str = "Шевченко Тарас", verified: bool = True, **fields: Any
     ) -> None:
         """A person who can sign in at once (verified email, as if they had followed the link)."""
-        params = json.dumps({"email": email, "password": password, "full_name": full_name, "verified": verified, "fields": fields})
+        params = json.dumps(
+            {"email": email, "password": password, "full_name": full_name, "verified": verified, "fields": fields}
+        )
         self.shell(
             f"""
             import json

@@ -9,12 +9,15 @@ from django.http import HttpRequest
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def confirm_email(self, request: HttpRequest, email_address: Any) -> None:
-        super().confirm_email(request, email_address)
-        # Only the primary address makes a person a verified signer.
-        from vzaemo.accounts.services import user_mark_email_verified
+    def confirm_email(self, request: HttpRequest, email_address: Any) -> Any:
+        # allauth logs the person in only when this returns its truthy result: pass it on.
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            # Only the account's own address makes a person a verified signer.
+            from vzaemo.accounts.services import user_mark_email_verified
 
-        user_mark_email_verified(user=email_address.user, email=email_address.email)
+            user_mark_email_verified(user=email_address.user, email=email_address.email)
+        return confirmed
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -138,7 +138,7 @@ class Authority(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_uk
+        return self.name
 
     @property
     def name(self) -> str:

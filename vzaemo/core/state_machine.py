@@ -38,7 +38,7 @@ class StateMachine(Generic[S]):
             raise InvalidTransition(
                 _("This action is not possible while the %(object)s is “%(state)s”.")
                 % {"object": self.name, "state": getattr(current, "label", current)},
-                code=f"{self.name}_not_{verb}able".replace(" ", "_"),
+                code=f"{self.name}_cannot_{verb}".replace(" ", "_"),
             )
         return target
 

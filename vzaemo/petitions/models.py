@@ -21,6 +21,8 @@ class Petition(models.Model):
     author_email = models.EmailField(_("author's email"))
     title = models.CharField(_("title"), max_length=200)
     essence = models.TextField(_("essence of the petition"), max_length=10_000)
+    # Case-folded title and essence: SQLite's LIKE folds only ASCII, so Cyrillic search needs this.
+    search_text = models.TextField(default="", editable=False)
     status = models.CharField(_("status"), max_length=30, choices=PetitionStatus.choices, default=PetitionStatus.DRAFT)
 
     threshold = models.PositiveIntegerField(_("signatures needed"), null=True, blank=True)

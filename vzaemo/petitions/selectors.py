@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, QuerySet, Value, When
 
 from vzaemo.accounts.models import Authority
 from vzaemo.accounts.selectors import authorities_where
@@ -21,7 +21,7 @@ def petition_list_public(
 ) -> QuerySet[Petition]:
     petitions = Petition.objects.filter(status__in=PUBLIC).select_related("authority")
     if query:
-        petitions = petitions.filter(Q(title__icontains=query) | Q(essence__icontains=query))
+        petitions = petitions.filter(search_text__contains=query.casefold())
     if authority_slug:
         petitions = petitions.filter(authority__slug=authority_slug)
     if status and status in {s.value for s in PUBLIC}:

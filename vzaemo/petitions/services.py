@@ -11,7 +11,7 @@ from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Authority, User
-from vzaemo.core import audit, clock
+from vzaemo.core import audit, clock, commit_order
 from vzaemo.core import rules as registry
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.petitions import permissions, rules
@@ -37,6 +37,10 @@ def _locked(petition_id: int) -> Petition:
 
 def _transition(petition: Petition, verb: str) -> PetitionStatus:
     return PETITION_MACHINE.target(verb, petition.status_enum)
+
+
+def search_text(title: str, essence: str) -> str:
+    return f"{title}\n{essence}".casefold()
 
 
 def _clean_text(*, title: str, essence: str) -> tuple[str, str]:
@@ -78,6 +82,7 @@ def petition_create(*, author: User, authority: Authority, title: str, essence: 
         author_email=author.email,
         title=title,
         essence=essence,
+        search_text=search_text(title, essence),
         status=PetitionStatus.DRAFT,
         created_at=now,
         updated_at=now,
@@ -96,7 +101,8 @@ def petition_update_draft(*, petition_id: int, author: User, title: str, essence
     title, essence = _clean_text(title=title, essence=essence)
     before = {"title": petition.title, "essence": petition.essence}
     petition.title, petition.essence, petition.updated_at = title, essence, clock.now()
-    petition.save(update_fields=["title", "essence", "updated_at"])
+    petition.search_text = search_text(title, essence)
+    petition.save(update_fields=["title", "essence", "search_text", "updated_at"])
     audit.record(actor=author, subject=petition, tag="petition:edit", before=before, after={"title": title, "essence": essence})
     return petition
 
@@ -344,6 +350,14 @@ def signature_counts_refresh(*, since: dt.datetime | None = None) -> int:
     One UPDATE per active petition per run instead of one per signature (alphagov/e-petitions
     pull 691); the count lags by at most the chronograph interval.
     """
+    with transaction.atomic():
+        # Two runs at once could write an older, lower count last; the second one skips its turn.
+        if not commit_order.try_single_runner_lock("petitions.counts"):
+            return 0
+        return _refresh_counts(since)
+
+
+def _refresh_counts(since: dt.datetime | None) -> int:
     global _last_count_run
     started = clock.now()
     if since is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
 
 from vzaemo.core.errors import Conflict, DomainError, NotAllowed
 
@@ -19,3 +21,12 @@ def http_status(error: DomainError) -> int:
 def add_to_form(form: forms.Form, error: DomainError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error.message))
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+def see_other(to: str, *args: object, **kwargs: object) -> HttpResponseSeeOther:
+    """After a POST, 303 tells every client to GET the next page (302 lets some repeat the POST)."""
+    return HttpResponseSeeOther(resolve_url(to, *args, **kwargs))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from vzaemo.core.errors import DomainError
 from vzaemo.petitions import permissions, rules, selectors, services
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.states import SIGNABLE, PetitionStatus
-from vzaemo.web.errors import add_to_form, http_status
+from vzaemo.web.errors import add_to_form, http_status, see_other
 from vzaemo.web.petitions_forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
 
 PAGE_SIZE = 20
@@ -96,7 +97,7 @@ def petition_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your petition is submitted. A moderator will review it."))
             else:
                 messages.success(request, _("Your draft is saved."))
-            return redirect("web:petition_detail", pk=petition.pk)
+            return see_other("web:petition_detail", pk=petition.pk)
         except DomainError as error:
             add_to_form(form, error)
     status = 422 if request.method == "POST" else 200
@@ -120,7 +121,7 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Your petition is submitted. A moderator will review it."))
             else:
                 messages.success(request, _("Your draft is saved."))
-            return redirect("web:petition_detail", pk=pk)
+            return see_other("web:petition_detail", pk=pk)
         except DomainError as error:
             add_to_form(form, error)
     form.fields["authority"].disabled = True
@@ -133,9 +134,9 @@ def _act(request: HttpRequest, pk: int, success: str, call: object) -> HttpRespo
         call()  # type: ignore[operator]
     except DomainError as error:
         messages.error(request, str(error.message))
-        return redirect("web:petition_detail", pk=pk)
+        return see_other("web:petition_detail", pk=pk)
     messages.success(request, success)
-    return redirect("web:petition_detail", pk=pk)
+    return see_other("web:petition_detail", pk=pk)
 
 
 @require_POST
@@ -154,18 +155,18 @@ def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         if _is_htmx(request):
             return render(request, "web/petitions/_sign_result.html", {"error": _("Sign in to sign petitions.")}, status=401)
-        return redirect(f"{reverse('account_login')}?next={reverse('web:petition_detail', args=[pk])}")
+        return see_other(f"{reverse('account_login')}?next={reverse('web:petition_detail', args=[pk])}")
     try:
         services.petition_sign(petition_id=pk, signer=request.user)  # type: ignore[arg-type]
     except DomainError as error:
         if _is_htmx(request):
             return render(request, "web/petitions/_sign_result.html", {"error": error.message}, status=http_status(error))
         messages.error(request, str(error.message))
-        return redirect("web:petition_detail", pk=pk)
+        return see_other("web:petition_detail", pk=pk)
     if _is_htmx(request):
         return render(request, "web/petitions/_sign_result.html", {"signed": True})
     messages.success(request, _("Thank you: your signature is recorded. The count updates within seconds."))
-    return redirect("web:petition_detail", pk=pk)
+    return see_other("web:petition_detail", pk=pk)
 
 
 @require_POST
@@ -185,7 +186,7 @@ def petition_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a reason from the list."))
-        return redirect("web:petition_detail", pk=pk)
+        return see_other("web:petition_detail", pk=pk)
     return _act(
         request,
         pk,
@@ -210,6 +211,8 @@ def petition_start_consideration(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def petition_answer(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _get_visible(request, pk)
+    if not permissions.can_answer(request.user, petition):
+        raise PermissionDenied(_("Only an official of the addressed authority may answer this petition."))
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,7 +220,7 @@ def petition_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 petition_id=pk, official=request.user, decision=form.cleaned_data["decision"], text=form.cleaned_data["text"]  # type: ignore[arg-type]
             )
             messages.success(request, _("The answer is published."))
-            return redirect("web:petition_detail", pk=pk)
+            return see_other("web:petition_detail", pk=pk)
         except DomainError as error:
             add_to_form(form, error)
     status = 422 if request.method == "POST" else 200

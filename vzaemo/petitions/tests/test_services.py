@@ -272,7 +272,7 @@ def test_submit_by_someone_else_is_refused(refused: Callable) -> None:
 def test_submit_twice_or_later_is_refused(refused: Callable, state: str) -> None:
     petition = PetitionFactory(state=state)
     error = refused(
-        InvalidTransition, "petition_not_submitable", lambda: services.petition_submit(petition_id=petition.pk, author=petition.author)
+        InvalidTransition, "petition_cannot_submit", lambda: services.petition_submit(petition_id=petition.pk, author=petition.author)
     )
     assert "petition" in str(error.message)
 
@@ -359,7 +359,7 @@ def test_publish_in_the_wrong_state_is_refused(refused: Callable, state: str) ->
     petition = PetitionFactory(state=state)
     moderator = moderator_of(petition.authority)
     refused(
-        InvalidTransition, "petition_not_publishable", lambda: services.petition_publish(petition_id=petition.pk, moderator=moderator)
+        InvalidTransition, "petition_cannot_publish", lambda: services.petition_publish(petition_id=petition.pk, moderator=moderator)
     )
 
 
@@ -410,7 +410,7 @@ def test_reject_in_the_wrong_state_is_refused(refused: Callable, state: str) -> 
     moderator = moderator_of(petition.authority)
     refused(
         InvalidTransition,
-        "petition_not_rejectable",
+        "petition_cannot_reject",
         lambda: services.petition_reject(petition_id=petition.pk, moderator=moderator, reason=RejectionReason.OBSCENE),
     )
 
@@ -633,7 +633,7 @@ def test_start_in_the_wrong_state_is_refused(refused: Callable, state: str) -> N
     official = responder_of(petition.authority)
     refused(
         InvalidTransition,
-        "petition_not_start_considerationable",
+        "petition_cannot_start_consideration",
         lambda: services.petition_start_consideration(petition_id=petition.pk, official=official),
     )
 
@@ -721,7 +721,7 @@ def test_answer_in_the_wrong_state_is_refused(refused: Callable, state: str) -> 
     official = responder_of(petition.authority)
     refused(
         InvalidTransition,
-        "petition_not_answerable",
+        "petition_cannot_answer",
         lambda: services.petition_answer(petition_id=petition.pk, official=official, decision="supported", text=GOOD_ANSWER),
     )
 

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -73,7 +72,8 @@ def titles_in_order(response: HttpResponse, petitions: list[Petition]) -> list[s
 
 
 def assert_login_redirect(response: HttpResponse) -> None:
-    assert response.status_code == 302
+    # Django's login_required answers 302; the sign endpoint answers its POST with 303.
+    assert response.status_code in (302, 303)
     assert response["Location"].startswith(reverse("account_login"))
 
 
@@ -99,11 +99,7 @@ def test_the_list_searches_titles_and_essences() -> None:
     assert by_title.title in html and by_essence.title in html and other.title not in html
 
 
-def test_the_search_ignores_the_case_of_cyrillic_letters(request: pytest.FixtureRequest) -> None:
-    if connection.vendor == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="BUG on SQLite: icontains (LIKE) folds only ASCII case, not Cyrillic")
-        )
+def test_the_search_ignores_the_case_of_cyrillic_letters() -> None:
     petition = PetitionFactory(state=S.PUBLISHED, title="Світлофор біля ліцею")
     assert petition.title in text(Client().get(url("list", q="світлофор")))
 
@@ -262,7 +258,7 @@ def test_create_needs_a_signed_in_person() -> None:
 def test_create_offers_only_authorities_that_accept_petitions() -> None:
     accepting, closed = AuthorityFactory(), AuthorityFactory(accepts_petitions=False)
     html = text(as_user(UserFactory()).get(url("create")))
-    assert accepting.name_uk in html and closed.name_uk not in html
+    assert accepting.name_en in html and closed.name_en not in html
 
 
 @pytest.mark.parametrize(("button", "status"), [("draft", S.DRAFT), ("submit", S.SUBMITTED)])
@@ -272,7 +268,7 @@ def test_create_saves_a_draft_or_submits(button: str, status: str) -> None:
         url("create"), {"authority": authority.pk, "title": "Укриття", "essence": "Облаштувати укриття.", button: ""}
     )
     petition = Petition.objects.get()
-    assert response.status_code == 302 and response["Location"] == url("detail", petition)
+    assert response.status_code == 303 and response["Location"] == url("detail", petition)
     assert (petition.status, petition.author, petition.authority) == (status, author, authority)
     assert messages_of(response)
 
@@ -327,7 +323,7 @@ def test_csrf_is_enforced() -> None:
     page = client.get(url("detail", petition))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text(page))
     assert token is not None
-    assert client.post(url("sign", petition), {"csrfmiddlewaretoken": token.group(1)}).status_code == 302
+    assert client.post(url("sign", petition), {"csrfmiddlewaretoken": token.group(1)}).status_code == 303
     assert Signature.objects.count() == 1
 
 
@@ -337,7 +333,7 @@ def test_csrf_is_enforced() -> None:
 def test_sign_by_form_redirects_with_a_message() -> None:
     petition, signer = PetitionFactory(state=S.PUBLISHED), UserFactory()
     response = as_user(signer).post(url("sign", petition))
-    assert response.status_code == 302 and response["Location"] == url("detail", petition)
+    assert response.status_code == 303 and response["Location"] == url("detail", petition)
     assert messages_of(response) == ["Thank you: your signature is recorded. The count updates within seconds."]
     assert Signature.objects.filter(petition=petition, signer=signer).count() == 1
     assert "You have signed this petition." in text(as_user(signer).get(url("detail", petition)))
@@ -348,7 +344,7 @@ def test_sign_by_form_twice_says_so_and_adds_nothing() -> None:
     client = as_user(signer)
     client.post(url("sign", petition))
     response = client.post(url("sign", petition))
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert messages_of(response)[-1] == "You have already signed this petition."
     assert Signature.objects.count() == 1
 
@@ -448,11 +444,11 @@ def test_the_wrong_person_is_refused_with_a_reason_and_nothing_changes(unchanged
     with unchanged():
         response = client.post(url(name, petition), data)
     if action == "answer":
-        # The answer page shows the service's refusal on the form.
-        assert response.status_code == 422
-        assert "Only an official of the addressed authority may answer this petition." in text(response)
+        # The answer page itself is refused to anyone but the authority's officials.
+        assert response.status_code == 403
+        assert client.get(url(name, petition)).status_code == 403
     else:
-        assert response.status_code == 302 and response["Location"] == url("detail", petition)
+        assert response.status_code == 303 and response["Location"] == url("detail", petition)
         [message] = messages_of(response)
         assert message.startswith("Only a moderator") or message.startswith("Only an official")
 
@@ -462,7 +458,7 @@ def test_the_right_person_changes_the_state(action: str) -> None:
     before_state, name, data, after_state, role = ACTIONS[action]
     petition = PetitionFactory(state=before_state)
     response = as_user(_person("right", petition, role)).post(url(name, petition), data)
-    assert response.status_code == 302 and response["Location"] == url("detail", petition)
+    assert response.status_code == 303 and response["Location"] == url("detail", petition)
     assert len(messages_of(response)) == 1
     petition.refresh_from_db()
     assert petition.status == after_state
@@ -473,7 +469,7 @@ def test_reject_without_a_valid_reason_changes_nothing(unchanged: Callable) -> N
     client = as_user(moderator_of(petition.authority))
     with unchanged():
         response = client.post(url("reject", petition), {"reason": "spam"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert messages_of(response) == ["Choose a reason from the list."]
 
 

@@ -58,6 +58,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="WSGI port; the ASGI (SSE) process uses port+1.")
         parser.add_argument("--wsgi-workers", type=int, default=2)
         parser.add_argument("--wsgi-threads", type=int, default=8, help="Blocking threads per WSGI worker.")
+        parser.add_argument(
+            "--wsgi-backpressure", type=int, default=None, help="Open connections per WSGI worker (granian's default)."
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
         parser.add_argument("--no-chronograph", action="store_true", help="Do not start the chronograph.")
         parser.add_argument("--access-log", action="store_true", help="Log every request of the WSGI process.")
@@ -110,9 +113,10 @@ class Command(BaseCommand):
             "--interface", "wsgi",
             "--workers", str(workers),
             "--blocking-threads", str(threads),
-            # One request per blocking thread: the rest wait in the kernel backlog, so an idle
-            # worker picks them up instead of queueing behind a busy one.
-            "--backpressure", str(threads),
+            # granian's backpressure counts open connections, idle keep-alive ones included, so
+            # it must stay far above the thread count (set to the thread count, a few browser tabs
+            # holding keep-alive sockets starve every new connection). Default: backlog / workers.
+            *(["--backpressure", str(options["wsgi_backpressure"])] if options["wsgi_backpressure"] else []),
             "--backlog", "2048",
             "--no-ws",
             "--access-log" if options["access_log"] else "--no-access-log",
@@ -132,7 +136,9 @@ class Command(BaseCommand):
             Child("asgi", asgi, f"granian ASGI  http://{host}:{port + 1}/  (Server-Sent Events)"),
         ]
         if not options["no_worker"]:
-            children.append(Child("worker", [python, manage, "db_worker", "--queue-name", "*"], "task worker (db_worker)"))
+            children.append(
+                Child("worker", [python, manage, "db_worker", "--queue-name", "*"], "task worker (db_worker)")
+            )
         if not options["no_chronograph"]:
             children.append(Child("chrono", [python, manage, "chronograph"], "chronograph (periodic jobs)"))
         return children
