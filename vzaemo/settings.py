@@ -200,7 +200,9 @@ SOCIALACCOUNT_PROVIDERS = {
                 "client_id": os.environ.get("IDGOVUA_CLIENT_ID", ""),
                 "secret": os.environ.get("IDGOVUA_CLIENT_SECRET", ""),
                 "settings": {
-                    "server_url": os.environ.get("IDGOVUA_SERVER_URL", "https://id.gov.ua/.well-known/openid-configuration"),
+                    "server_url": os.environ.get(
+                        "IDGOVUA_SERVER_URL", "https://id.gov.ua/.well-known/openid-configuration"
+                    ),
                 },
             }
         ]

@@ -30,8 +30,14 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 
-def run(users: list[list[str]], path: str, *, middleware: list[str] | None = None, session_cached: bool = False,
-        anonymous: bool = False) -> tuple[float, dict[int, int]]:
+def run(
+    users: list[list[str]],
+    path: str,
+    *,
+    middleware: list[str] | None = None,
+    session_cached: bool = False,
+    anonymous: bool = False,
+) -> tuple[float, dict[int, int]]:
     with override_settings(MIDDLEWARE=middleware if middleware is not None else settings.MIDDLEWARE):
         client = Client(enforce_csrf_checks=True)
 
@@ -62,14 +68,14 @@ def main() -> None:
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 500
     rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     lines = [line.split() for line in open(users_file).read().split("\n") if line.strip()]
-    pool = lines[-(n + 30) * (2 + rounds):]  # the tail, away from a benchmark's users
+    pool = lines[-(n + 30) * (2 + rounds) :]  # the tail, away from a benchmark's users
     random.seed(1)
 
     def bare_path() -> str:
         return f"/bench/bare-sign/{random.randint(10**8, 10**9)}/"  # a fresh petition id: every insert is new
 
     def users(k: int = 0) -> list[list[str]]:
-        return pool[k * (n + 30):(k + 1) * (n + 30)]
+        return pool[k * (n + 30) : (k + 1) * (n + 30)]
 
     full = list(settings.MIDDLEWARE)
     variants: list[tuple[str, dict]] = [

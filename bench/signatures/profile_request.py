@@ -31,7 +31,7 @@ def main() -> None:
     users_file, template, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
     n = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4].isdigit() else 500
     lines = open(users_file).read().split("\n")
-    users = [line.split() for line in lines if line.strip()][-n - 50:]
+    users = [line.split() for line in lines if line.strip()][-n - 50 :]
     client = Client(enforce_csrf_checks=True)
     path = template.format(pid=pid)
 
@@ -64,8 +64,10 @@ def main() -> None:
     k = len(users) - 51
     if prof and os.environ.get("PROFILE_DUMP"):
         prof.dump_stats(os.environ["PROFILE_DUMP"])
-    print(f"{path}: {k} requests, CPU {1000 * (c1 - c0) / k:.2f} ms/req, wall {1000 * (w1 - w0) / k:.2f} ms/req, "
-          f"statuses {statuses}, {len(statements)} SQL statements per request:")
+    print(
+        f"{path}: {k} requests, CPU {1000 * (c1 - c0) / k:.2f} ms/req, wall {1000 * (w1 - w0) / k:.2f} ms/req, "
+        f"statuses {statuses}, {len(statements)} SQL statements per request:"
+    )
     for sql in statements:
         print("   ", sql[:160])
     if prof:

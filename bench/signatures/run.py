@@ -69,8 +69,9 @@ def free_port(span: int = 1) -> int:
 
 
 def sh(argv: list[str], *, env: dict[str, str] | None = None, timeout: float = 600, capture: bool = False) -> str:
-    res = subprocess.run(argv, env=env, cwd=ROOT, timeout=timeout, check=True, text=True,
-                         stdout=subprocess.PIPE if capture else None)
+    res = subprocess.run(
+        argv, env=env, cwd=ROOT, timeout=timeout, check=True, text=True, stdout=subprocess.PIPE if capture else None
+    )
     return res.stdout if capture else ""
 
 
@@ -95,13 +96,17 @@ class Bench:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute("DROP DATABASE IF EXISTS vzaemo")
             conn.execute("CREATE DATABASE vzaemo")
-            settings = dict(conn.execute(
-                "SELECT name, setting FROM pg_settings WHERE name IN "
-                "('fsync','synchronous_commit','shared_buffers','max_connections','server_version')"
-            ).fetchall())
+            settings = dict(
+                conn.execute(
+                    "SELECT name, setting FROM pg_settings WHERE name IN "
+                    "('fsync','synchronous_commit','shared_buffers','max_connections','server_version')"
+                ).fetchall()
+            )
         self.db_url = url
-        log(f"PostgreSQL {settings.get('server_version')} at {url} (fsync={settings.get('fsync')}, "
-            f"synchronous_commit={settings.get('synchronous_commit')})")
+        log(
+            f"PostgreSQL {settings.get('server_version')} at {url} (fsync={settings.get('fsync')}, "
+            f"synchronous_commit={settings.get('synchronous_commit')})"
+        )
         self.env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -121,13 +126,30 @@ class Bench:
 
     def start_platform(self) -> None:
         self.port = self.args.port or free_port(2)
-        argv = [sys.executable, str(ROOT / "manage.py"), "runplatform", "--host", "127.0.0.1", "--port", str(self.port),
-                "--wsgi-workers", str(self.args.wsgi_workers), "--wsgi-threads", str(self.args.wsgi_threads)]
+        argv = [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "runplatform",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--wsgi-workers",
+            str(self.args.wsgi_workers),
+            "--wsgi-threads",
+            str(self.args.wsgi_threads),
+        ]
         if self.args.no_worker:
             argv.append("--no-worker")
         log("starting: " + " ".join(argv[1:]))
-        self.platform = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=self.platform_log.open("wb"),
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+        self.platform = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.platform_log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         (self.work / "platform.pid").write_text(str(self.platform.pid))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -176,10 +198,27 @@ class Bench:
     def wrk(self, name: str, path: str, first: int, count: int, duration: float) -> dict:
         t = self.args.connections
         out = self.results / f"wrk-{name}.json"
-        env = {**os.environ, "BENCH_USERS": str(self.users_file), "BENCH_PATH": path, "BENCH_THREADS": str(t),
-               "BENCH_FIRST": str(first), "BENCH_COUNT": str(count), "BENCH_OUT": str(out)}
-        argv = ["wrk", f"-t{t}", f"-c{t}", f"-d{int(round(duration))}s", "--timeout", "10s", "--latency", "-s", str(LUA),
-                f"http://127.0.0.1:{self.port}{path}"]
+        env = {
+            **os.environ,
+            "BENCH_USERS": str(self.users_file),
+            "BENCH_PATH": path,
+            "BENCH_THREADS": str(t),
+            "BENCH_FIRST": str(first),
+            "BENCH_COUNT": str(count),
+            "BENCH_OUT": str(out),
+        }
+        argv = [
+            "wrk",
+            f"-t{t}",
+            f"-c{t}",
+            f"-d{int(round(duration))}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(LUA),
+            f"http://127.0.0.1:{self.port}{path}",
+        ]
         cpu0, ru0 = self.cpu_snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
         res = subprocess.run(argv, env=env, cwd=ROOT, text=True, capture_output=True, timeout=duration + 120)
         cpu1, ru1 = self.cpu_snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -189,8 +228,9 @@ class Bench:
             raise RuntimeError(f"wrk failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
         data = json.loads(out.read_text())
         data["cpu"] = {k: round(cpu1.get(k, 0) - cpu0.get(k, 0), 1) for k in cpu1}
-        data["cpu"]["others"] = round(data["cpu"]["box_busy"] - data["cpu"]["platform"] - data["cpu"]["postgres"]
-                                      - data["cpu"]["wrk"], 1)
+        data["cpu"]["others"] = round(
+            data["cpu"]["box_busy"] - data["cpu"]["platform"] - data["cpu"]["postgres"] - data["cpu"]["wrk"], 1
+        )
         data["loadavg_after"] = Path("/proc/loadavg").read_text().split()[0]
         data["slices"] = {"first": first, "per_thread": count // t, "threads": t}
         return data
@@ -205,8 +245,8 @@ class Bench:
                 continue
             try:
                 stat = (proc / "stat").read_text()
-                comm = stat[stat.index("(") + 1: stat.rindex(")")]
-                fields = stat[stat.rindex(")") + 2:].split()
+                comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+                fields = stat[stat.rindex(")") + 2 :].split()
                 pgid, used = int(fields[2]), (int(fields[11]) + int(fields[12])) / tick
             except (OSError, ValueError):
                 continue
@@ -229,7 +269,7 @@ class Bench:
             if line.strip():
                 tid, n = map(int, line.split())
                 lo = first + tid * per
-                sent.update(self.user_ids[lo: lo + n])
+                sent.update(self.user_ids[lo : lo + n])
         return sent
 
     def check(self, name: str, pid: int, data: dict, phase_end: float) -> dict:
@@ -255,7 +295,8 @@ class Bench:
             res["unacked_stored"] = len(stored_set - set(acked))  # in flight at the cut-off: fine
             if name == "naive":
                 (counter,) = conn.execute(
-                    "SELECT count FROM bench_signatures_naivepetitioncounter WHERE petition_id = %s", [pid]).fetchone()
+                    "SELECT count FROM bench_signatures_naivepetitioncounter WHERE petition_id = %s", [pid]
+                ).fetchone()
                 res["count_ok"] = counter == len(stored)
                 res["count_note"] = f"hot row {counter} vs {len(stored)} rows"
             if name == "real":
@@ -263,21 +304,27 @@ class Bench:
                     """SELECT count(*) FROM petitions_signature s WHERE s.petition_id = %s AND NOT EXISTS (
                            SELECT 1 FROM core_auditentry a WHERE a.subject_type = 'petitions.signature'
                            AND a.subject_id = s.id::text AND a.tag = 'petition:sign' AND a.actor_id = s.signer_id)""",
-                    [pid]).fetchone()[0]
+                    [pid],
+                ).fetchone()[0]
                 # The batched count (chronograph) must equal COUNT(*) within GOAL_COUNT_LAG_S of the last write.
                 deadline = phase_end + self.args.count_wait
                 while True:
                     count, exact = conn.execute(
                         "SELECT signature_count, (SELECT count(*) FROM petitions_signature WHERE petition_id = %s) "
-                        "FROM petitions_petition WHERE id = %s", [pid, pid]).fetchone()
+                        "FROM petitions_petition WHERE id = %s",
+                        [pid, pid],
+                    ).fetchone()
                     if count == exact or time.monotonic() > deadline:
                         break
                     time.sleep(0.05)
                 lag = time.monotonic() - phase_end
                 res["count_ok"] = count == exact
                 res["count_lag_s"] = round(lag, 2) if res["count_ok"] else None
-                res["count_note"] = (f"batched count = COUNT(*) = {count} after {lag:.2f} s" if res["count_ok"]
-                                     else f"batched count {count} != COUNT(*) {exact} after {lag:.1f} s")
+                res["count_note"] = (
+                    f"batched count = COUNT(*) = {count} after {lag:.2f} s"
+                    if res["count_ok"]
+                    else f"batched count {count} != COUNT(*) {exact} after {lag:.1f} s"
+                )
         return res
 
     # --- the run --------------------------------------------------------------------------
@@ -289,8 +336,11 @@ class Bench:
         self.users_file = self.work / "users.txt"
         log(f"seeding {a.users:,} verified users with sessions ...")
         t0 = time.monotonic()
-        seeded = json.loads(self.manage("bench_signatures_seed", "--users", str(a.users), "--out",
-                                        str(self.users_file), capture=True).strip().splitlines()[-1])
+        seeded = json.loads(
+            self.manage("bench_signatures_seed", "--users", str(a.users), "--out", str(self.users_file), capture=True)
+            .strip()
+            .splitlines()[-1]
+        )
         self.petitions = seeded["petitions"]
         self.user_ids = [int(line.split(" ", 1)[0]) for line in self.users_file.read_text().splitlines()]
         log(f"seeded in {time.monotonic() - t0:.1f} s; petitions {self.petitions}")
@@ -324,9 +374,11 @@ class Bench:
             data["rate"] = data["ok"] / (data["duration_us"] / 1e6)
             results[name] = data
             c = data["check"]
-            log(f"  {data['rate']:.0f}/s p50 {data['latency_us']['p50'] / 1000:.1f} ms p99 "
+            log(
+                f"  {data['rate']:.0f}/s p50 {data['latency_us']['p50'] / 1000:.1f} ms p99 "
                 f"{data['latency_us']['p99'] / 1000:.1f} ms statuses {data['statuses']} errors {data['errors']} "
-                f"rows {c['rows']} lost {c['lost']} dup {c['duplicates']} cpu {data['cpu']}")
+                f"rows {c['rows']} lost {c['lost']} dup {c['duplicates']} cpu {data['cpu']}"
+            )
         return self.report(results)
 
     def report(self, r: dict) -> int:
@@ -334,27 +386,37 @@ class Bench:
         lines = []
         w = lines.append
         w("")
-        w(f"bench/signatures  {dt.datetime.now().isoformat(timespec='seconds')}  host: {os.cpu_count()} cores, "
-          f"{a.duration}s per phase, wrk -t{a.connections} -c{a.connections} (one connection per thread), "
-          f"runplatform --wsgi-workers {a.wsgi_workers} --wsgi-threads {a.wsgi_threads}, PostgreSQL fsync+sync commit on")
-        w(f"{'phase':<28}{'sig/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'non-2xx':>9}{'errors':>8}"
-          f"{'rows':>9}{'lost':>6}{'dup':>5}  count / audit")
+        w(
+            f"bench/signatures  {dt.datetime.now().isoformat(timespec='seconds')}  host: {os.cpu_count()} cores, "
+            f"{a.duration}s per phase, wrk -t{a.connections} -c{a.connections} (one connection per thread), "
+            f"runplatform --wsgi-workers {a.wsgi_workers} --wsgi-threads {a.wsgi_threads}, PostgreSQL fsync+sync commit on"
+        )
+        w(
+            f"{'phase':<28}{'sig/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'non-2xx':>9}{'errors':>8}"
+            f"{'rows':>9}{'lost':>6}{'dup':>5}  count / audit"
+        )
         for name, d in r.items():
             c = d["check"]
             errs = sum(d["errors"].values())
             extra = c.get("count_note", "")
             if "audit_missing" in c:
                 extra += f"; audit missing {c['audit_missing']}"
-            w(f"{PHASES[name][0]:<28}{d['rate']:>9.0f}{d['latency_us']['p50'] / 1000:>9.1f}"
-              f"{d['latency_us']['p99'] / 1000:>9.1f}{d['latency_us']['max'] / 1000:>9.1f}{d['non2xx']:>9}{errs:>8}"
-              f"{c['rows']:>9}{c['lost']:>6}{c['duplicates']:>5}  {extra}")
-        w("CPU seconds per phase: platform / postgres / wrk / other processes on the box, of total; "
-          "platform CPU ms per signature")
+            w(
+                f"{PHASES[name][0]:<28}{d['rate']:>9.0f}{d['latency_us']['p50'] / 1000:>9.1f}"
+                f"{d['latency_us']['p99'] / 1000:>9.1f}{d['latency_us']['max'] / 1000:>9.1f}{d['non2xx']:>9}{errs:>8}"
+                f"{c['rows']:>9}{c['lost']:>6}{c['duplicates']:>5}  {extra}"
+            )
+        w(
+            "CPU seconds per phase: platform / postgres / wrk / other processes on the box, of total; "
+            "platform CPU ms per signature"
+        )
         for n, d in r.items():
             cpu = d["cpu"]
-            w(f"  {n:<6} {cpu['platform']:5.1f} / {cpu['postgres']:5.1f} / {cpu['wrk']:4.1f} / {cpu['others']:5.1f} "
-              f"of {cpu['box_total']:5.1f};  {1000 * cpu['platform'] / max(d['ok'], 1):.2f} ms/signature;  "
-              f"load average after {d['loadavg_after']}")
+            w(
+                f"  {n:<6} {cpu['platform']:5.1f} / {cpu['postgres']:5.1f} / {cpu['wrk']:4.1f} / {cpu['others']:5.1f} "
+                f"of {cpu['box_total']:5.1f};  {1000 * cpu['platform'] / max(d['ok'], 1):.2f} ms/signature;  "
+                f"load average after {d['loadavg_after']}"
+            )
         verdicts = []
         if "real" in r:
             real = r["real"]
@@ -369,24 +431,43 @@ class Bench:
             verdicts = [
                 (f"real >= {GOAL_RATE:.0f} signatures/s", real["rate"] >= GOAL_RATE, f"{real['rate']:.0f}/s"),
                 (f"real p99 <= {GOAL_P99_MS:.0f} ms", p99 <= GOAL_P99_MS, f"{p99:.1f} ms"),
-                ("0 lost (all phases)", all(d["check"]["lost"] == 0 for d in r.values()),
-                 str(sum(d["check"]["lost"] for d in r.values()))),
-                ("0 duplicates (all phases)", all(d["check"]["duplicates"] == 0 for d in r.values()),
-                 str(sum(d["check"]["duplicates"] for d in r.values()))),
-                ("0 phantom rows (stored, never sent)", all(d["check"]["phantom"] == 0 for d in r.values()),
-                 str(sum(d["check"]["phantom"] for d in r.values()))),
-                ("real: no non-2xx, no socket errors", real["non2xx"] == 0 and sum(real["errors"].values()) == 0,
-                 f"{real['non2xx']} / {sum(real['errors'].values())}"),
+                (
+                    "0 lost (all phases)",
+                    all(d["check"]["lost"] == 0 for d in r.values()),
+                    str(sum(d["check"]["lost"] for d in r.values())),
+                ),
+                (
+                    "0 duplicates (all phases)",
+                    all(d["check"]["duplicates"] == 0 for d in r.values()),
+                    str(sum(d["check"]["duplicates"] for d in r.values())),
+                ),
+                (
+                    "0 phantom rows (stored, never sent)",
+                    all(d["check"]["phantom"] == 0 for d in r.values()),
+                    str(sum(d["check"]["phantom"] for d in r.values())),
+                ),
+                (
+                    "real: no non-2xx, no socket errors",
+                    real["non2xx"] == 0 and sum(real["errors"].values()) == 0,
+                    f"{real['non2xx']} / {sum(real['errors'].values())}",
+                ),
                 ("real: every signature has its audit entry", c["audit_missing"] == 0, f"{c['audit_missing']} missing"),
-                (f"real: batched count = COUNT(*) within {GOAL_COUNT_LAG_S:.0f} s", bool(c["count_ok"]) and
-                 c["count_lag_s"] is not None and c["count_lag_s"] <= GOAL_COUNT_LAG_S, c["count_note"]),
-                ("users suffice (no thread ran out)", all(d["exhausted"] == 0 for d in r.values()),
-                 str({n: d["exhausted"] for n, d in r.items()})),
+                (
+                    f"real: batched count = COUNT(*) within {GOAL_COUNT_LAG_S:.0f} s",
+                    bool(c["count_ok"]) and c["count_lag_s"] is not None and c["count_lag_s"] <= GOAL_COUNT_LAG_S,
+                    c["count_note"],
+                ),
+                (
+                    "users suffice (no thread ran out)",
+                    all(d["exhausted"] == 0 for d in r.values()),
+                    str({n: d["exhausted"] for n, d in r.items()}),
+                ),
             ]
             if "bare" in r:
                 share = real["rate"] / r["bare"]["rate"]
-                verdicts.insert(1, (f"real >= {GOAL_CEILING_SHARE:.0%} of ceiling", share >= GOAL_CEILING_SHARE,
-                                    f"{share:.0%}"))
+                verdicts.insert(
+                    1, (f"real >= {GOAL_CEILING_SHARE:.0%} of ceiling", share >= GOAL_CEILING_SHARE, f"{share:.0%}")
+                )
         for goal, ok, value in verdicts:
             w(f"  {'PASS' if ok else 'FAIL'}  {goal:<48} {value}")
         overall = bool(verdicts) and all(ok for _, ok, _ in verdicts)
@@ -394,9 +475,18 @@ class Bench:
         text = "\n".join(lines)
         print(text, flush=True)
         (self.results / "summary.txt").write_text(text + "\n")
-        (self.results / "summary.json").write_text(json.dumps(
-            {"args": vars(a), "phases": r, "verdicts": [{"goal": g, "pass": ok, "value": v} for g, ok, v in verdicts],
-             "pass": overall}, indent=2, default=str))
+        (self.results / "summary.json").write_text(
+            json.dumps(
+                {
+                    "args": vars(a),
+                    "phases": r,
+                    "verdicts": [{"goal": g, "pass": ok, "value": v} for g, ok, v in verdicts],
+                    "pass": overall,
+                },
+                indent=2,
+                default=str,
+            )
+        )
         return 0 if overall else 1
 
     def cleanup(self) -> None:
@@ -417,14 +507,18 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per endpoint")
     p.add_argument("--warmup-users", type=int, default=9_000)
     p.add_argument("--pause", type=float, default=2, help="seconds of rest before each phase")
-    p.add_argument("--count-wait", type=float, default=GOAL_COUNT_LAG_S + 5, help="how long to wait for the count batch")
+    p.add_argument(
+        "--count-wait", type=float, default=GOAL_COUNT_LAG_S + 5, help="how long to wait for the count batch"
+    )
     p.add_argument("--phases", nargs="+", default=list(PHASES), choices=list(PHASES))
     p.add_argument("--wsgi-workers", type=int, default=2)
     p.add_argument("--wsgi-threads", type=int, default=8)
     p.add_argument("--no-worker", action="store_true", help="runplatform --no-worker")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--pg-port", type=int, default=0)
-    p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="extra environment for the platform")
+    p.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="extra environment for the platform"
+    )
     args = p.parse_args()
     bench = Bench(args)
 

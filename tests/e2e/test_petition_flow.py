@@ -142,10 +142,10 @@ def test_register_create_publish_sign_count_answer(
     responder.goto(petition_path + "answer/")
     responder.check("input[name=decision][value=supported]")
     responder.fill("textarea[name=text]", "Так.")
-    responder.click("form button[type=submit]")
+    responder.click("main form button[type=submit]")
     expect(responder.locator(".errorlist")).to_contain_text("at least 20 characters")
     responder.fill("textarea[name=text]", "Рада підтримує петицію: ремонт мосту включено до плану робіт на жовтень.")
-    responder.click("form button[type=submit]")
+    responder.click("main form button[type=submit]")
     expect(responder.locator(".answer")).to_contain_text("ремонт мосту включено")
 
     # The answer is public, and the author is told.

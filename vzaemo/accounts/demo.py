@@ -32,12 +32,66 @@ class DemoPeople:
 
 
 AUTHORITIES = [
-    ("cabinet", "Кабінет Міністрів України", "Cabinet of Ministers of Ukraine", AuthorityKind.CABINET, "00031101", None, Region.NATIONAL, True),
-    ("minjust", "Міністерство юстиції України", "Ministry of Justice of Ukraine", AuthorityKind.CENTRAL_EXECUTIVE, "00015622", "cabinet", Region.NATIONAL, False),
-    ("kyiv-city-council", "Київська міська рада", "Kyiv City Council", AuthorityKind.LOCAL_SELF_GOVERNMENT, "22883141", None, Region.KYIV_CITY, True),
-    ("pryluky-city-council", "Прилуцька міська рада", "Pryluky City Council", AuthorityKind.LOCAL_SELF_GOVERNMENT, "04061843", None, Region.CHERNIHIV, True),
-    ("npu", "Національна поліція України", "National Police of Ukraine", AuthorityKind.CENTRAL_EXECUTIVE, "40108578", "cabinet", Region.NATIONAL, False),
-    ("kyiv-police", "Головне управління Національної поліції у м. Києві", "Main Directorate of the National Police in Kyiv", AuthorityKind.POLICE_UNIT, "40108583", "npu", Region.KYIV_CITY, False),
+    (
+        "cabinet",
+        "Кабінет Міністрів України",
+        "Cabinet of Ministers of Ukraine",
+        AuthorityKind.CABINET,
+        "00031101",
+        None,
+        Region.NATIONAL,
+        True,
+    ),
+    (
+        "minjust",
+        "Міністерство юстиції України",
+        "Ministry of Justice of Ukraine",
+        AuthorityKind.CENTRAL_EXECUTIVE,
+        "00015622",
+        "cabinet",
+        Region.NATIONAL,
+        False,
+    ),
+    (
+        "kyiv-city-council",
+        "Київська міська рада",
+        "Kyiv City Council",
+        AuthorityKind.LOCAL_SELF_GOVERNMENT,
+        "22883141",
+        None,
+        Region.KYIV_CITY,
+        True,
+    ),
+    (
+        "pryluky-city-council",
+        "Прилуцька міська рада",
+        "Pryluky City Council",
+        AuthorityKind.LOCAL_SELF_GOVERNMENT,
+        "04061843",
+        None,
+        Region.CHERNIHIV,
+        True,
+    ),
+    (
+        "npu",
+        "Національна поліція України",
+        "National Police of Ukraine",
+        AuthorityKind.CENTRAL_EXECUTIVE,
+        "40108578",
+        "cabinet",
+        Region.NATIONAL,
+        False,
+    ),
+    (
+        "kyiv-police",
+        "Головне управління Національної поліції у м. Києві",
+        "Main Directorate of the National Police in Kyiv",
+        AuthorityKind.POLICE_UNIT,
+        "40108583",
+        "npu",
+        Region.KYIV_CITY,
+        False,
+    ),
 ]
 
 CSOS = [
@@ -56,8 +110,18 @@ OFFICIALS = [
 ]
 
 CITIZEN_NAMES = [
-    "Марія Петренко", "Іван Коваленко", "Оксана Бойко", "Дмитро Кравченко", "Наталія Олійник", "Василь Шевченко",
-    "Юлія Поліщук", "Олександр Лисенко", "Анна Мороз", "Богдан Руденко", "Христина Гаврилюк", "Тарас Марченко",
+    "Марія Петренко",
+    "Іван Коваленко",
+    "Оксана Бойко",
+    "Дмитро Кравченко",
+    "Наталія Олійник",
+    "Василь Шевченко",
+    "Юлія Поліщук",
+    "Олександр Лисенко",
+    "Анна Мороз",
+    "Богдан Руденко",
+    "Христина Гаврилюк",
+    "Тарас Марченко",
 ]
 
 
@@ -141,7 +205,12 @@ def _bulk_citizens(n: int, password: str) -> list[User]:
     surnames = ["Головко", "Сидоренко", "Павленко", "Костенко", "Левченко", "Кузьменко", "Гончаренко", "Романенко"]
     names = ["Олег", "Ірина", "Петро", "Світлана", "Микола", "Людмила", "Роман", "Галина"]
     users = [
-        User(email=f"resident{i}@vzaemo.example", full_name=f"{names[i % 8]} {surnames[(i // 8) % 8]}", password=password, email_verified=True)
+        User(
+            email=f"resident{i}@vzaemo.example",
+            full_name=f"{names[i % 8]} {surnames[(i // 8) % 8]}",
+            password=password,
+            email_verified=True,
+        )
         for i in range(n)
         if f"resident{i}@vzaemo.example" not in existing
     ]

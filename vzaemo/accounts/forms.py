@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class SignupForm(forms.Form):
     """Extra sign-up fields; allauth adds email and passwords. The law lists signers by full name."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=200, help_text=_("As in your passport; shown in petition signer lists."))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, help_text=_("As in your passport; shown in petition signer lists.")
+    )
 
     def clean_full_name(self) -> str:
         value = " ".join(self.cleaned_data["full_name"].split())

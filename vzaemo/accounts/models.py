@@ -117,7 +117,12 @@ class Authority(models.Model):
     kind = models.CharField(_("kind"), max_length=40, choices=AuthorityKind.choices)
     edrpou = models.CharField(_("EDRPOU code"), max_length=8, unique=True, validators=[edrpou_validator])
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent authority")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent authority"),
     )
     region = models.CharField(_("region"), max_length=30, choices=Region.choices, default=Region.NATIONAL)
     email = models.EmailField(_("contact email"), blank=True)
@@ -195,7 +200,12 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
     authority = models.ForeignKey(
-        Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("authority")
+        Authority,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("authority"),
     )
     cso = models.ForeignKey(
         CivilSocietyOrganisation,
@@ -213,7 +223,10 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(authority__isnull=False, cso__isnull=True) | models.Q(authority__isnull=True, cso__isnull=False)),
+                condition=(
+                    models.Q(authority__isnull=False, cso__isnull=True)
+                    | models.Q(authority__isnull=True, cso__isnull=False)
+                ),
                 name="membership_exactly_one_organisation",
             ),
             models.CheckConstraint(

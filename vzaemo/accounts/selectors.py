@@ -9,9 +9,7 @@ def authorities_where(*, user: User, roles: set[Role]) -> QuerySet[Authority]:
     """Authorities at which `user` holds one of `roles`."""
     if not user.is_authenticated:
         return Authority.objects.none()
-    return Authority.objects.filter(
-        memberships__user=user, memberships__role__in=[r.value for r in roles]
-    ).distinct()
+    return Authority.objects.filter(memberships__user=user, memberships__role__in=[r.value for r in roles]).distinct()
 
 
 def has_authority_role(*, user: User, authority_id: int, roles: set[Role]) -> bool:

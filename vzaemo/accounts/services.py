@@ -14,7 +14,13 @@ def user_mark_email_verified(*, user: User, email: str) -> None:
         return
     User.objects.filter(pk=user.pk).update(email_verified=True)
     user.email_verified = True
-    audit.record(actor=user, subject=user, tag="account:email:verified", before={"email_verified": False}, after={"email_verified": True})
+    audit.record(
+        actor=user,
+        subject=user,
+        tag="account:email:verified",
+        before={"email_verified": False},
+        after={"email_verified": True},
+    )
 
 
 @transaction.atomic

@@ -106,9 +106,7 @@ def _statutory_days_off(year: int) -> Mapping[dt.date, dt.date]:
     holiday inside a martial-law period never happens. Neighbouring years are included because a
     late-December weekend holiday may move into January.
     """
-    all_holidays = sorted(
-        article_73_holidays(year - 1) | article_73_holidays(year) | article_73_holidays(year + 1)
-    )
+    all_holidays = sorted(article_73_holidays(year - 1) | article_73_holidays(year) | article_73_holidays(year + 1))
     holiday_set = frozenset(all_holidays)
     days_off: dict[dt.date, dt.date] = {day: day for day in all_holidays if not _is_weekend(day)}
     # In date order, so that colliding holidays take consecutive free weekdays

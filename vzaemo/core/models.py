@@ -87,7 +87,9 @@ class LegalRule(models.Model):
         ordering = ["key", "-effective_from"]
         verbose_name = _("legal rule")
         verbose_name_plural = _("legal rules")
-        constraints = [models.UniqueConstraint(fields=["key", "effective_from"], name="legal_rule_key_effective_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"], name="legal_rule_key_effective_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} = {format(self.value.normalize(), 'f')} {self.unit} ({self.effective_from})"
@@ -113,9 +115,7 @@ class LegalRuleOverride(models.Model):
         verbose_name = _("legal rule override")
         verbose_name_plural = _("legal rule overrides")
         constraints = [
-            models.UniqueConstraint(
-                fields=["key", "authority", "effective_from"], name="legal_rule_override_unique"
-            )
+            models.UniqueConstraint(fields=["key", "authority", "effective_from"], name="legal_rule_override_unique")
         ]
 
     def __str__(self) -> str:
@@ -150,7 +150,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         indexes = [
             models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
-            models.Index(fields=["commit_txid", "id"], name="audit_unsealed_idx", condition=models.Q(position__isnull=True)),
+            models.Index(
+                fields=["commit_txid", "id"], name="audit_unsealed_idx", condition=models.Q(position__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

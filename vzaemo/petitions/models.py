@@ -45,7 +45,9 @@ class Petition(models.Model):
     rules_applied = models.JSONField(_("rules applied"), default=dict, blank=True)
 
     rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
-    rejection_reason = models.CharField(_("rejection reason"), max_length=30, choices=RejectionReason.choices, blank=True)
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=30, choices=RejectionReason.choices, blank=True
+    )
     rejection_note = models.TextField(_("moderator's explanation"), blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -18,6 +18,7 @@ PUBLICATION_TERM = "petition.publication_term"
 CONSIDERATION_START_TERM = "petition.consideration_start_term"
 CONSIDERATION_TERM = "petition.consideration_term"
 
+
 def due(start_at: dt.datetime, rule: RuleValue) -> dt.datetime:
     """The moment a term that starts at `start_at` ends, per the rule's unit (Civil Code arts. 253-255)."""
     return calendar.term_end(start_at, value=rule.as_int, unit=rule.unit)

@@ -54,7 +54,9 @@ def petitions_of_author(*, user: Any) -> QuerySet[Petition]:
 
 
 def signatures_of(*, user: Any) -> QuerySet[Signature]:
-    return Signature.objects.filter(signer=user).select_related("petition", "petition__authority").order_by("-created_at")
+    return (
+        Signature.objects.filter(signer=user).select_related("petition", "petition__authority").order_by("-created_at")
+    )
 
 
 def inbox_for_official(*, user: Any) -> dict[str, QuerySet[Petition]]:
@@ -76,7 +78,9 @@ def _with_due(petitions: QuerySet[Petition], due_field: str) -> QuerySet[Petitio
         petitions.select_related("authority")
         .annotate(
             due_at=F(due_field),
-            overdue=Case(When(**{f"{due_field}__lt": now}, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            overdue=Case(
+                When(**{f"{due_field}__lt": now}, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
         )
         .order_by(F(due_field).asc(nulls_last=True), "id")
     )

@@ -52,7 +52,9 @@ def _clean_text(*, title: str, essence: str) -> tuple[str, str]:
     elif len(title) > TITLE_MAX:
         errors.append(ValidationFailed(_("The title is too long."), code="title_too_long", field="title"))
     if not essence:
-        errors.append(ValidationFailed(_("Describe the essence of the petition."), code="essence_required", field="essence"))
+        errors.append(
+            ValidationFailed(_("Describe the essence of the petition."), code="essence_required", field="essence")
+        )
     elif len(essence) > ESSENCE_MAX:
         errors.append(ValidationFailed(_("The essence is too long."), code="essence_too_long", field="essence"))
     if errors:
@@ -68,7 +70,9 @@ def petition_create(*, author: User, authority: Authority, title: str, essence: 
     if not author.email_verified:
         raise NotAllowed(_("Confirm your email address before creating a petition."), code="email_not_verified")
     if not author.full_name.strip():
-        raise ValidationFailed(_("Add your full name to your profile: the law requires it."), code="author_name_required")
+        raise ValidationFailed(
+            _("Add your full name to your profile: the law requires it."), code="author_name_required"
+        )
     if not authority.accepts_petitions or not authority.is_active:
         raise ValidationFailed(
             _("This authority does not accept e-petitions."), code="authority_not_petitionable", field="authority"
@@ -87,7 +91,13 @@ def petition_create(*, author: User, authority: Authority, title: str, essence: 
         created_at=now,
         updated_at=now,
     )
-    audit.record(actor=author, subject=petition, tag="petition:create", before=None, after={"status": petition.status, "title": title})
+    audit.record(
+        actor=author,
+        subject=petition,
+        tag="petition:create",
+        before=None,
+        after={"status": petition.status, "title": title},
+    )
     return petition
 
 
@@ -103,7 +113,9 @@ def petition_update_draft(*, petition_id: int, author: User, title: str, essence
     petition.title, petition.essence, petition.updated_at = title, essence, clock.now()
     petition.search_text = search_text(title, essence)
     petition.save(update_fields=["title", "essence", "search_text", "updated_at"])
-    audit.record(actor=author, subject=petition, tag="petition:edit", before=before, after={"title": title, "essence": essence})
+    audit.record(
+        actor=author, subject=petition, tag="petition:edit", before=before, after={"title": title, "essence": essence}
+    )
     return petition
 
 
@@ -130,7 +142,9 @@ def petition_submit(*, petition_id: int, author: User) -> Petition:
 def petition_publish(*, petition_id: int, moderator: User) -> Petition:
     petition = _locked(petition_id)
     if not permissions.can_moderate(moderator, petition):
-        raise NotAllowed(_("Only a moderator of the addressed authority may publish this petition."), code="not_moderator")
+        raise NotAllowed(
+            _("Only a moderator of the addressed authority may publish this petition."), code="not_moderator"
+        )
     target = _transition(petition, "publish")
     before = _snapshot(petition)
     now = clock.now()
@@ -156,7 +170,9 @@ def petition_publish(*, petition_id: int, moderator: User) -> Petition:
 def petition_reject(*, petition_id: int, moderator: User, reason: str, note: str = "") -> Petition:
     petition = _locked(petition_id)
     if not permissions.can_moderate(moderator, petition):
-        raise NotAllowed(_("Only a moderator of the addressed authority may reject this petition."), code="not_moderator")
+        raise NotAllowed(
+            _("Only a moderator of the addressed authority may reject this petition."), code="not_moderator"
+        )
     if reason not in RejectionReason.values:
         raise ValidationFailed(_("Choose a reason from the list."), code="rejection_reason_invalid", field="reason")
     target = _transition(petition, "reject")
@@ -200,7 +216,9 @@ def petition_sign(*, petition_id: int, signer: User) -> Signature:
             signature = Signature.objects.create(
                 petition_id=petition_id, signer=signer, signer_name=signer.full_name, created_at=now
             )
-            audit.record(actor=signer, subject=signature, tag="petition:sign", before=None, after={"petition": petition_id})
+            audit.record(
+                actor=signer, subject=signature, tag="petition:sign", before=None, after={"petition": petition_id}
+            )
     except IntegrityError:
         raise Conflict(_("You have already signed this petition."), code="already_signed") from None
     return signature
@@ -227,7 +245,9 @@ def petition_reach_threshold(*, petition_id: int) -> Petition | None:
     }
     petition.updated_at = now
     petition.save()
-    audit.record(actor=None, subject=petition, tag="petition:threshold-reached", before=before, after=_snapshot(petition))
+    audit.record(
+        actor=None, subject=petition, tag="petition:threshold-reached", before=before, after=_snapshot(petition)
+    )
     _enqueue_on_commit("notify_threshold_reached", petition.pk)
     return petition
 
@@ -246,7 +266,9 @@ def petition_start_consideration(*, petition_id: int, official: User) -> Petitio
     petition.answer_due_at = rules.answer_due_after_start(now, consideration, petition.answer_due_at)
     petition.updated_at = now
     petition.save()
-    audit.record(actor=official, subject=petition, tag="petition:consideration-start", before=before, after=_snapshot(petition))
+    audit.record(
+        actor=official, subject=petition, tag="petition:consideration-start", before=before, after=_snapshot(petition)
+    )
     return petition
 
 
@@ -254,7 +276,9 @@ def petition_start_consideration(*, petition_id: int, official: User) -> Petitio
 def petition_answer(*, petition_id: int, official: User, decision: str, text: str) -> Petition:
     petition = _locked(petition_id)
     if not permissions.can_answer(official, petition):
-        raise NotAllowed(_("Only an official of the addressed authority may answer this petition."), code="not_official")
+        raise NotAllowed(
+            _("Only an official of the addressed authority may answer this petition."), code="not_official"
+        )
     if decision not in AnswerDecision.values:
         raise ValidationFailed(_("Say whether the petition is supported."), code="decision_invalid", field="decision")
     text = (text or "").strip()
@@ -281,7 +305,11 @@ def petition_answer(*, petition_id: int, official: User, decision: str, text: st
         subject=petition,
         tag="petition:answer",
         before=before,
-        after={**_snapshot(petition), "decision": decision, "on_time": bool(petition.answer_due_at and now <= petition.answer_due_at)},
+        after={
+            **_snapshot(petition),
+            "decision": decision,
+            "on_time": bool(petition.answer_due_at and now <= petition.answer_due_at),
+        },
     )
     _enqueue_on_commit("notify_answered", petition.pk)
     return petition
@@ -388,7 +416,11 @@ def _write_counts(petition_ids: list[int], *, at: dt.datetime) -> int:
     changed = 0
     for petition_id in petition_ids:
         n = counts.get(petition_id, 0)
-        changed += Petition.objects.filter(pk=petition_id).exclude(signature_count=n).update(signature_count=n, count_updated_at=at)
+        changed += (
+            Petition.objects.filter(pk=petition_id)
+            .exclude(signature_count=n)
+            .update(signature_count=n, count_updated_at=at)
+        )
     for petition_id in Petition.objects.filter(
         pk__in=petition_ids, status=PetitionStatus.PUBLISHED, signature_count__gte=F("threshold")
     ).values_list("pk", flat=True):
@@ -400,7 +432,9 @@ def petition_deadlines_apply() -> int:
     """Close collections that ended and flag overdue answers; safe to run any number of times."""
     now = clock.now()
     done = 0
-    for pk in Petition.objects.filter(status=PetitionStatus.PUBLISHED, collection_ends_at__lte=now).values_list("pk", flat=True):
+    for pk in Petition.objects.filter(status=PetitionStatus.PUBLISHED, collection_ends_at__lte=now).values_list(
+        "pk", flat=True
+    ):
         done += petition_close_collection(petition_id=pk) is not None
     for pk in Petition.objects.filter(
         status__in=[PetitionStatus.THRESHOLD_REACHED, PetitionStatus.UNDER_CONSIDERATION],

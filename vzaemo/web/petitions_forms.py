@@ -28,7 +28,9 @@ class PetitionForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=RejectionReason.choices)
-    note = forms.CharField(label=_("Explanation to the author"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Explanation to the author"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AnswerForm(forms.Form):

@@ -114,7 +114,10 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.petition_update_draft(
-                petition_id=pk, author=request.user, title=form.cleaned_data["title"], essence=form.cleaned_data["essence"]  # type: ignore[arg-type]
+                petition_id=pk,
+                author=request.user,
+                title=form.cleaned_data["title"],
+                essence=form.cleaned_data["essence"],  # type: ignore[arg-type]
             )
             if "submit" in request.POST:
                 services.petition_submit(petition_id=pk, author=request.user)  # type: ignore[arg-type]
@@ -154,13 +157,17 @@ def petition_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         if _is_htmx(request):
-            return render(request, "web/petitions/_sign_result.html", {"error": _("Sign in to sign petitions.")}, status=401)
+            return render(
+                request, "web/petitions/_sign_result.html", {"error": _("Sign in to sign petitions.")}, status=401
+            )
         return see_other(f"{reverse('account_login')}?next={reverse('web:petition_detail', args=[pk])}")
     try:
         services.petition_sign(petition_id=pk, signer=request.user)  # type: ignore[arg-type]
     except DomainError as error:
         if _is_htmx(request):
-            return render(request, "web/petitions/_sign_result.html", {"error": error.message}, status=http_status(error))
+            return render(
+                request, "web/petitions/_sign_result.html", {"error": error.message}, status=http_status(error)
+            )
         messages.error(request, str(error.message))
         return see_other("web:petition_detail", pk=pk)
     if _is_htmx(request):
@@ -192,7 +199,10 @@ def petition_reject(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         _("The petition is rejected; the author sees the reason."),
         lambda: services.petition_reject(
-            petition_id=pk, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]  # type: ignore[arg-type]
+            petition_id=pk,
+            moderator=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],  # type: ignore[arg-type]
         ),
     )
 
@@ -217,7 +227,10 @@ def petition_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.petition_answer(
-                petition_id=pk, official=request.user, decision=form.cleaned_data["decision"], text=form.cleaned_data["text"]  # type: ignore[arg-type]
+                petition_id=pk,
+                official=request.user,
+                decision=form.cleaned_data["decision"],
+                text=form.cleaned_data["text"],  # type: ignore[arg-type]
             )
             messages.success(request, _("The answer is published."))
             return see_other("web:petition_detail", pk=pk)
@@ -234,7 +247,9 @@ def cabinet(request: HttpRequest) -> HttpResponse:
         "web/petitions/cabinet.html",
         {
             "petitions": selectors.petitions_of_author(user=request.user),
-            "signatures": Paginator(selectors.signatures_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page")),
+            "signatures": Paginator(selectors.signatures_of(user=request.user), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
         },
     )
 

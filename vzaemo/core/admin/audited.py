@@ -83,7 +83,9 @@ class AuditedModelAdmin(_ModelAdmin):
         # Inline rows (e.g. memberships on an authority) are changes too.
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            audit.record(actor=request.user, subject=obj, tag=f"{self.audit_tag}:inline", before=snapshot(obj), after=None)
+            audit.record(
+                actor=request.user, subject=obj, tag=f"{self.audit_tag}:inline", before=snapshot(obj), after=None
+            )
             obj.delete()
         for obj in instances:
             previous = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk else None

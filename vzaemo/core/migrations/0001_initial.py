@@ -6,122 +6,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditCheckpoint',
+            name="AuditCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.BigIntegerField(unique=True, verbose_name='entries covered')),
-                ('head_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('key_id', models.CharField(max_length=64)),
-                ('signature', models.CharField(max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("size", models.BigIntegerField(unique=True, verbose_name="entries covered")),
+                ("head_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("key_id", models.CharField(max_length=64)),
+                ("signature", models.CharField(max_length=200)),
             ],
             options={
-                'verbose_name': 'audit checkpoint',
-                'verbose_name_plural': 'audit checkpoints',
-                'ordering': ['-size'],
+                "verbose_name": "audit checkpoint",
+                "verbose_name_plural": "audit checkpoints",
+                "ordering": ["-size"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarOverride',
+            name="CalendarOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='day')),
-                ('is_working_day', models.BooleanField(verbose_name='working day')),
-                ('reason', models.CharField(max_length=300, verbose_name='reason and source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True, verbose_name="day")),
+                ("is_working_day", models.BooleanField(verbose_name="working day")),
+                ("reason", models.CharField(max_length=300, verbose_name="reason and source")),
             ],
             options={
-                'verbose_name': 'calendar override',
-                'verbose_name_plural': 'calendar overrides',
-                'ordering': ['day'],
+                "verbose_name": "calendar override",
+                "verbose_name_plural": "calendar overrides",
+                "ordering": ["day"],
             },
         ),
         migrations.CreateModel(
-            name='LegalRule',
+            name="LegalRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=100, verbose_name='key')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=18, verbose_name='value')),
-                ('unit', models.CharField(choices=[('count', 'count'), ('calendar_days', 'calendar days'), ('working_days', 'working days'), ('months', 'months'), ('hours', 'hours'), ('seconds', 'seconds'), ('percent', 'percent'), ('uah', 'hryvnias'), ('minimum_wages', 'minimum wages')], max_length=20, verbose_name='unit')),
-                ('title_uk', models.CharField(max_length=300, verbose_name='title (Ukrainian)')),
-                ('title_en', models.CharField(max_length=300, verbose_name='title (English)')),
-                ('source', models.CharField(help_text='Law, resolution or order and article.', max_length=500, verbose_name='source')),
-                ('source_url', models.URLField(blank=True, verbose_name='source URL')),
-                ('confidence', models.CharField(choices=[('C', 'confirmed in the source'), ('S', 'secondary or local source only'), ('M', 'unverified: a configurable default')], max_length=1, verbose_name='confidence')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('overridable', models.BooleanField(default=False, help_text='Only where the law allows, e.g. local charters.', verbose_name='authorities may override')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=100, verbose_name="key")),
+                ("value", models.DecimalField(decimal_places=4, max_digits=18, verbose_name="value")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("count", "count"),
+                            ("calendar_days", "calendar days"),
+                            ("working_days", "working days"),
+                            ("months", "months"),
+                            ("hours", "hours"),
+                            ("seconds", "seconds"),
+                            ("percent", "percent"),
+                            ("uah", "hryvnias"),
+                            ("minimum_wages", "minimum wages"),
+                        ],
+                        max_length=20,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("title_uk", models.CharField(max_length=300, verbose_name="title (Ukrainian)")),
+                ("title_en", models.CharField(max_length=300, verbose_name="title (English)")),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="Law, resolution or order and article.", max_length=500, verbose_name="source"
+                    ),
+                ),
+                ("source_url", models.URLField(blank=True, verbose_name="source URL")),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("C", "confirmed in the source"),
+                            ("S", "secondary or local source only"),
+                            ("M", "unverified: a configurable default"),
+                        ],
+                        max_length=1,
+                        verbose_name="confidence",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                (
+                    "overridable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Only where the law allows, e.g. local charters.",
+                        verbose_name="authorities may override",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'legal rule',
-                'verbose_name_plural': 'legal rules',
-                'ordering': ['key', '-effective_from'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'effective_from'), name='legal_rule_key_effective_unique')],
+                "verbose_name": "legal rule",
+                "verbose_name_plural": "legal rules",
+                "ordering": ["key", "-effective_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("key", "effective_from"), name="legal_rule_key_effective_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MartialLawPeriod',
+            name="MartialLawPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='suspension starts on')),
-                ('ends_on', models.DateField(blank=True, help_text='Empty while in force.', null=True, verbose_name='suspension ends on')),
-                ('basis', models.CharField(max_length=300, verbose_name='legal basis')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_on", models.DateField(verbose_name="suspension starts on")),
+                (
+                    "ends_on",
+                    models.DateField(
+                        blank=True, help_text="Empty while in force.", null=True, verbose_name="suspension ends on"
+                    ),
+                ),
+                ("basis", models.CharField(max_length=300, verbose_name="legal basis")),
             ],
             options={
-                'verbose_name': 'martial-law period (holidays suspended)',
-                'verbose_name_plural': 'martial-law periods (holidays suspended)',
-                'ordering': ['starts_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='martial_law_period_ends_after_start')],
+                "verbose_name": "martial-law period (holidays suspended)",
+                "verbose_name_plural": "martial-law periods (holidays suspended)",
+                "ordering": ["starts_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ends_on__isnull", True), ("ends_on__gte", models.F("starts_on")), _connector="OR"
+                        ),
+                        name="martial_law_period_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(verbose_name='recorded at')),
-                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='actor')),
-                ('subject_type', models.CharField(max_length=100, verbose_name='subject type')),
-                ('subject_id', models.CharField(max_length=64, verbose_name='subject id')),
-                ('tag', models.CharField(max_length=100, verbose_name='tag')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('commit_txid', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('position', models.BigIntegerField(blank=True, editable=False, null=True, unique=True, verbose_name='chain position')),
-                ('previous_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('entry_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(verbose_name="recorded at")),
+                ("actor_label", models.CharField(blank=True, max_length=200, verbose_name="actor")),
+                ("subject_type", models.CharField(max_length=100, verbose_name="subject type")),
+                ("subject_id", models.CharField(max_length=64, verbose_name="subject id")),
+                ("tag", models.CharField(max_length=100, verbose_name="tag")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="after")),
+                ("commit_txid", models.BigIntegerField(blank=True, editable=False, null=True)),
+                (
+                    "position",
+                    models.BigIntegerField(
+                        blank=True, editable=False, null=True, unique=True, verbose_name="chain position"
+                    ),
+                ),
+                ("previous_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                ("entry_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='audit_subject_idx'), models.Index(condition=models.Q(('position__isnull', True)), fields=['commit_txid', 'id'], name='audit_unsealed_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "indexes": [
+                    models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
+                    models.Index(
+                        condition=models.Q(("position__isnull", True)),
+                        fields=["commit_txid", "id"],
+                        name="audit_unsealed_idx",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LegalRuleOverride',
+            name="LegalRuleOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=100, verbose_name='rule key')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=18, verbose_name='value')),
-                ('unit', models.CharField(choices=[('count', 'count'), ('calendar_days', 'calendar days'), ('working_days', 'working days'), ('months', 'months'), ('hours', 'hours'), ('seconds', 'seconds'), ('percent', 'percent'), ('uah', 'hryvnias'), ('minimum_wages', 'minimum wages')], help_text='A charter may set a term in other units.', max_length=20, verbose_name='unit')),
-                ('source', models.CharField(help_text='E.g. the community charter and article.', max_length=500, verbose_name='source')),
-                ('source_url', models.URLField(blank=True, verbose_name='source URL')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rule_overrides', to='accounts.authority', verbose_name='authority')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=100, verbose_name="rule key")),
+                ("value", models.DecimalField(decimal_places=4, max_digits=18, verbose_name="value")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("count", "count"),
+                            ("calendar_days", "calendar days"),
+                            ("working_days", "working days"),
+                            ("months", "months"),
+                            ("hours", "hours"),
+                            ("seconds", "seconds"),
+                            ("percent", "percent"),
+                            ("uah", "hryvnias"),
+                            ("minimum_wages", "minimum wages"),
+                        ],
+                        help_text="A charter may set a term in other units.",
+                        max_length=20,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="E.g. the community charter and article.", max_length=500, verbose_name="source"
+                    ),
+                ),
+                ("source_url", models.URLField(blank=True, verbose_name="source URL")),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rule_overrides",
+                        to="accounts.authority",
+                        verbose_name="authority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'legal rule override',
-                'verbose_name_plural': 'legal rule overrides',
-                'ordering': ['key', 'authority_id', '-effective_from'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'authority', 'effective_from'), name='legal_rule_override_unique')],
+                "verbose_name": "legal rule override",
+                "verbose_name_plural": "legal rule overrides",
+                "ordering": ["key", "authority_id", "-effective_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "authority", "effective_from"), name="legal_rule_override_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -70,7 +70,20 @@ def db_calendar(db: None) -> Iterator[None]:
         # Statehood Day 28 Jul from 2022.
         (
             2022,
-            ["01-01", "01-07", "03-08", "04-24", "05-01", "05-09", "06-12", "06-28", "07-28", "08-24", "10-14", "12-25"],
+            [
+                "01-01",
+                "01-07",
+                "03-08",
+                "04-24",
+                "05-01",
+                "05-09",
+                "06-12",
+                "06-28",
+                "07-28",
+                "08-24",
+                "10-14",
+                "12-25",
+            ],
         ),
         # Law 3107-IX: 8 May instead of 9 May, no 7 Jan, Statehood Day 15 Jul, Defenders' Day 1 Oct.
         (2024, ["01-01", "03-08", "05-01", "05-05", "05-08", "06-23", "06-28", "07-15", "08-24", "10-01", "12-25"]),
@@ -292,9 +305,7 @@ def test_a_moment_after_kyiv_midnight_belongs_to_the_next_day() -> None:
         D(2025, 1, 13)
     )
     # 31 January in Kyiv: one month ends on 28 February.
-    assert UKRAINE.term_end(utc("2025-01-30T22:30:00"), value=1, unit="months") == calendar.end_of_day(
-        D(2025, 2, 28)
-    )
+    assert UKRAINE.term_end(utc("2025-01-30T22:30:00"), value=1, unit="months") == calendar.end_of_day(D(2025, 2, 28))
 
 
 def test_term_end_across_clock_changes() -> None:
@@ -312,9 +323,7 @@ def test_term_end_across_clock_changes() -> None:
     elapsed = UKRAINE.term_end(autumn_noon, value=24, unit="hours").astimezone(dt.UTC) - autumn_noon.astimezone(dt.UTC)
     assert elapsed == dt.timedelta(hours=24)
     # A month over the spring change still ends at 23:59:59.999999 Kyiv, now on summer time.
-    assert UKRAINE.term_end(kyiv("2025-03-10T09:00:00"), value=1, unit="months") == kyiv(
-        "2025-04-10T23:59:59.999999"
-    )
+    assert UKRAINE.term_end(kyiv("2025-03-10T09:00:00"), value=1, unit="months") == kyiv("2025-04-10T23:59:59.999999")
 
 
 def test_datetimes_are_refused_where_a_kyiv_date_is_meant() -> None:
@@ -453,7 +462,10 @@ def admin_client(db: None, settings: Settings) -> Client:
 @pytest.fixture
 def authority(db: None) -> Authority:
     return Authority.objects.create(
-        slug="test-city", name_uk="Тестова міська рада", name_en="Test City Council", kind="local_self_government",
+        slug="test-city",
+        name_uk="Тестова міська рада",
+        name_en="Test City Council",
+        kind="local_self_government",
         edrpou="12345678",
     )
 
@@ -598,7 +610,9 @@ def override_form(key: str, authority: Authority) -> dict[str, str]:
 @pytest.mark.django_db
 def test_admin_override_of_an_overridable_rule_is_audited(admin_client: Client, authority: Authority) -> None:
     make_rule("test-threshold", overridable=True, value="25000", unit="count")
-    response = admin_client.post(reverse("admin:core_legalruleoverride_add"), override_form("test-threshold", authority))
+    response = admin_client.post(
+        reverse("admin:core_legalruleoverride_add"), override_form("test-threshold", authority)
+    )
     assert response.status_code == 302, response.content
     entry = AuditEntry.objects.get(tag="core:rule:change")
     assert entry.subject_type == "core.legalruleoverride"

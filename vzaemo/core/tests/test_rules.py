@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def make_rule(key: str, value: int, effective_from: D, *, overridable: bool = False, unit: str = RuleUnit.COUNT) -> LegalRule:
+def make_rule(
+    key: str, value: int, effective_from: D, *, overridable: bool = False, unit: str = RuleUnit.COUNT
+) -> LegalRule:
     return LegalRule.objects.create(
         key=key,
         value=Decimal(value),
@@ -42,9 +44,16 @@ def make_authority(n: int = 1) -> Authority:
     )
 
 
-def override(authority: Authority, key: str, value: int, effective_from: D, unit: str = RuleUnit.COUNT) -> LegalRuleOverride:
+def override(
+    authority: Authority, key: str, value: int, effective_from: D, unit: str = RuleUnit.COUNT
+) -> LegalRuleOverride:
     return LegalRuleOverride.objects.create(
-        key=key, authority=authority, value=Decimal(value), unit=unit, source="Статут громади", effective_from=effective_from
+        key=key,
+        authority=authority,
+        value=Decimal(value),
+        unit=unit,
+        source="Статут громади",
+        effective_from=effective_from,
     )
 
 
@@ -56,7 +65,11 @@ def test_the_rule_in_force_on_a_date_is_the_latest_effective_one() -> None:
     assert registry.get("test.threshold", on=D(2024, 6, 30)).as_int == 100
     assert registry.get("test.threshold", on=D(2024, 7, 1)).as_int == 200
     newer = registry.get("test.threshold", on=D(2030, 1, 1))
-    assert (newer.value, newer.effective_from, newer.source) == (Decimal(200), D(2024, 7, 1), "Law, version of 2024-07-01")
+    assert (newer.value, newer.effective_from, newer.source) == (
+        Decimal(200),
+        D(2024, 7, 1),
+        "Law, version of 2024-07-01",
+    )
 
 
 def test_without_a_date_the_rule_of_today_in_kyiv_applies(time_machine: object) -> None:

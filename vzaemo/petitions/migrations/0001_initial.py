@@ -6,97 +6,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Petition',
+            name="Petition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('author_name', models.CharField(max_length=200, verbose_name="author's full name")),
-                ('author_email', models.EmailField(max_length=254, verbose_name="author's email")),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('essence', models.TextField(max_length=10000, verbose_name='essence of the petition')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('submitted', 'awaiting moderation'), ('published', 'collecting signatures'), ('rejected', 'rejected by moderation'), ('threshold_reached', 'threshold reached'), ('under_consideration', 'under consideration'), ('answered', 'answered'), ('closed', 'closed: not enough signatures')], default='draft', max_length=30, verbose_name='status')),
-                ('threshold', models.PositiveIntegerField(blank=True, null=True, verbose_name='signatures needed')),
-                ('signature_count', models.PositiveIntegerField(default=0, verbose_name='signatures')),
-                ('count_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('updated_at', models.DateTimeField(verbose_name='updated')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('moderation_due_at', models.DateTimeField(blank=True, null=True, verbose_name='moderation due')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('collection_ends_at', models.DateTimeField(blank=True, null=True, verbose_name='collection ends')),
-                ('threshold_reached_at', models.DateTimeField(blank=True, null=True, verbose_name='threshold reached')),
-                ('consideration_started_at', models.DateTimeField(blank=True, null=True, verbose_name='consideration started')),
-                ('answer_due_at', models.DateTimeField(blank=True, null=True, verbose_name='answer due')),
-                ('answer_overdue_since', models.DateTimeField(blank=True, null=True, verbose_name='answer overdue since')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('rules_applied', models.JSONField(blank=True, default=dict, verbose_name='rules applied')),
-                ('rejected_at', models.DateTimeField(blank=True, null=True, verbose_name='rejected')),
-                ('rejection_reason', models.CharField(blank=True, choices=[('overthrow', 'calls to overthrow the constitutional order or to violate territorial integrity'), ('war_propaganda', 'war propaganda'), ('violence', 'calls to violence'), ('hatred', 'incitement to ethnic, racial or religious hatred'), ('terrorism', 'calls to terrorism'), ('obscene', 'obscene language'), ('not_competent', 'outside the competence of the addressee'), ('duplicate', 'repeats a petition already collecting signatures')], max_length=30, verbose_name='rejection reason')),
-                ('rejection_note', models.TextField(blank=True, verbose_name="moderator's explanation")),
-                ('answer_decision', models.CharField(blank=True, choices=[('supported', 'supported'), ('not_supported', 'not supported')], max_length=20, verbose_name='decision')),
-                ('answer_text', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='petitions', to='accounts.authority', verbose_name='addressed to')),
-                ('moderated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("author_name", models.CharField(max_length=200, verbose_name="author's full name")),
+                ("author_email", models.EmailField(max_length=254, verbose_name="author's email")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("essence", models.TextField(max_length=10000, verbose_name="essence of the petition")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("submitted", "awaiting moderation"),
+                            ("published", "collecting signatures"),
+                            ("rejected", "rejected by moderation"),
+                            ("threshold_reached", "threshold reached"),
+                            ("under_consideration", "under consideration"),
+                            ("answered", "answered"),
+                            ("closed", "closed: not enough signatures"),
+                        ],
+                        default="draft",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                ("threshold", models.PositiveIntegerField(blank=True, null=True, verbose_name="signatures needed")),
+                ("signature_count", models.PositiveIntegerField(default=0, verbose_name="signatures")),
+                ("count_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("updated_at", models.DateTimeField(verbose_name="updated")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted")),
+                ("moderation_due_at", models.DateTimeField(blank=True, null=True, verbose_name="moderation due")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published")),
+                ("collection_ends_at", models.DateTimeField(blank=True, null=True, verbose_name="collection ends")),
+                ("threshold_reached_at", models.DateTimeField(blank=True, null=True, verbose_name="threshold reached")),
+                (
+                    "consideration_started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="consideration started"),
+                ),
+                ("answer_due_at", models.DateTimeField(blank=True, null=True, verbose_name="answer due")),
+                (
+                    "answer_overdue_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answer overdue since"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                ("rules_applied", models.JSONField(blank=True, default=dict, verbose_name="rules applied")),
+                ("rejected_at", models.DateTimeField(blank=True, null=True, verbose_name="rejected")),
+                (
+                    "rejection_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            (
+                                "overthrow",
+                                "calls to overthrow the constitutional order or to violate territorial integrity",
+                            ),
+                            ("war_propaganda", "war propaganda"),
+                            ("violence", "calls to violence"),
+                            ("hatred", "incitement to ethnic, racial or religious hatred"),
+                            ("terrorism", "calls to terrorism"),
+                            ("obscene", "obscene language"),
+                            ("not_competent", "outside the competence of the addressee"),
+                            ("duplicate", "repeats a petition already collecting signatures"),
+                        ],
+                        max_length=30,
+                        verbose_name="rejection reason",
+                    ),
+                ),
+                ("rejection_note", models.TextField(blank=True, verbose_name="moderator's explanation")),
+                (
+                    "answer_decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("supported", "supported"), ("not_supported", "not supported")],
+                        max_length=20,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("answer_text", models.TextField(blank=True, verbose_name="answer")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="petitions",
+                        to="accounts.authority",
+                        verbose_name="addressed to",
+                    ),
+                ),
+                (
+                    "moderated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'petition',
-                'verbose_name_plural': 'petitions',
-                'ordering': ['-published_at', '-id'],
+                "verbose_name": "petition",
+                "verbose_name_plural": "petitions",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signer_name', models.CharField(max_length=200, verbose_name='full name')),
-                ('created_at', models.DateTimeField(verbose_name='signed at')),
-                ('petition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatures', to='petitions.petition')),
-                ('signer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("signer_name", models.CharField(max_length=200, verbose_name="full name")),
+                ("created_at", models.DateTimeField(verbose_name="signed at")),
+                (
+                    "petition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="signatures", to="petitions.petition"
+                    ),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signature',
-                'verbose_name_plural': 'signatures',
-                'ordering': ['id'],
+                "verbose_name": "signature",
+                "verbose_name_plural": "signatures",
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['status', '-published_at'], name='petition_status_published_idx'),
+            model_name="petition",
+            index=models.Index(fields=["status", "-published_at"], name="petition_status_published_idx"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['status', '-signature_count'], name='petition_status_count_idx'),
+            model_name="petition",
+            index=models.Index(fields=["status", "-signature_count"], name="petition_status_count_idx"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['authority', 'status'], name='petition_authority_status_idx'),
+            model_name="petition",
+            index=models.Index(fields=["authority", "status"], name="petition_authority_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='petition',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='petition_rejected_has_reason'),
+            model_name="petition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "rejected"), _negated=True),
+                    models.Q(("rejection_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="petition_rejected_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='petition',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'answered'), _negated=True), models.Q(models.Q(('answer_text', ''), _negated=True), models.Q(('answer_decision', ''), _negated=True)), _connector='OR'), name='petition_answered_has_answer'),
+            model_name="petition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "answered"), _negated=True),
+                    models.Q(
+                        models.Q(("answer_text", ""), _negated=True), models.Q(("answer_decision", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="petition_answered_has_answer",
+            ),
         ),
         migrations.AddIndex(
-            model_name='signature',
-            index=models.Index(fields=['created_at'], name='signature_created_idx'),
+            model_name="signature",
+            index=models.Index(fields=["created_at"], name="signature_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(fields=('petition', 'signer'), name='signature_one_per_person'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(fields=("petition", "signer"), name="signature_one_per_person"),
         ),
     ]

@@ -9,18 +9,16 @@ def fill(apps, schema_editor):
         Petition.objects.filter(pk=petition.pk).update(search_text=f"{petition.title}\n{petition.essence}".casefold())
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('petitions', '0002_seed_rules'),
+        ("petitions", "0002_seed_rules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='petition',
-            name='search_text',
-            field=models.TextField(default='', editable=False),
+            model_name="petition",
+            name="search_text",
+            field=models.TextField(default="", editable=False),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -107,7 +107,9 @@ def test_create_makes_a_draft_with_the_authors_name_and_email() -> None:
     author = UserFactory(full_name="Олена Петренко", email="olena@example.test")
     authority = AuthorityFactory()
 
-    petition = services.petition_create(author=author, authority=authority, title="  Укриття   у школі ", essence=" Суть. ")
+    petition = services.petition_create(
+        author=author, authority=authority, title="  Укриття   у школі ", essence=" Суть. "
+    )
 
     petition.refresh_from_db()
     assert petition.status == S.DRAFT
@@ -133,14 +135,18 @@ def test_create_makes_a_draft_with_the_authors_name_and_email() -> None:
 def test_create_refuses_bad_text(refused: Callable, title: str, essence: str, code: str, field: str) -> None:
     author, authority = UserFactory(), AuthorityFactory()
     error = refused(
-        ValidationFailed, code, lambda: services.petition_create(author=author, authority=authority, title=title, essence=essence)
+        ValidationFailed,
+        code,
+        lambda: services.petition_create(author=author, authority=authority, title=title, essence=essence),
     )
     assert error.field == field
     assert not Petition.objects.exists()
 
 
 def test_create_accepts_the_longest_title_and_essence() -> None:
-    petition = services.petition_create(author=UserFactory(), authority=AuthorityFactory(), title="x" * 200, essence="y" * 10_000)
+    petition = services.petition_create(
+        author=UserFactory(), authority=AuthorityFactory(), title="x" * 200, essence="y" * 10_000
+    )
     assert len(petition.title) == 200 and len(petition.essence) == 10_000
 
 
@@ -153,12 +159,18 @@ def test_create_accepts_the_longest_title_and_essence() -> None:
     ],
     ids=["anonymous", "unverified", "no-full-name"],
 )
-def test_create_refuses_an_author_the_law_does_not_allow(refused: Callable, make_author: Callable, kind: type, code: str) -> None:
+def test_create_refuses_an_author_the_law_does_not_allow(
+    refused: Callable, make_author: Callable, kind: type, code: str
+) -> None:
     author, authority = make_author(), AuthorityFactory()
-    refused(kind, code, lambda: services.petition_create(author=author, authority=authority, title="Назва", essence="Суть"))
+    refused(
+        kind, code, lambda: services.petition_create(author=author, authority=authority, title="Назва", essence="Суть")
+    )
 
 
-@pytest.mark.parametrize("authority_kwargs", [{"accepts_petitions": False}, {"is_active": False}], ids=["not-accepting", "inactive"])
+@pytest.mark.parametrize(
+    "authority_kwargs", [{"accepts_petitions": False}, {"is_active": False}], ids=["not-accepting", "inactive"]
+)
 def test_create_refuses_an_authority_that_does_not_accept_petitions(refused: Callable, authority_kwargs: dict) -> None:
     author, authority = UserFactory(), AuthorityFactory(**authority_kwargs)
     error = refused(
@@ -176,7 +188,9 @@ def test_update_draft_changes_the_text_and_records_before_and_after(frozen: time
     petition = PetitionFactory(title="Стара назва", essence="Стара суть")
     frozen.shift(dt.timedelta(hours=1))
 
-    services.petition_update_draft(petition_id=petition.pk, author=petition.author, title="Нова назва", essence="Нова суть")
+    services.petition_update_draft(
+        petition_id=petition.pk, author=petition.author, title="Нова назва", essence="Нова суть"
+    )
 
     petition.refresh_from_db()
     assert (petition.title, petition.essence, petition.status) == ("Нова назва", "Нова суть", S.DRAFT)
@@ -192,7 +206,9 @@ def test_update_draft_refuses_someone_else(refused: Callable) -> None:
     refused(
         NotAllowed,
         "not_author",
-        lambda: services.petition_update_draft(petition_id=petition.pk, author=UserFactory(), title="Чуже", essence="Чуже"),
+        lambda: services.petition_update_draft(
+            petition_id=petition.pk, author=UserFactory(), title="Чуже", essence="Чуже"
+        ),
     )
 
 
@@ -201,7 +217,9 @@ def test_update_draft_refuses_a_submitted_petition(refused: Callable) -> None:
     refused(
         NotAllowed,
         "petition_not_draft",
-        lambda: services.petition_update_draft(petition_id=petition.pk, author=petition.author, title="Нове", essence="Нове"),
+        lambda: services.petition_update_draft(
+            petition_id=petition.pk, author=petition.author, title="Нове", essence="Нове"
+        ),
     )
 
 
@@ -210,7 +228,9 @@ def test_update_draft_refuses_an_empty_title_and_keeps_the_old_one(refused: Call
     refused(
         ValidationFailed,
         "title_required",
-        lambda: services.petition_update_draft(petition_id=petition.pk, author=petition.author, title=" ", essence="Нове"),
+        lambda: services.petition_update_draft(
+            petition_id=petition.pk, author=petition.author, title=" ", essence="Нове"
+        ),
     )
     petition.refresh_from_db()
     assert petition.title == "Назва"
@@ -220,7 +240,9 @@ def test_update_draft_of_a_missing_petition(refused: Callable) -> None:
     refused(
         NotAllowed,
         "petition_not_found",
-        lambda: services.petition_update_draft(petition_id=999_999, author=UserFactory(), title="Назва", essence="Суть"),
+        lambda: services.petition_update_draft(
+            petition_id=999_999, author=UserFactory(), title="Назва", essence="Суть"
+        ),
     )
 
 
@@ -255,7 +277,9 @@ def test_submit_sets_the_moderation_deadline_with_its_rule() -> None:
     ],
     ids=["friday", "saturday", "new-year", "kyiv-midnight"],
 )
-def test_submit_deadline_skips_weekends_only(frozen: time_machine.Coordinates, submitted: dt.datetime, due: dt.date) -> None:
+def test_submit_deadline_skips_weekends_only(
+    frozen: time_machine.Coordinates, submitted: dt.datetime, due: dt.date
+) -> None:
     petition = PetitionFactory()
     frozen.move_to(submitted)
     services.petition_submit(petition_id=petition.pk, author=petition.author)
@@ -272,7 +296,9 @@ def test_submit_by_someone_else_is_refused(refused: Callable) -> None:
 def test_submit_twice_or_later_is_refused(refused: Callable, state: str) -> None:
     petition = PetitionFactory(state=state)
     error = refused(
-        InvalidTransition, "petition_cannot_submit", lambda: services.petition_submit(petition_id=petition.pk, author=petition.author)
+        InvalidTransition,
+        "petition_cannot_submit",
+        lambda: services.petition_submit(petition_id=petition.pk, author=petition.author),
     )
     assert "petition" in str(error.message)
 
@@ -307,7 +333,9 @@ def test_publish_applies_the_authoritys_charter() -> None:
     petition = PetitionFactory(state=S.SUBMITTED)
     authority = petition.authority
     RuleOverrideFactory(authority=authority, key=rules.THRESHOLD, value=Decimal(150), unit=RuleUnit.COUNT)
-    RuleOverrideFactory(authority=authority, key=rules.COLLECTION_PERIOD, value=Decimal(60), unit=RuleUnit.CALENDAR_DAYS)
+    RuleOverrideFactory(
+        authority=authority, key=rules.COLLECTION_PERIOD, value=Decimal(60), unit=RuleUnit.CALENDAR_DAYS
+    )
     other = PetitionFactory(state=S.SUBMITTED)  # another authority keeps the law's values
 
     with time_machine.travel(kyiv(2025, 10, 1, 9, 0), tick=False):
@@ -347,7 +375,9 @@ def _not_moderators(petition: Petition) -> dict[str, object]:
     }
 
 
-@pytest.mark.parametrize("who", ["anonymous", "citizen", "author", "moderator of another authority", "responder of this authority"])
+@pytest.mark.parametrize(
+    "who", ["anonymous", "citizen", "author", "moderator of another authority", "responder of this authority"]
+)
 def test_publish_by_anyone_but_the_moderator_is_refused(refused: Callable, who: str) -> None:
     petition = PetitionFactory(state=S.SUBMITTED)
     user = _not_moderators(petition)[who]
@@ -359,7 +389,9 @@ def test_publish_in_the_wrong_state_is_refused(refused: Callable, state: str) ->
     petition = PetitionFactory(state=state)
     moderator = moderator_of(petition.authority)
     refused(
-        InvalidTransition, "petition_cannot_publish", lambda: services.petition_publish(petition_id=petition.pk, moderator=moderator)
+        InvalidTransition,
+        "petition_cannot_publish",
+        lambda: services.petition_publish(petition_id=petition.pk, moderator=moderator),
     )
 
 
@@ -370,7 +402,9 @@ def test_reject_records_reason_note_and_moderator() -> None:
     petition = PetitionFactory(state=S.SUBMITTED)
     moderator = moderator_of(petition.authority)
 
-    services.petition_reject(petition_id=petition.pk, moderator=moderator, reason=RejectionReason.DUPLICATE, note="  Дублює № 7. ")
+    services.petition_reject(
+        petition_id=petition.pk, moderator=moderator, reason=RejectionReason.DUPLICATE, note="  Дублює № 7. "
+    )
 
     petition.refresh_from_db()
     assert petition.status == S.REJECTED
@@ -393,7 +427,9 @@ def test_reject_with_a_reason_not_in_the_law_is_refused(refused: Callable, reaso
     assert error.field == "reason"
 
 
-@pytest.mark.parametrize("who", ["anonymous", "citizen", "author", "moderator of another authority", "responder of this authority"])
+@pytest.mark.parametrize(
+    "who", ["anonymous", "citizen", "author", "moderator of another authority", "responder of this authority"]
+)
 def test_reject_by_anyone_but_the_moderator_is_refused(refused: Callable, who: str) -> None:
     petition = PetitionFactory(state=S.SUBMITTED)
     user = _not_moderators(petition)[who]
@@ -468,7 +504,9 @@ def test_sign_by_someone_the_law_does_not_count_is_refused(refused: Callable, ma
 def test_sign_a_petition_that_is_not_collecting_is_refused(refused: Callable, state: str) -> None:
     petition = PetitionFactory(state=state)
     signer = UserFactory()
-    refused(NotAllowed, "petition_not_collecting", lambda: services.petition_sign(petition_id=petition.pk, signer=signer))
+    refused(
+        NotAllowed, "petition_not_collecting", lambda: services.petition_sign(petition_id=petition.pk, signer=signer)
+    )
 
 
 def test_signing_stops_when_the_collection_term_ends(refused: Callable, frozen: time_machine.Coordinates) -> None:
@@ -624,7 +662,11 @@ NOT_OFFICIALS = ["anonymous", "citizen", "author", "responder of another authori
 def test_start_by_anyone_but_an_official_is_refused(refused: Callable, who: str) -> None:
     petition = PetitionFactory(state=S.THRESHOLD_REACHED)
     user = _not_officials(petition)[who]
-    refused(NotAllowed, "not_official", lambda: services.petition_start_consideration(petition_id=petition.pk, official=user))
+    refused(
+        NotAllowed,
+        "not_official",
+        lambda: services.petition_start_consideration(petition_id=petition.pk, official=user),
+    )
 
 
 @pytest.mark.parametrize("state", [S.PUBLISHED, S.UNDER_CONSIDERATION, S.ANSWERED])
@@ -667,14 +709,19 @@ def test_a_late_answer_is_recorded_as_late(frozen: time_machine.Coordinates) -> 
     petition = PetitionFactory(state=S.THRESHOLD_REACHED)
     frozen.move_to(petition.answer_due_at + dt.timedelta(microseconds=1))
     official = responder_of(petition.authority)
-    services.petition_answer(petition_id=petition.pk, official=official, decision=AnswerDecision.SUPPORTED, text=GOOD_ANSWER)
+    services.petition_answer(
+        petition_id=petition.pk, official=official, decision=AnswerDecision.SUPPORTED, text=GOOD_ANSWER
+    )
     assert the_entry(petition, "petition:answer", official).after["on_time"] is False
 
 
 def test_an_answer_of_exactly_twenty_characters_is_enough() -> None:
     petition = PetitionFactory(state=S.THRESHOLD_REACHED)
     services.petition_answer(
-        petition_id=petition.pk, official=responder_of(petition.authority), decision="supported", text="  " + "а" * 20 + "  "
+        petition_id=petition.pk,
+        official=responder_of(petition.authority),
+        decision="supported",
+        text="  " + "а" * 20 + "  ",
     )
     petition.refresh_from_db()
     assert petition.status == S.ANSWERED
@@ -699,7 +746,9 @@ def test_an_answer_with_an_invalid_decision_is_refused(refused: Callable, decisi
     error = refused(
         ValidationFailed,
         "decision_invalid",
-        lambda: services.petition_answer(petition_id=petition.pk, official=official, decision=decision, text=GOOD_ANSWER),
+        lambda: services.petition_answer(
+            petition_id=petition.pk, official=official, decision=decision, text=GOOD_ANSWER
+        ),
     )
     assert error.field == "decision"
 
@@ -711,7 +760,9 @@ def test_answer_by_anyone_but_an_official_is_refused(refused: Callable, who: str
     refused(
         NotAllowed,
         "not_official",
-        lambda: services.petition_answer(petition_id=petition.pk, official=user, decision="supported", text=GOOD_ANSWER),
+        lambda: services.petition_answer(
+            petition_id=petition.pk, official=user, decision="supported", text=GOOD_ANSWER
+        ),
     )
 
 
@@ -722,7 +773,9 @@ def test_answer_in_the_wrong_state_is_refused(refused: Callable, state: str) -> 
     refused(
         InvalidTransition,
         "petition_cannot_answer",
-        lambda: services.petition_answer(petition_id=petition.pk, official=official, decision="supported", text=GOOD_ANSWER),
+        lambda: services.petition_answer(
+            petition_id=petition.pk, official=official, decision="supported", text=GOOD_ANSWER
+        ),
     )
 
 

@@ -72,7 +72,10 @@ def test_the_answer_goes_to_the_author_and_every_signer_exactly_once() -> None:
     services.petition_sign(petition_id=petition.pk, signer=petition.author)  # the author signed too
     services.signature_counts_recount()
     services.petition_answer(
-        petition_id=petition.pk, official=responder_of(petition.authority), decision=AnswerDecision.SUPPORTED, text=ANSWER_TEXT
+        petition_id=petition.pk,
+        official=responder_of(petition.authority),
+        decision=AnswerDecision.SUPPORTED,
+        text=ANSWER_TEXT,
     )
     mail.outbox.clear()
 
@@ -109,11 +112,15 @@ def test_a_refused_answer_sends_nothing(django_capture_on_commit_callbacks: Call
     petition = PetitionFactory(state=S.UNDER_CONSIDERATION)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(NotAllowed):
-        services.petition_answer(petition_id=petition.pk, official=UserFactory(), decision="supported", text=ANSWER_TEXT)
+        services.petition_answer(
+            petition_id=petition.pk, official=UserFactory(), decision="supported", text=ANSWER_TEXT
+        )
     assert callbacks == [] and mail.outbox == []
 
 
-def test_the_whole_flow_through_the_immediate_backend(django_capture_on_commit_callbacks: Callable, settings: Any) -> None:
+def test_the_whole_flow_through_the_immediate_backend(
+    django_capture_on_commit_callbacks: Callable, settings: Any
+) -> None:
     settings.TASKS = IMMEDIATE
     petition = PetitionFactory(state=S.PUBLISHED, threshold=2)
     signers = sign_by(petition, 2)
@@ -126,6 +133,9 @@ def test_the_whole_flow_through_the_immediate_backend(django_capture_on_commit_c
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.petition_answer(
-            petition_id=petition.pk, official=responder_of(petition.authority), decision="not_supported", text=ANSWER_TEXT
+            petition_id=petition.pk,
+            official=responder_of(petition.authority),
+            decision="not_supported",
+            text=ANSWER_TEXT,
         )
     assert recipients() == Counter({petition.author_email: 1, **{s.email: 1 for s in signers}})

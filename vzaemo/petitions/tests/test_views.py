@@ -231,7 +231,9 @@ def test_unpublished_petitions_are_hidden_from_the_public(state: str) -> None:
 @pytest.mark.parametrize("state", [S.DRAFT, S.SUBMITTED])
 def test_unpublished_petitions_are_visible_to_the_author_and_the_authoritys_staff(state: str) -> None:
     petition = PetitionFactory(state=state)
-    staff = [MembershipFactory(authority=petition.authority, role=role).user for role in Role if role != Role.REPRESENTATIVE]
+    staff = [
+        MembershipFactory(authority=petition.authority, role=role).user for role in Role if role != Role.REPRESENTATIVE
+    ]
     for user in [petition.author, *staff]:
         response = as_user(user).get(url("detail", petition))
         assert response.status_code == 200, user
@@ -437,7 +439,9 @@ def test_an_anonymous_person_is_sent_to_sign_in(action: str) -> None:
 
 @pytest.mark.parametrize("who", WRONG_PEOPLE)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_the_wrong_person_is_refused_with_a_reason_and_nothing_changes(unchanged: Callable, action: str, who: str) -> None:
+def test_the_wrong_person_is_refused_with_a_reason_and_nothing_changes(
+    unchanged: Callable, action: str, who: str
+) -> None:
     before_state, name, data, _after, role = ACTIONS[action]
     petition = PetitionFactory(state=before_state)
     client = as_user(_person(who, petition, role))

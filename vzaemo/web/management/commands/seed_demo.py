@@ -19,5 +19,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = seed_people(extra_citizens=residents)
             petitions = seed_petitions(people)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions.")
+        )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
