@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Generic, TypeVar
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from vzaemo.core.errors import InvalidTransition
@@ -20,10 +21,18 @@ class StateMachine(Generic[S]):
 
     name: str
     transitions: Mapping[str, tuple[frozenset[S], S]]
+    # What people call the object, translated; `name` stays in the stable error codes.
+    label: str | Promise = ""
 
     @classmethod
-    def build(cls, name: str, transitions: Mapping[str, tuple[Iterable[S], S]]) -> StateMachine[S]:
-        return cls(name=name, transitions={verb: (frozenset(src), dst) for verb, (src, dst) in transitions.items()})
+    def build(
+        cls, name: str, transitions: Mapping[str, tuple[Iterable[S], S]], *, label: str | Promise = ""
+    ) -> StateMachine[S]:
+        return cls(
+            name=name,
+            transitions={verb: (frozenset(src), dst) for verb, (src, dst) in transitions.items()},
+            label=label or name,
+        )
 
     def can(self, verb: str, current: S) -> bool:
         sources, _target = self.transitions[verb]
@@ -37,7 +46,7 @@ class StateMachine(Generic[S]):
         if current not in sources:
             raise InvalidTransition(
                 _("This action is not possible while the %(object)s is “%(state)s”.")
-                % {"object": self.name, "state": getattr(current, "label", current)},
+                % {"object": self.label or self.name, "state": getattr(current, "label", current)},
                 code=f"{self.name}_cannot_{verb}".replace(" ", "_"),
             )
         return target

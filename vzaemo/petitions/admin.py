@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from vzaemo.core.errors import DomainError
 from vzaemo.petitions import services
@@ -39,7 +40,9 @@ class PetitionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Recount signatures of every petition"))
     def recount_all(self, request: HttpRequest, queryset: QuerySet[Petition]) -> None:
         changed = services.signature_counts_recount()
-        self.message_user(request, _("%(n)d counts corrected.") % {"n": changed})
+        self.message_user(
+            request, ngettext("%(n)d count corrected.", "%(n)d counts corrected.", changed) % {"n": changed}
+        )
 
 
 @admin.register(Signature)

@@ -32,6 +32,7 @@ PETITION_MACHINE: StateMachine[PetitionStatus] = StateMachine.build(
         "answer": ([S.THRESHOLD_REACHED, S.UNDER_CONSIDERATION], S.ANSWERED),
         "close": ([S.PUBLISHED], S.CLOSED),
     },
+    label=_("petition"),
 )
 
 # Signatures are collected until the collection term ends, also after the threshold is reached

@@ -300,7 +300,7 @@ def test_submit_twice_or_later_is_refused(refused: Callable, state: str) -> None
         "petition_cannot_submit",
         lambda: services.petition_submit(petition_id=petition.pk, author=petition.author),
     )
-    assert "petition" in str(error.message)
+    assert str(S(state).label) in str(error.message)
 
 
 # --- publish ------------------------------------------------------------------------------------
