@@ -20,7 +20,7 @@ from vzaemo.accounts.models import (
 from vzaemo.accounts.services import membership_grant
 from vzaemo.core.models import LegalRuleOverride, RuleUnit
 
-DEMO_PASSWORD = "vzaemo-demo-2026"
+DEMO_PASSWORD = "vzaemo-demo-2026"  # noqa: S105 - the published password of fictitious demo accounts
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -48,7 +50,9 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
 
-    objects = UserManager()  # type: ignore[misc]
+    # Django's documented custom-user pattern (a BaseUserManager keyed on email); django-stubs types
+    # AbstractUser.objects as auth's username-based UserManager, which this model cannot use.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -191,8 +195,8 @@ class Role(models.TextChoices):
     REPRESENTATIVE = "representative", _("representative")
 
 
-AUTHORITY_ROLES = {Role.OFFICIAL, Role.MODERATOR, Role.RESPONDER, Role.ADMIN}
-CSO_ROLES = {Role.REPRESENTATIVE, Role.ADMIN}
+AUTHORITY_ROLES = frozenset({Role.OFFICIAL, Role.MODERATOR, Role.RESPONDER, Role.ADMIN})
+CSO_ROLES = frozenset({Role.REPRESENTATIVE, Role.ADMIN})
 
 
 class Membership(models.Model):
@@ -230,11 +234,11 @@ class Membership(models.Model):
                 name="membership_exactly_one_organisation",
             ),
             models.CheckConstraint(
-                condition=models.Q(cso__isnull=True) | models.Q(role__in=[r.value for r in CSO_ROLES]),
+                condition=models.Q(cso__isnull=True) | models.Q(role__in=sorted(CSO_ROLES)),
                 name="membership_cso_role_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(authority__isnull=True) | models.Q(role__in=[r.value for r in AUTHORITY_ROLES]),
+                condition=models.Q(authority__isnull=True) | models.Q(role__in=sorted(AUTHORITY_ROLES)),
                 name="membership_authority_role_valid",
             ),
             models.UniqueConstraint(fields=["user", "authority", "role"], name="membership_authority_role_unique"),

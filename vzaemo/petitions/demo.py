@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
+from typing import TypeVar
 
 import time_machine
 
@@ -13,8 +15,10 @@ from vzaemo.petitions import services
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.states import AnswerDecision, RejectionReason
 
+T = TypeVar("T")
 
-def _at(moment: dt.datetime, action: Callable[[], object]) -> object:
+
+def _at(moment: dt.datetime, action: Callable[[], T]) -> T:
     with time_machine.travel(moment, tick=False):
         return action()
 
@@ -45,7 +49,6 @@ def seed_petitions(people: DemoPeople) -> int:
         petition = _at(
             t0, lambda: services.petition_create(author=author, authority=a[authority], title=title, essence=essence)
         )
-        assert isinstance(petition, Petition)
         if not submit:
             return petition
         _at(t0 + dt.timedelta(minutes=5), lambda: services.petition_submit(petition_id=petition.pk, author=author))
@@ -65,7 +68,7 @@ def seed_petitions(people: DemoPeople) -> int:
         for i, signer in enumerate(c[:signers]):
             _at(
                 t1 + dt.timedelta(hours=2, seconds=37 * i),
-                lambda s=signer: services.petition_sign(petition_id=petition.pk, signer=s),
+                functools.partial(services.petition_sign, petition_id=petition.pk, signer=signer),
             )
         t2 = t1 + dt.timedelta(days=2)
         _at(t2, services.signature_counts_recount)

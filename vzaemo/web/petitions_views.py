@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -200,9 +200,9 @@ def petition_reject(request: HttpRequest, pk: int) -> HttpResponse:
         _("The petition is rejected; the author sees the reason."),
         lambda: services.petition_reject(
             petition_id=pk,
-            moderator=request.user,
+            moderator=request.user,  # type: ignore[arg-type]
             reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],  # type: ignore[arg-type]
+            note=form.cleaned_data["note"],
         ),
     )
 
@@ -228,9 +228,9 @@ def petition_answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.petition_answer(
                 petition_id=pk,
-                official=request.user,
+                official=request.user,  # type: ignore[arg-type]
                 decision=form.cleaned_data["decision"],
-                text=form.cleaned_data["text"],  # type: ignore[arg-type]
+                text=form.cleaned_data["text"],
             )
             messages.success(request, _("The answer is published."))
             return see_other("web:petition_detail", pk=pk)

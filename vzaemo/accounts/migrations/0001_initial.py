@@ -341,7 +341,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="membership",
             constraint=models.CheckConstraint(
-                condition=models.Q(("cso__isnull", True), ("role__in", ["representative", "admin"]), _connector="OR"),
+                condition=models.Q(("cso__isnull", True), ("role__in", ["admin", "representative"]), _connector="OR"),
                 name="membership_cso_role_valid",
             ),
         ),
@@ -350,7 +350,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     ("authority__isnull", True),
-                    ("role__in", ["moderator", "admin", "official", "responder"]),
+                    ("role__in", ["admin", "moderator", "official", "responder"]),
                     _connector="OR",
                 ),
                 name="membership_authority_role_valid",

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin
-from django.db import models
-from django.db.models import QuerySet
-from django.forms.models import model_to_dict
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.core.admin.audited import AuditedModelAdmin

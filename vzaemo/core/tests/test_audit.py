@@ -22,7 +22,8 @@ from django.urls import reverse
 from vzaemo.core import audit, chronograph, commit_order, signing
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
 
-pytestmark = pytest.mark.django_db
+# The sealer reads behind a server-wide watermark: no other test worker may hold a transaction open.
+pytestmark = [pytest.mark.django_db, pytest.mark.serial]
 
 
 @pytest.fixture(autouse=True)

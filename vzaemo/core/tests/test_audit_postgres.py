@@ -16,7 +16,8 @@ from django.db import connection, connections, transaction
 from vzaemo.core import audit, commit_order
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# The sealer reads behind a server-wide watermark: no other test worker may hold a transaction open.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 
-from vzaemo.accounts.models import Role
+from vzaemo.accounts.models import Role, User
 from vzaemo.core import chronograph
 from vzaemo.core.clock import KYIV
 from vzaemo.core.errors import (
@@ -48,8 +48,8 @@ NOW = dt.datetime(2025, 12, 24, 10, 0, tzinfo=KYIV)  # a Wednesday; Thursday 25 
 GOOD_ANSWER = "Рада підтримує петицію і виділяє кошти на укриття."
 
 
-def kyiv(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=KYIV)
+def kyiv(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=KYIV)
 
 
 def end_of(day: dt.date) -> dt.datetime:
@@ -57,7 +57,7 @@ def end_of(day: dt.date) -> dt.datetime:
 
 
 @pytest.fixture(autouse=True)
-def frozen() -> Iterator[time_machine.Coordinates]:
+def frozen() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -83,6 +83,12 @@ def the_entry(subject: object, tag: str, actor: object) -> AuditEntry:
     assert len(found) == 1, f"expected one {tag} entry, found {len(found)}"
     assert found[0].actor == actor
     return found[0]
+
+
+def status_change(entry: AuditEntry) -> tuple[object, object]:
+    """The entry's status before and after; a transition records both halves."""
+    assert entry.before is not None and entry.after is not None
+    return entry.before["status"], entry.after["status"]
 
 
 @pytest.fixture
@@ -184,7 +190,7 @@ def test_create_refuses_an_authority_that_does_not_accept_petitions(refused: Cal
 # --- update_draft -------------------------------------------------------------------------------
 
 
-def test_update_draft_changes_the_text_and_records_before_and_after(frozen: time_machine.Coordinates) -> None:
+def test_update_draft_changes_the_text_and_records_before_and_after(frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(title="Стара назва", essence="Стара суть")
     frozen.shift(dt.timedelta(hours=1))
 
@@ -260,10 +266,10 @@ def test_submit_sets_the_moderation_deadline_with_its_rule() -> None:
     # 2 working days from Wed 24 Dec: Christmas (Thu 25) is a working day under martial law.
     assert petition.moderation_due_at == end_of(dt.date(2025, 12, 26))
     citation = petition.rules_applied["moderation_due_at"]
-    assert cited(citation) == (rules.PUBLICATION_TERM, 2, RuleUnit.WORKING_DAYS)
+    assert cited(citation) == (rules.PUBLICATION_TERM, Decimal(2), RuleUnit.WORKING_DAYS)
     assert "457" in citation["source"] and citation["authority_id"] is None
     entry = the_entry(petition, "petition:submit", petition.author)
-    assert (entry.before["status"], entry.after["status"]) == ("draft", "submitted")
+    assert status_change(entry) == ("draft", "submitted")
 
 
 @pytest.mark.parametrize(
@@ -278,7 +284,7 @@ def test_submit_sets_the_moderation_deadline_with_its_rule() -> None:
     ids=["friday", "saturday", "new-year", "kyiv-midnight"],
 )
 def test_submit_deadline_skips_weekends_only(
-    frozen: time_machine.Coordinates, submitted: dt.datetime, due: dt.date
+    frozen: time_machine.Traveller, submitted: dt.datetime, due: dt.date
 ) -> None:
     petition = PetitionFactory()
     frozen.move_to(submitted)
@@ -306,7 +312,7 @@ def test_submit_twice_or_later_is_refused(refused: Callable, state: str) -> None
 # --- publish ------------------------------------------------------------------------------------
 
 
-def test_publish_sets_threshold_and_collection_end_with_their_rules(frozen: time_machine.Coordinates) -> None:
+def test_publish_sets_threshold_and_collection_end_with_their_rules(frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(state=S.SUBMITTED)
     moderator = moderator_of(petition.authority)
     frozen.move_to(kyiv(2025, 11, 29, 10, 0))  # a Saturday
@@ -321,12 +327,12 @@ def test_publish_sets_threshold_and_collection_end_with_their_rules(frozen: time
     # 3 months from 29 Nov end on Sat 28 Feb, so on the next working day, Mon 2 Mar.
     assert petition.collection_ends_at == end_of(dt.date(2026, 3, 2))
     threshold, collection = petition.rules_applied["threshold"], petition.rules_applied["collection_ends_at"]
-    assert cited(threshold) == (rules.THRESHOLD, 25_000, RuleUnit.COUNT)
-    assert cited(collection) == (rules.COLLECTION_PERIOD, 3, RuleUnit.MONTHS)
+    assert cited(threshold) == (rules.THRESHOLD, Decimal(25_000), RuleUnit.COUNT)
+    assert cited(collection) == (rules.COLLECTION_PERIOD, Decimal(3), RuleUnit.MONTHS)
     assert "393/96" in threshold["source"] and threshold["confidence"] == "C"
     assert "moderation_due_at" in petition.rules_applied  # earlier citations are kept
     entry = the_entry(petition, "petition:publish", moderator)
-    assert (entry.before["status"], entry.after["status"]) == ("submitted", "published")
+    assert status_change(entry) == ("submitted", "published")
 
 
 def test_publish_applies_the_authoritys_charter() -> None:
@@ -348,7 +354,7 @@ def test_publish_applies_the_authoritys_charter() -> None:
     # 60 calendar days from 1 Oct end on Sun 30 Nov, so on Mon 1 Dec.
     assert petition.collection_ends_at == end_of(dt.date(2025, 12, 1))
     citation = petition.rules_applied["collection_ends_at"]
-    assert cited(citation) == (rules.COLLECTION_PERIOD, 60, RuleUnit.CALENDAR_DAYS)
+    assert cited(citation) == (rules.COLLECTION_PERIOD, Decimal(60), RuleUnit.CALENDAR_DAYS)
     assert citation["authority_id"] == authority.pk
     assert citation["source"].startswith("Статут") and citation["confidence"] == "S"
     assert petition.rules_applied["threshold"]["authority_id"] == authority.pk
@@ -365,9 +371,10 @@ def test_an_administrator_of_the_authority_may_publish() -> None:
     assert petition.status == S.PUBLISHED
 
 
-def _not_moderators(petition: Petition) -> dict[str, object]:
+def _not_moderators(petition: Petition) -> dict[str, User]:
     return {
-        "anonymous": AnonymousUser(),
+        # The services take a User; an AnonymousUser is passed on purpose to prove they refuse it at run time.
+        "anonymous": AnonymousUser(),  # type: ignore[dict-item]
         "citizen": UserFactory(),
         "author": petition.author,
         "moderator of another authority": moderator_of(AuthorityFactory()),
@@ -509,7 +516,7 @@ def test_sign_a_petition_that_is_not_collecting_is_refused(refused: Callable, st
     )
 
 
-def test_signing_stops_when_the_collection_term_ends(refused: Callable, frozen: time_machine.Coordinates) -> None:
+def test_signing_stops_when_the_collection_term_ends(refused: Callable, frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(state=S.PUBLISHED)  # published Wed 24 Dec: collection ends at the end of Tue 24 Mar
     assert petition.collection_ends_at == end_of(dt.date(2026, 3, 24))
     frozen.move_to(kyiv(2026, 3, 24, 23, 59))
@@ -527,7 +534,7 @@ def test_sign_a_missing_petition(refused: Callable) -> None:
 # --- the batched count and the threshold --------------------------------------------------------
 
 
-def test_the_count_lags_until_the_job_runs_then_reaches_the_threshold_once(frozen: time_machine.Coordinates) -> None:
+def test_the_count_lags_until_the_job_runs_then_reaches_the_threshold_once(frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(state=S.PUBLISHED, threshold=3)
     sign_by(petition, 2)
     petition.refresh_from_db()
@@ -548,8 +555,8 @@ def test_the_count_lags_until_the_job_runs_then_reaches_the_threshold_once(froze
     # (1, 2, 5, 6, 7, 8, 9, 12, 13, 14 Jan: New Year and 7 Jan are working days under martial law).
     assert petition.answer_due_at == end_of(dt.date(2026, 1, 14))
     start, consideration = petition.rules_applied["answer_due_at"]
-    assert cited(start) == (rules.CONSIDERATION_START_TERM, 3, RuleUnit.WORKING_DAYS)
-    assert cited(consideration) == (rules.CONSIDERATION_TERM, 10, RuleUnit.WORKING_DAYS)
+    assert cited(start) == (rules.CONSIDERATION_START_TERM, Decimal(3), RuleUnit.WORKING_DAYS)
+    assert cited(consideration) == (rules.CONSIDERATION_TERM, Decimal(10), RuleUnit.WORKING_DAYS)
     entry = the_entry(petition, "petition:threshold-reached", None)
     assert entry.actor_label == "system"
     assert entry.after == {"status": "threshold_reached", "signature_count": 3}
@@ -562,7 +569,7 @@ def test_the_count_lags_until_the_job_runs_then_reaches_the_threshold_once(froze
     assert len(entries(petition, "petition:threshold-reached")) == 1
 
 
-def test_a_signature_that_commits_after_a_run_is_counted_by_the_next(frozen: time_machine.Coordinates) -> None:
+def test_a_signature_that_commits_after_a_run_is_counted_by_the_next(frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(state=S.PUBLISHED)
     frozen.move_to(NOW + dt.timedelta(seconds=5))
     services.signature_counts_refresh()  # the run reads the table before the signer's transaction commits
@@ -605,7 +612,7 @@ def test_reach_threshold_below_the_threshold_does_nothing(unchanged: Callable) -
 # --- start consideration ------------------------------------------------------------------------
 
 
-def test_starting_early_brings_the_answer_date_forward(frozen: time_machine.Coordinates) -> None:
+def test_starting_early_brings_the_answer_date_forward(frozen: time_machine.Traveller) -> None:
     frozen.move_to(kyiv(2025, 12, 26, 11, 0))
     petition = PetitionFactory(state=S.THRESHOLD_REACHED)
     assert petition.answer_due_at == end_of(dt.date(2026, 1, 14))
@@ -624,10 +631,10 @@ def test_starting_early_brings_the_answer_date_forward(frozen: time_machine.Coor
         rules.CONSIDERATION_TERM,
     ]
     entry = the_entry(petition, "petition:consideration-start", official)
-    assert (entry.before["status"], entry.after["status"]) == ("threshold_reached", "under_consideration")
+    assert status_change(entry) == ("threshold_reached", "under_consideration")
 
 
-def test_starting_late_never_pushes_the_answer_date_back(frozen: time_machine.Coordinates) -> None:
+def test_starting_late_never_pushes_the_answer_date_back(frozen: time_machine.Traveller) -> None:
     frozen.move_to(kyiv(2025, 12, 26, 11, 0))
     petition = PetitionFactory(state=S.THRESHOLD_REACHED)
     frozen.move_to(kyiv(2026, 1, 9, 9, 0))
@@ -645,9 +652,10 @@ def test_other_answering_roles_may_start(role: str) -> None:
     assert petition.status == S.UNDER_CONSIDERATION
 
 
-def _not_officials(petition: Petition) -> dict[str, object]:
+def _not_officials(petition: Petition) -> dict[str, User]:
     return {
-        "anonymous": AnonymousUser(),
+        # The services take a User; an AnonymousUser is passed on purpose to prove they refuse it at run time.
+        "anonymous": AnonymousUser(),  # type: ignore[dict-item]
         "citizen": UserFactory(),
         "author": petition.author,
         "responder of another authority": responder_of(AuthorityFactory()),
@@ -684,7 +692,7 @@ def test_start_in_the_wrong_state_is_refused(refused: Callable, state: str) -> N
 
 
 @pytest.mark.parametrize("state", [S.THRESHOLD_REACHED, S.UNDER_CONSIDERATION])
-def test_answer_publishes_the_decision(frozen: time_machine.Coordinates, state: str) -> None:
+def test_answer_publishes_the_decision(frozen: time_machine.Traveller, state: str) -> None:
     petition = PetitionFactory(state=state)
     official = responder_of(petition.authority)
     started = petition.consideration_started_at
@@ -705,14 +713,16 @@ def test_answer_publishes_the_decision(frozen: time_machine.Coordinates, state: 
     assert entry.after == {"status": "answered", "signature_count": 2, "decision": "not_supported", "on_time": True}
 
 
-def test_a_late_answer_is_recorded_as_late(frozen: time_machine.Coordinates) -> None:
+def test_a_late_answer_is_recorded_as_late(frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(state=S.THRESHOLD_REACHED)
     frozen.move_to(petition.answer_due_at + dt.timedelta(microseconds=1))
     official = responder_of(petition.authority)
     services.petition_answer(
         petition_id=petition.pk, official=official, decision=AnswerDecision.SUPPORTED, text=GOOD_ANSWER
     )
-    assert the_entry(petition, "petition:answer", official).after["on_time"] is False
+    entry = the_entry(petition, "petition:answer", official)
+    assert entry.after is not None
+    assert entry.after["on_time"] is False
 
 
 def test_an_answer_of_exactly_twenty_characters_is_enough() -> None:
@@ -782,7 +792,7 @@ def test_answer_in_the_wrong_state_is_refused(refused: Callable, state: str) -> 
 # --- the deadlines job: closing collections and flagging overdue answers ------------------------
 
 
-def test_deadlines_close_a_collection_below_the_threshold_once(frozen: time_machine.Coordinates) -> None:
+def test_deadlines_close_a_collection_below_the_threshold_once(frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(state=S.PUBLISHED, signers=2)
     services.signature_counts_refresh()
     frozen.move_to(kyiv(2026, 3, 24, 23, 0))
@@ -797,10 +807,10 @@ def test_deadlines_close_a_collection_below_the_threshold_once(frozen: time_mach
     assert petition.closed_at == kyiv(2026, 3, 25, 0, 1)
     assert petition.signature_count == 2
     entry = the_entry(petition, "petition:close", None)
-    assert (entry.before["status"], entry.after["status"]) == ("published", "closed")
+    assert status_change(entry) == ("published", "closed")
 
 
-def test_closing_counts_late_signatures_exactly_and_may_reach_the_threshold(frozen: time_machine.Coordinates) -> None:
+def test_closing_counts_late_signatures_exactly_and_may_reach_the_threshold(frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(state=S.PUBLISHED, threshold=3)
     sign_by(petition, 3)  # no count job has run: signature_count is still 0
     frozen.move_to(kyiv(2026, 3, 25, 0, 1))
@@ -821,7 +831,7 @@ def test_closing_before_the_end_does_nothing(unchanged: Callable) -> None:
         assert services.petition_close_collection(petition_id=petition.pk) is None
 
 
-def test_deadlines_flag_an_overdue_answer_once(frozen: time_machine.Coordinates) -> None:
+def test_deadlines_flag_an_overdue_answer_once(frozen: time_machine.Traveller) -> None:
     petition = PetitionFactory(state=S.UNDER_CONSIDERATION)
     answered = PetitionFactory(state=S.ANSWERED)
     due = petition.answer_due_at
@@ -840,7 +850,7 @@ def test_deadlines_flag_an_overdue_answer_once(frozen: time_machine.Coordinates)
     assert entries(answered, "petition:answer-overdue") == []
 
 
-def test_the_chronograph_runs_the_petition_jobs(frozen: time_machine.Coordinates) -> None:
+def test_the_chronograph_runs_the_petition_jobs(frozen: time_machine.Traveller) -> None:
     names = {job.name for job in chronograph.jobs()}
     assert {"petitions.counts", "petitions.deadlines"} <= names
     petition = PetitionFactory(state=S.PUBLISHED, threshold=2)

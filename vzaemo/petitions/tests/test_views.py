@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
@@ -33,6 +33,10 @@ from vzaemo.petitions.tests.factories import (
     sign_by,
 )
 
+if TYPE_CHECKING:
+    # What django-stubs says the test client returns: the response plus `wsgi_request`, `context`, ...
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
+
 pytestmark = pytest.mark.django_db
 
 S = PetitionStatus
@@ -57,21 +61,22 @@ def as_user(user: Any | None) -> Client:
     return client
 
 
-def messages_of(response: HttpResponse) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]  # type: ignore[attr-defined]
+def messages_of(response: ClientResponse) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def text(response: HttpResponse) -> str:
+def text(response: ClientResponse) -> str:
+    assert isinstance(response, HttpResponse)  # a rendered page, not a streamed one: it has `content`
     return response.content.decode()
 
 
-def titles_in_order(response: HttpResponse, petitions: list[Petition]) -> list[str]:
+def titles_in_order(response: ClientResponse, petitions: list[Petition]) -> list[str]:
     html = text(response)
     found = [p for p in petitions if p.title in html]
     return [p.title for p in sorted(found, key=lambda p: html.index(p.title))]
 
 
-def assert_login_redirect(response: HttpResponse) -> None:
+def assert_login_redirect(response: ClientResponse) -> None:
     # Django's login_required answers 302; the sign endpoint answers its POST with 303.
     assert response.status_code in (302, 303)
     assert response["Location"].startswith(reverse("account_login"))
@@ -115,7 +120,7 @@ def test_the_list_filters_by_authority_and_status() -> None:
 
 
 def test_the_list_sorts_by_signatures() -> None:
-    petitions = [PetitionFactory(state=S.PUBLISHED, signers=n, threshold=10) for n in (1, 3, 2)]
+    petitions: list[Petition] = [PetitionFactory(state=S.PUBLISHED, signers=n, threshold=10) for n in (1, 3, 2)]
     services.signature_counts_recount()
     response = Client().get(url("list", sort="signatures"))
     assert titles_in_order(response, petitions) == [petitions[1].title, petitions[2].title, petitions[0].title]
@@ -424,7 +429,7 @@ def _person(who: str, petition: Petition, right_role: str) -> Any:
     }[who]()
 
 
-def _row(petition: Petition) -> dict[str, Any]:
+def _row(petition: Petition) -> Mapping[str, object]:
     return Petition.objects.filter(pk=petition.pk).values().get()
 
 
