@@ -5,32 +5,15 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import BrowserLog
+from tests.e2e.flows import register_and_confirm, sign_in
 from tests.e2e.harness import LivePlatform
 
 PASSWORD = "a-long-e2e-passphrase-2026"
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    form = page.locator("form:has(input[name=password])")
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").first.click()
-    page.wait_for_load_state()
-    expect(page.locator("header form[action*='logout']")).to_have_count(1)
-
-
-def _new_page(browser: Browser, platform: LivePlatform, log: BrowserLog) -> Page:
-    context = browser.new_context(base_url=platform.base_url, locale="en-GB", timezone_id="Europe/Kyiv")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("console", lambda m: log.messages.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: log.errors.append(str(e)))
-    return page
 
 
 def _set_up_authority(platform: LivePlatform, tag: str) -> dict[str, str]:
@@ -62,26 +45,17 @@ def _set_up_authority(platform: LivePlatform, tag: str) -> dict[str, str]:
 
 
 def test_register_create_publish_sign_count_answer(
-    page: Page, browser: Browser, live_platform: LivePlatform, browser_log: BrowserLog, unique_email: str
+    page: Page,
+    new_page: Callable[..., Page],
+    live_platform: LivePlatform,
+    browser_log: BrowserLog,
+    unique_email: str,
 ) -> None:
     tag = uuid.uuid4().hex[:6]
     people = _set_up_authority(live_platform, tag)
 
     # A citizen registers and confirms the email from the (fake SMTP) outbox.
-    page.goto("/accounts/signup/")
-    form = page.locator("form:has(input[name=password1])")
-    form.locator("input[name=email]").fill(unique_email)
-    form.locator("input[name=full_name]").fill("Бойко Оксана Іванівна")
-    form.locator("input[name=password1]").fill(PASSWORD)
-    form.locator("input[name=password2]").fill(PASSWORD)
-    form.locator("button[type=submit]").first.click()
-    page.wait_for_load_state()
-    page.goto(live_platform.latest_email_to(unique_email).link_containing("/accounts/confirm-email/"))
-    confirm = page.locator("form[action*='confirm-email']")
-    if confirm.count():
-        confirm.locator("button[type=submit]").first.click()
-        page.wait_for_load_state()
-    expect(page.locator("header")).to_contain_text("Бойко Оксана Іванівна")
+    register_and_confirm(page, live_platform, email=unique_email, full_name="Бойко Оксана Іванівна", password=PASSWORD)
 
     # ... creates a petition: a missing essence is refused with a message, then it is submitted.
     page.goto("/petitions/new/")
@@ -98,12 +72,12 @@ def test_register_create_publish_sign_count_answer(
     petition_path = re.sub(r"^https?://[^/]+", "", petition_url)
 
     # The public cannot see it before moderation.
-    public = _new_page(browser, live_platform, browser_log)
+    public = new_page(browser_log)
     assert public.goto(petition_path).status == 404  # type: ignore[union-attr]
 
     # A moderator of the addressed council publishes it.
-    moderator = _new_page(browser, live_platform, browser_log)
-    _sign_in(moderator, people["moderator"])
+    moderator = new_page(browser_log)
+    sign_in(moderator, email=people["moderator"], password=PASSWORD)
     moderator.goto("/petitions/inbox/")
     moderator.click(f"text=Відремонтувати міст через Удай {tag}")
     moderator.click("form[action$='/publish/'] button")
@@ -114,8 +88,8 @@ def test_register_create_publish_sign_count_answer(
     for i in range(3):
         email = f"signer{i}-{tag}@example.org"
         live_platform.create_user(email, PASSWORD, full_name=f"Підписант Номер{i}")
-        signer = _new_page(browser, live_platform, browser_log)
-        _sign_in(signer, email)
+        signer = new_page(browser_log)
+        sign_in(signer, email=email, password=PASSWORD)
         signer.goto(petition_path)
         signer.click("#sign-box button")
         expect(signer.locator("#sign-box")).to_contain_text("your signature is recorded")
@@ -137,8 +111,8 @@ def test_register_create_publish_sign_count_answer(
     assert tag in threshold_mail.subject and petition_path in threshold_mail.body
 
     # A responder of the council answers; a too-short answer is refused first.
-    responder = _new_page(browser, live_platform, browser_log)
-    _sign_in(responder, people["responder"])
+    responder = new_page(browser_log)
+    sign_in(responder, email=people["responder"], password=PASSWORD)
     responder.goto(petition_path + "answer/")
     responder.check("input[name=decision][value=supported]")
     responder.fill("textarea[name=text]", "Так.")
