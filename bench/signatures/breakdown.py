@@ -100,7 +100,7 @@ def main() -> None:
             if name not in best or result[0] < best[name][0]:
                 best[name] = result
     base = best["bare insert (full stack)"][0]
-    print(f"{'variant (best of %d rounds)' % rounds:<52}{'CPU ms/req':>11}{'vs bare':>9}  statuses")
+    print(f"{f'variant (best of {rounds} rounds)':<52}{'CPU ms/req':>11}{'vs bare':>9}  statuses")
     for name, _ in variants:
         ms, st = best[name]
         print(f"{name:<52}{ms:>11.2f}{ms - base:>+9.2f}  {st}")

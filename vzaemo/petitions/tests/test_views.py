@@ -195,7 +195,7 @@ def test_the_detail_shows_count_progress_time_left_rule_and_signers() -> None:
 def test_the_detail_cites_the_laws_threshold_in_plain_digits() -> None:
     petition = PetitionFactory(state=S.PUBLISHED)
     html = text(Client().get(url("detail", petition)))
-    assert ": 25,000 count — <cite>" in html and "E+" not in html
+    assert ": 25,000 — <cite>" in html and "E+" not in html
 
 
 def test_the_detail_shows_the_answer() -> None:

@@ -12,7 +12,12 @@ register = template.Library()
 
 @register.filter
 def rule_unit(unit: str) -> str:
-    """A rule's unit as people read it ("working days"), from the stored key ("working_days")."""
+    """A rule's unit as people read it ("working days"), from the stored key ("working_days").
+
+    A count needs no unit: the rule's title already says what is counted.
+    """
+    if unit == RuleUnit.COUNT:
+        return ""
     try:
         return str(RuleUnit(unit).label)
     except ValueError:
