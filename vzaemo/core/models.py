@@ -175,3 +175,58 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.size} {self.head_hash[:12]}"
+
+
+class ObligationOutcome(models.TextChoices):
+    OPEN = "open", _("open")
+    FULFILLED = "fulfilled", _("fulfilled")
+    # The duty passed to another body (an appeal forwarded) or ended without a duty to answer
+    # (a refusal with reasons is a fulfilment; a withdrawn item is a cancellation).
+    TRANSFERRED = "transferred", _("transferred to another body")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Obligation(models.Model):
+    """A public body's duty to act by a deadline: the fact the responsiveness index is computed from.
+
+    Each module opens one in the same transaction as the event that creates the duty (a petition
+    reaching its threshold, an appeal registered, a consultation proposal received) and closes it
+    when the duty is met. The index needs nothing module-specific: it reads only these rows.
+    """
+
+    authority = models.ForeignKey(
+        "accounts.Authority", on_delete=models.PROTECT, related_name="obligations", verbose_name=_("authority")
+    )
+    kind = models.CharField(_("kind"), max_length=60, help_text=_("E.g. petition.answer, appeal.answer."))
+    subject_type = models.CharField(_("subject type"), max_length=100)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    opened_at = models.DateTimeField(_("opened"))
+    due_at = models.DateTimeField(_("due"))
+    # The deadline as first set; `due_at` moves only by a lawful extension.
+    original_due_at = models.DateTimeField(_("originally due"))
+    rule = models.JSONField(_("rule that set the deadline"), default=dict)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=ObligationOutcome.choices, default=ObligationOutcome.OPEN
+    )
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        indexes = [
+            models.Index(fields=["authority", "kind", "opened_at"], name="obligation_authority_kind_idx"),
+            models.Index(fields=["outcome", "due_at"], name="obligation_open_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id"], name="obligation_one_per_subject_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="open", closed_at__isnull=True)
+                | (~models.Q(outcome="open") & models.Q(closed_at__isnull=False)),
+                name="obligation_closed_iff_not_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_type}:{self.subject_id} due {self.due_at:%Y-%m-%d}"

@@ -11,7 +11,7 @@ from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Authority, User
-from vzaemo.core import audit, clock, commit_order
+from vzaemo.core import audit, clock, commit_order, obligations
 from vzaemo.core import rules as registry
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.petitions import permissions, rules
@@ -19,6 +19,10 @@ from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.states import PETITION_MACHINE, SIGNABLE, AnswerDecision, PetitionStatus, RejectionReason
 
 logger = logging.getLogger("vzaemo.petitions")
+
+# The duties the responsiveness index counts (core.Obligation kinds).
+MODERATION = "petition.moderation"
+ANSWER = "petition.answer"
 
 TITLE_MAX = 200
 ESSENCE_MAX = 10_000
@@ -134,6 +138,13 @@ def petition_submit(*, petition_id: int, author: User) -> Petition:
     petition.rules_applied = {**petition.rules_applied, "moderation_due_at": term.citation()}
     petition.updated_at = now
     petition.save()
+    obligations.open_obligation(
+        authority_id=petition.authority_id,
+        kind=MODERATION,
+        subject=petition,
+        due_at=petition.moderation_due_at,
+        rule=term.citation(),
+    )
     audit.record(actor=author, subject=petition, tag="petition:submit", before=before, after=_snapshot(petition))
     return petition
 
@@ -162,6 +173,7 @@ def petition_publish(*, petition_id: int, moderator: User) -> Petition:
     }
     petition.updated_at = now
     petition.save()
+    obligations.close_obligation(kind=MODERATION, subject=petition, at=now)
     audit.record(actor=moderator, subject=petition, tag="petition:publish", before=before, after=_snapshot(petition))
     return petition
 
@@ -185,6 +197,7 @@ def petition_reject(*, petition_id: int, moderator: User, reason: str, note: str
     petition.moderated_by = moderator
     petition.updated_at = now
     petition.save()
+    obligations.close_obligation(kind=MODERATION, subject=petition, at=now)
     audit.record(
         actor=moderator,
         subject=petition,
@@ -245,6 +258,14 @@ def petition_reach_threshold(*, petition_id: int) -> Petition | None:
     }
     petition.updated_at = now
     petition.save()
+    obligations.open_obligation(
+        authority_id=petition.authority_id,
+        kind=ANSWER,
+        subject=petition,
+        due_at=petition.answer_due_at,
+        rule=petition.rules_applied["answer_due_at"],
+        opened_at=now,
+    )
     audit.record(
         actor=None, subject=petition, tag="petition:threshold-reached", before=before, after=_snapshot(petition)
     )
@@ -266,6 +287,7 @@ def petition_start_consideration(*, petition_id: int, official: User) -> Petitio
     petition.answer_due_at = rules.answer_due_after_start(now, consideration, petition.answer_due_at)
     petition.updated_at = now
     petition.save()
+    obligations.move_deadline(kind=ANSWER, subject=petition, due_at=petition.answer_due_at)
     audit.record(
         actor=official, subject=petition, tag="petition:consideration-start", before=before, after=_snapshot(petition)
     )
@@ -300,6 +322,7 @@ def petition_answer(*, petition_id: int, official: User, decision: str, text: st
         petition.consideration_started_at = now
     petition.updated_at = now
     petition.save()
+    obligations.close_obligation(kind=ANSWER, subject=petition, at=now)
     audit.record(
         actor=official,
         subject=petition,
