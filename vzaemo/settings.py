@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "vzaemo.core",
     "vzaemo.accounts",
     "vzaemo.petitions",
+    "vzaemo.appeals",
+    "vzaemo.consultations",
+    "vzaemo.responsiveness",
     "vzaemo.web",
 ]
 

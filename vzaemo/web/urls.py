@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("petitions/", include("vzaemo.web.petitions_urls")),
     path("audit/", include("vzaemo.web.audit_urls")),
+    path("appeals/", include("vzaemo.web.appeals_urls")),
+    path("consultations/", include("vzaemo.web.consultations_urls")),
+    path("responsiveness/", include("vzaemo.web.responsiveness_urls")),
 ]
