@@ -98,9 +98,15 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'vzaemo.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600")),
-        conn_health_checks=True,
+        # A health check is a round trip on every request. Without it a connection broken by a
+        # database restart fails one request, and Django then drops it and reconnects.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding lets psycopg prepare the hot statements (signing, auth, session) once per
+    # connection instead of PostgreSQL parsing and planning them on every request.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web workers, the task worker and the chronograph share one file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

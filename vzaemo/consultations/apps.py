@@ -6,3 +6,9 @@ class ConsultationsConfig(AppConfig):
     name = "vzaemo.consultations"
     label = "consultations"
     verbose_name = _("E-consultations")
+
+    def ready(self) -> None:
+        from vzaemo.consultations import services
+        from vzaemo.core import chronograph
+
+        chronograph.register("consultations.deadlines", every=30, func=services.consultation_deadlines_apply)
