@@ -9,7 +9,7 @@ from typing import TypeVar
 import time_machine
 
 from vzaemo.accounts.demo import DemoPeople
-from vzaemo.accounts.models import User
+from vzaemo.accounts.models import Authority, User
 from vzaemo.appeals import services
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, RefusalReason
@@ -159,12 +159,13 @@ def seed_appeals(people: DemoPeople) -> int:
     return Appeal.objects.count()
 
 
-def _member(authority: object, fallback: User) -> User:
+def _member(authority: Authority, fallback: User) -> User:
     """An official of `authority` for the demo (Minjust has none of its own: the Cabinet's official is added)."""
     from vzaemo.accounts.models import Membership, Role
+    from vzaemo.accounts.services import membership_grant
 
     membership = Membership.objects.filter(authority=authority, role__in=[Role.OFFICIAL, Role.ADMIN]).first()
     if membership is not None:
         return membership.user
-    Membership.objects.get_or_create(user=fallback, authority=authority, role=Role.OFFICIAL)  # type: ignore[misc]
+    membership_grant(actor=None, user=fallback, role=Role.OFFICIAL, authority=authority)
     return fallback

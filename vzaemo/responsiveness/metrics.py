@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +120,16 @@ class Metric:
 
     def value(self, facts_by_kind: Mapping[str, Facts]) -> Value:
         return self.compute(self.facts(facts_by_kind))
+
+    def display(self, value: Value) -> str:
+        """The value as the pages show it: shares as percentages, days with one decimal, "—" for none."""
+        if value is None:
+            return "—"
+        if self.unit == "share":
+            return f"{number_format(value * 100, decimal_pos=1)} %"
+        if self.unit == "days":
+            return number_format(value, decimal_pos=1)
+        return str(value)
 
     def facts(self, facts_by_kind: Mapping[str, Facts]) -> Facts:
         total = Facts()

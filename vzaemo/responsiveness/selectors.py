@@ -51,6 +51,17 @@ class AuthorityIndex:
     def score(self) -> Value:
         return self.values[metrics.HEADLINE.key]
 
+    @property
+    def score_text(self) -> str:
+        return metrics.HEADLINE.display(self.score)
+
+    @property
+    def cells(self) -> list[tuple[metrics.Metric, Value, str]]:
+        """Every metric with its value and its display text, in metrics.METRICS order."""
+        return [
+            (metric, self.values[metric.key], metric.display(self.values[metric.key])) for metric in metrics.METRICS
+        ]
+
 
 @dataclass
 class IndexResult:

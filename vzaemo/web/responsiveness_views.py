@@ -52,8 +52,8 @@ def index_page(request: HttpRequest) -> HttpResponse:
     try:
         period = _period(request)
     except ValidationFailed as error:
-        context: dict[str, object] = {"error": error.message, "metrics": metrics.METRICS}
-        return render(request, "web/responsiveness/index.html", context, status=400)
+        page: dict[str, object] = {"error": error.message, "metrics": metrics.METRICS}
+        return render(request, "web/responsiveness/index.html", page, status=400)
     sort = request.GET.get("sort", "score")
     sort = sort if sort in SORTS else "score"
     result = selectors.index_for_period(period)

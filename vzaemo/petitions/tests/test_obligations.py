@@ -16,7 +16,6 @@ from vzaemo.petitions.tests.factories import PetitionFactory, responder_of
 pytestmark = pytest.mark.django_db
 
 
-
 def _obligation(petition: object, kind: str) -> Obligation:
     return Obligation.objects.get(kind=kind, subject_type="petitions.petition", subject_id=str(petition.pk))  # type: ignore[attr-defined]
 
