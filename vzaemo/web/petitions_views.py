@@ -81,6 +81,16 @@ def petition_signers(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/petitions/signers.html", {"petition": petition, "page": page})
 
 
+def _keep_or_submit(request: HttpRequest, petition_id: int) -> HttpResponse:
+    """The draft form's two buttons: keep the draft, or submit it for moderation."""
+    if "submit" in request.POST:
+        services.petition_submit(petition_id=petition_id, author=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Your petition is submitted. A moderator will review it."))
+    else:
+        messages.success(request, _("Your draft is saved."))
+    return see_other("web:petition_detail", pk=petition_id)
+
+
 @login_required
 def petition_create(request: HttpRequest) -> HttpResponse:
     form = PetitionForm(request.POST or None)
@@ -92,12 +102,7 @@ def petition_create(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 essence=form.cleaned_data["essence"],
             )
-            if "submit" in request.POST:
-                services.petition_submit(petition_id=petition.pk, author=request.user)  # type: ignore[arg-type]
-                messages.success(request, _("Your petition is submitted. A moderator will review it."))
-            else:
-                messages.success(request, _("Your draft is saved."))
-            return see_other("web:petition_detail", pk=petition.pk)
+            return _keep_or_submit(request, petition.pk)
         except DomainError as error:
             add_to_form(form, error)
     status = 422 if request.method == "POST" else 200
@@ -115,16 +120,11 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.petition_update_draft(
                 petition_id=pk,
-                author=request.user,
+                author=request.user,  # type: ignore[arg-type]
                 title=form.cleaned_data["title"],
-                essence=form.cleaned_data["essence"],  # type: ignore[arg-type]
+                essence=form.cleaned_data["essence"],
             )
-            if "submit" in request.POST:
-                services.petition_submit(petition_id=pk, author=request.user)  # type: ignore[arg-type]
-                messages.success(request, _("Your petition is submitted. A moderator will review it."))
-            else:
-                messages.success(request, _("Your draft is saved."))
-            return see_other("web:petition_detail", pk=pk)
+            return _keep_or_submit(request, pk)
         except DomainError as error:
             add_to_form(form, error)
     form.fields["authority"].disabled = True
