@@ -9,7 +9,7 @@ from typing import TypeVar
 import time_machine
 
 from vzaemo.accounts.demo import DemoPeople
-from vzaemo.accounts.models import Authority, User
+from vzaemo.accounts.models import User
 from vzaemo.appeals import services
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, RefusalReason
@@ -83,17 +83,22 @@ def seed_appeals(people: DemoPeople) -> int:
         ),
     )
 
-    # Answered on time; the applicant finds it unsatisfactory and complains to the Cabinet (Minjust's parent).
+    # Answered on time by the police unit; the applicant finds it unsatisfactory and complains to its
+    # higher body, the National Police (the unit's parent authority).
     on_time = submit(
-        c[1], "minjust", AppealKind.PROPOSAL, "Пропоную додати до порталу Мін'юсту онлайн-запис до центрів правової допомоги.", 30
+        c[1],
+        "kyiv-police",
+        AppealKind.STATEMENT,
+        "Прошу надати інформацію, чому на мою заяву про пошкодження автомобіля у дворі не відреагував патруль.",
+        30,
     )
-    at(29, lambda: services.appeal_register(appeal_id=on_time.pk, official=_member(a["minjust"], kmu), term=AnswerTerm.STANDARD))
+    at(29, lambda: services.appeal_register(appeal_id=on_time.pk, official=police, term=AnswerTerm.STANDARD))
     at(
         9,
         lambda: services.appeal_answer(
             appeal_id=on_time.pk,
-            official=_member(a["minjust"], kmu),
-            text="Дякуємо за пропозицію. Онлайн-запис планується запровадити у наступному році.",
+            official=police,
+            text="Виклик зареєстровано, екіпаж прибув через 40 хвилин через одночасні виклики; проведено службову перевірку.",
         ),
     )
     at(
@@ -101,12 +106,14 @@ def seed_appeals(people: DemoPeople) -> int:
         lambda: services.appeal_file_complaint(
             appeal_id=on_time.pk,
             applicant=c[1],
-            essence="Відповідь формальна: строків і відповідальних не названо. Прошу Кабмін розглянути по суті.",
+            essence="Відповідь формальна: не названо висновків службової перевірки. Прошу Національну поліцію розглянути по суті.",
         ),
     )
 
     # Answered late (past the 15-day term).
-    late = submit(c[2], "kyiv-city-council", AppealKind.STATEMENT, "Прошу відремонтувати ліфт у будинку на вул. Сабурова, 5.", 40)
+    late = submit(
+        c[2], "kyiv-city-council", AppealKind.STATEMENT, "Прошу відремонтувати ліфт у будинку на вул. Сабурова, 5.", 40
+    )
     at(39, lambda: services.appeal_register(appeal_id=late.pk, official=kmr_registry, term=AnswerTerm.SIMPLE))
     at(
         15,
@@ -116,12 +123,16 @@ def seed_appeals(people: DemoPeople) -> int:
     )
 
     # Overdue now: registered, no answer within 15 days.
-    overdue = submit(c[3], "kyiv-city-council", AppealKind.COMPLAINT, "Скаржуся на бездіяльність ЖЕК щодо протікання даху.", 25)
+    overdue = submit(
+        c[3], "kyiv-city-council", AppealKind.COMPLAINT, "Скаржуся на бездіяльність ЖЕК щодо протікання даху.", 25
+    )
     at(24, lambda: services.appeal_register(appeal_id=overdue.pk, official=kmr_registry, term=AnswerTerm.SIMPLE))
     at(20, lambda: services.appeal_start(appeal_id=overdue.pk, official=kmr_answer))
 
     # Extended by the head (within 45 days in total).
-    extended = submit(c[4], "cabinet", AppealKind.PROPOSAL, "Пропоную спростити порядок отримання статусу УБД для добровольців.", 25)
+    extended = submit(
+        c[4], "cabinet", AppealKind.PROPOSAL, "Пропоную спростити порядок отримання статусу УБД для добровольців.", 25
+    )
     at(24, lambda: services.appeal_register(appeal_id=extended.pk, official=kmu, term=AnswerTerm.STANDARD))
     at(
         3,
@@ -134,7 +145,9 @@ def seed_appeals(people: DemoPeople) -> int:
     )
 
     # Refused: repeats an issue already decided on the merits.
-    refused = submit(c[5], "kyiv-city-council", AppealKind.STATEMENT, "Повторно прошу перейменувати вулицю Московську.", 12)
+    refused = submit(
+        c[5], "kyiv-city-council", AppealKind.STATEMENT, "Повторно прошу перейменувати вулицю Московську.", 12
+    )
     at(11, lambda: services.appeal_register(appeal_id=refused.pk, official=kmr_registry, term=AnswerTerm.SIMPLE))
     at(
         8,
@@ -157,15 +170,3 @@ def seed_appeals(people: DemoPeople) -> int:
         location_text="м. Київ, вул. Лайоша Гавро, 10",
     )
     return Appeal.objects.count()
-
-
-def _member(authority: Authority, fallback: User) -> User:
-    """An official of `authority` for the demo (Minjust has none of its own: the Cabinet's official is added)."""
-    from vzaemo.accounts.models import Membership, Role
-    from vzaemo.accounts.services import membership_grant
-
-    membership = Membership.objects.filter(authority=authority, role__in=[Role.OFFICIAL, Role.ADMIN]).first()
-    if membership is not None:
-        return membership.user
-    membership_grant(actor=None, user=fallback, role=Role.OFFICIAL, authority=authority)
-    return fallback

@@ -164,7 +164,9 @@ class AppealEvent(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"))
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     authority = models.ForeignKey("accounts.Authority", on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
 

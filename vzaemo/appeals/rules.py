@@ -41,7 +41,11 @@ def extension_allowed(*, received_at: dt.datetime, until: dt.datetime, max_total
 
 
 def complaint_window_open(
-    *, now: dt.datetime, decided_at: dt.datetime, learned_at: dt.datetime, after_decision: RuleValue,
+    *,
+    now: dt.datetime,
+    decided_at: dt.datetime,
+    learned_at: dt.datetime,
+    after_decision: RuleValue,
     after_learning: RuleValue,
 ) -> bool:
     """Art. 17: within 1 year of the decision AND within 1 month of learning of it."""

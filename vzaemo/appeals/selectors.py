@@ -119,8 +119,11 @@ def appeal_statistics() -> dict[str, Any]:
         entry["counts"][row["status"]] = row["n"]
         entry["total"] += row["n"]
         totals[row["status"]] += row["n"]
+    for entry in by_authority.values():
+        entry["cells"] = [entry["counts"][status] for status in AppealStatus.values]
     return {
         "statuses": list(AppealStatus),
+        "total_cells": [totals[status] for status in AppealStatus.values],
         "authorities": list(by_authority.values()),
         "totals": totals,
         "total": sum(totals.values()),

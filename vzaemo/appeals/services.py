@@ -162,7 +162,9 @@ def appeal_submit(
     if len(essence) > ESSENCE_MAX:
         raise ValidationFailed(_("The essence is too long."), code="essence_too_long", field="essence")
     if not authority.is_active:
-        raise ValidationFailed(_("This authority does not accept appeals."), code="authority_inactive", field="authority")
+        raise ValidationFailed(
+            _("This authority does not accept appeals."), code="authority_inactive", field="authority"
+        )
     if category == AppealCategory.COMMUNITY_SAFETY:
         if authority.kind != AuthorityKind.POLICE_UNIT:
             raise ValidationFailed(
@@ -176,7 +178,9 @@ def appeal_submit(
             )
     if complaint_about is not None:
         if kind != AppealKind.COMPLAINT:
-            raise ValidationFailed(_("Only a complaint refers to an earlier decision."), code="kind_invalid", field="kind")
+            raise ValidationFailed(
+                _("Only a complaint refers to an earlier decision."), code="kind_invalid", field="kind"
+            )
         if complaint_about.applicant_id != applicant.pk:
             raise NotAllowed(_("You may complain only about decisions on your own appeals."), code="not_applicant")
         _check_complaint_target(authority=authority, complaint_about=complaint_about)
@@ -230,7 +234,9 @@ def appeal_register(*, appeal_id: int, official: User, term: str) -> Appeal:
     counted in calendar days from receipt (a term ending on a day off ends on the next working day)."""
     appeal = _locked(appeal_id)
     if not permissions.can_register(official, appeal):
-        raise NotAllowed(_("Only the registry of the addressed authority may register this appeal."), code="not_registry")
+        raise NotAllowed(
+            _("Only the registry of the addressed authority may register this appeal."), code="not_registry"
+        )
     if term not in AnswerTerm.values:
         raise ValidationFailed(_("Choose the answer term."), code="term_invalid", field="term")
     target = _transition(appeal, "register")
@@ -245,7 +251,11 @@ def appeal_register(*, appeal_id: int, official: User, term: str) -> Appeal:
     _save(appeal, now)
     obligations.close_obligation(kind=REGISTRATION, subject=appeal, at=now)
     obligations.open_obligation(
-        authority_id=appeal.authority_id, kind=ANSWER, subject=appeal, due_at=appeal.due_at, rule=rule.citation(),
+        authority_id=appeal.authority_id,
+        kind=ANSWER,
+        subject=appeal,
+        due_at=appeal.due_at,
+        rule=rule.citation(),
         opened_at=now,
     )
     _event(appeal, EventKind.REGISTERED, actor=official, at=now, note=str(AnswerTerm(term).label))
@@ -260,10 +270,14 @@ def appeal_forward(*, appeal_id: int, official: User, to: Authority, note: str) 
     its own registration duty; the answer term runs from its receipt there. Returns the new row."""
     appeal = _locked(appeal_id)
     if not permissions.can_register(official, appeal):
-        raise NotAllowed(_("Only the registry of the addressed authority may forward this appeal."), code="not_registry")
+        raise NotAllowed(
+            _("Only the registry of the addressed authority may forward this appeal."), code="not_registry"
+        )
     note = _clean(note)
     if to.pk == appeal.authority_id:
-        raise ValidationFailed(_("Choose another body: this one already has the appeal."), code="forward_to_self", field="to")
+        raise ValidationFailed(
+            _("Choose another body: this one already has the appeal."), code="forward_to_self", field="to"
+        )
     if not to.is_active:
         raise ValidationFailed(_("This authority does not accept appeals."), code="authority_inactive", field="to")
     complained = Appeal.objects.filter(pk=appeal.complaint_about_id).first() if appeal.complaint_about_id else None
@@ -308,7 +322,10 @@ def appeal_forward(*, appeal_id: int, official: User, to: Authority, note: str) 
     _event(appeal, EventKind.FORWARDED, actor=official, at=now, note=f"{to.name}: {note}")
     _event(received, EventKind.RECEIVED, actor=official, at=now, note=appeal.authority.name)
     audit.record(
-        actor=official, subject=appeal, tag="appeal:forward", before=before,
+        actor=official,
+        subject=appeal,
+        tag="appeal:forward",
+        before=before,
         after={**_snapshot(appeal), "to": to.pk, "new_appeal": received.pk},
     )
     audit.record(actor=official, subject=received, tag="appeal:receive", before=None, after=_snapshot(received))
@@ -396,7 +413,10 @@ def appeal_answer(*, appeal_id: int, official: User, text: str) -> Appeal:
     obligations.close_obligation(kind=ANSWER, subject=appeal, at=now)
     _event(appeal, EventKind.ANSWERED, actor=official, at=now)
     audit.record(
-        actor=official, subject=appeal, tag="appeal:answer", before=before,
+        actor=official,
+        subject=appeal,
+        tag="appeal:answer",
+        before=before,
         after={**_snapshot(appeal), "on_time": bool(appeal.due_at and now <= appeal.due_at)},
     )
     _enqueue_on_commit("notify_decided", appeal.pk)
@@ -411,11 +431,15 @@ def appeal_refuse(*, appeal_id: int, official: User, reason: str, text: str) -> 
     if not permissions.can_refuse(official, appeal):
         raise NotAllowed(_("Only an official of the addressed authority may refuse this appeal."), code="not_official")
     if reason not in RefusalReason.values:
-        raise ValidationFailed(_("Choose the legal ground from the list."), code="refusal_reason_invalid", field="reason")
+        raise ValidationFailed(
+            _("Choose the legal ground from the list."), code="refusal_reason_invalid", field="reason"
+        )
     text = _clean(text)
     if len(text) < REASONS_MIN:
         raise ValidationFailed(
-            _("Write the reasons for the refusal (at least 20 characters)."), code="refusal_text_too_short", field="text"
+            _("Write the reasons for the refusal (at least 20 characters)."),
+            code="refusal_text_too_short",
+            field="text",
         )
     target = _transition(appeal, "refuse")
     before = _snapshot(appeal)
@@ -429,7 +453,11 @@ def appeal_refuse(*, appeal_id: int, official: User, reason: str, text: str) -> 
     obligations.close_obligation(kind=ANSWER, subject=appeal, at=now)
     _event(appeal, EventKind.REFUSED, actor=official, at=now, note=str(RefusalReason(reason).label))
     audit.record(
-        actor=official, subject=appeal, tag="appeal:refuse", before=before, after={**_snapshot(appeal), "reason": reason}
+        actor=official,
+        subject=appeal,
+        tag="appeal:refuse",
+        before=before,
+        after={**_snapshot(appeal), "reason": reason},
     )
     _enqueue_on_commit("notify_decided", appeal.pk)
     return appeal
@@ -485,11 +513,16 @@ def appeal_file_complaint(*, appeal_id: int, applicant: User, essence: str, plac
     after_decision = registry.get(rules.COMPLAINT_WINDOW_AFTER_DECISION, authority=higher)
     after_learning = registry.get(rules.COMPLAINT_WINDOW_AFTER_LEARNING, authority=higher)
     if not rules.complaint_window_open(
-        now=now, decided_at=decided_at, learned_at=decided_at, after_decision=after_decision,
+        now=now,
+        decided_at=decided_at,
+        learned_at=decided_at,
+        after_decision=after_decision,
         after_learning=after_learning,
     ):
         raise ValidationFailed(
-            _("The term for a complaint has passed (art. 17: one month after learning of the decision, at most one year)."),
+            _(
+                "The term for a complaint has passed (art. 17: one month after learning of the decision, at most one year)."
+            ),
             code="complaint_term_passed",
         )
     if appeal.complaints.filter(forwarded_from__isnull=True).exists():

@@ -106,9 +106,7 @@ def consultations_managed_by(*, user: Any) -> QuerySet[Consultation]:
         Consultation.objects.filter(authority__in=authorities_where(user=user, roles=MANAGER_ROLES))
         .select_related("authority")
         .annotate(
-            undecided=Count(
-                "proposals", filter=Q(proposals__status=ProposalStatus.PUBLISHED, proposals__decision="")
-            )
+            undecided=Count("proposals", filter=Q(proposals__status=ProposalStatus.PUBLISHED, proposals__decision=""))
         )
         .order_by("status", "closes_at", "id")
     )

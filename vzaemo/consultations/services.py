@@ -98,13 +98,11 @@ def _clean_notice(
     closes_on: dt.date | None,
 ) -> dict[str, Any]:
     """Every item of the notice (Res. 996 p. 17) is required; the first missing one is reported."""
-    cleaned = {
+    cleaned: dict[str, Any] = {
         "title": _required(
             title, field="title", message=_("Give the title of the draft act."), limit=TITLE_MAX, collapse=True
         ),
-        "summary": _required(
-            summary, field="summary", message=_("Summarise the draft act."), limit=SUMMARY_MAX
-        ),
+        "summary": _required(summary, field="summary", message=_("Summarise the draft act."), limit=SUMMARY_MAX),
         "affected_groups": _required(
             affected_groups,
             field="affected_groups",
@@ -144,9 +142,7 @@ def _clean_notice(
         )
     cleaned["draft_text"] = draft_text
     if closes_on is None:
-        raise ValidationFailed(
-            _("Set the deadline for proposals."), code="closes_on_required", field="closes_on"
-        )
+        raise ValidationFailed(_("Set the deadline for proposals."), code="closes_on_required", field="closes_on")
     if closes_on <= clock.today():
         raise ValidationFailed(
             _("The deadline for proposals must be a future date."), code="closes_on_past", field="closes_on"
@@ -164,13 +160,13 @@ def _write_clauses(consultation: Consultation) -> None:
 
 
 @transaction.atomic
-def consultation_create(*, official: User, authority: Authority, closes_on: dt.date | None, **notice: str) -> Consultation:
+def consultation_create(
+    *, official: User, authority: Authority, closes_on: dt.date | None, **notice: str
+) -> Consultation:
     """A draft notice; the draft text is split into numbered clauses for the official to review."""
     _require_official(official)
     if not authority.is_active or not permissions.can_manage_at(official, authority.pk):
-        raise NotAllowed(
-            _("Only an official of the authority may prepare its consultations."), code="not_official"
-        )
+        raise NotAllowed(_("Only an official of the authority may prepare its consultations."), code="not_official")
     cleaned = _clean_notice(closes_on=closes_on, **notice)
     now = clock.now()
     consultation = Consultation.objects.create(
@@ -323,7 +319,9 @@ def proposal_submit(
 ) -> Proposal:
     """A signed-in, verified person's proposal, published at once (well within the publication term)."""
     if not author.is_authenticated:
-        raise NotAllowed(_("Sign in to make a proposal: anonymous proposals are not considered."), code="sign_in_required")
+        raise NotAllowed(
+            _("Sign in to make a proposal: anonymous proposals are not considered."), code="sign_in_required"
+        )
     if not author.email_verified:
         raise NotAllowed(_("Confirm your email address before making proposals."), code="email_not_verified")
     if not author.full_name.strip():
@@ -399,9 +397,7 @@ def proposal_hide(*, proposal_id: int, moderator: User, reason: str, note: str =
     proposal.moderated_by = moderator
     proposal.save()
     # After the deadline, a hidden proposal no longer needs a decision.
-    obligations.close_obligation(
-        kind=PROPOSAL_DECISION, subject=proposal, outcome=ObligationOutcome.CANCELLED, at=now
-    )
+    obligations.close_obligation(kind=PROPOSAL_DECISION, subject=proposal, outcome=ObligationOutcome.CANCELLED, at=now)
     audit.record(
         actor=moderator,
         subject=proposal,
@@ -417,9 +413,7 @@ def proposal_decide(*, proposal_id: int, official: User, decision: str, reason: 
     """Record accepted / partially accepted / rejected; a reason is required unless accepted in full."""
     consultation, proposal = _locked_proposal(proposal_id)
     if not permissions.can_manage(official, consultation):
-        raise NotAllowed(
-            _("Only an official of the authority may decide on proposals."), code="not_official"
-        )
+        raise NotAllowed(_("Only an official of the authority may decide on proposals."), code="not_official")
     if consultation.status != S.CLOSED:
         raise InvalidTransition(
             _("Decisions are recorded after the deadline for proposals and before the report."),

@@ -77,9 +77,7 @@ class ConsultationForm(forms.Form):
 class ProposalForm(forms.Form):
     clause = forms.ChoiceField(label=_("On"), required=False)
     on_behalf = forms.ChoiceField(label=_("On behalf of"), required=False)
-    text = forms.CharField(
-        label=_("Your proposal"), max_length=PROPOSAL_MAX, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    text = forms.CharField(label=_("Your proposal"), max_length=PROPOSAL_MAX, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args: Any, consultation: Consultation, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

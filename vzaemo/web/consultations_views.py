@@ -167,9 +167,7 @@ def _notice_form(request: HttpRequest, consultation: Consultation | None) -> Htt
             messages.success(request, _("The draft is saved. Review its clauses, then open the consultation."))
             return see_other("web:consultation_detail", pk=consultation.pk)
     status = 422 if request.method == "POST" else 200
-    return render(
-        request, "web/consultations/form.html", {"form": form, "consultation": consultation}, status=status
-    )
+    return render(request, "web/consultations/form.html", {"form": form, "consultation": consultation}, status=status)
 
 
 @login_required
@@ -236,9 +234,7 @@ def consultation_decisions(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _get_managed(request, pk)
     proposals = list(selectors.published_proposals(consultation=consultation))
     forms_by_id = {
-        p.pk: DecisionForm(
-            prefix=f"p{p.pk}", initial={"decision": p.decision, "reason": p.decision_reason}
-        )
+        p.pk: DecisionForm(prefix=f"p{p.pk}", initial={"decision": p.decision, "reason": p.decision_reason})
         for p in proposals
     }
     status = 200
@@ -298,9 +294,7 @@ def consultation_publish_report(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The report is published."))
             return see_other("web:consultation_report", pk=pk)
     status = 422 if request.method == "POST" else 200
-    undecided = (
-        selectors.published_proposals(consultation=consultation).filter(decision="").count()
-    )
+    undecided = selectors.published_proposals(consultation=consultation).filter(decision="").count()
     return render(
         request,
         "web/consultations/publish_report.html",
@@ -373,5 +367,3 @@ def consultation_unsubscribe(request: HttpRequest, subscription_pk: int) -> Http
     else:
         messages.success(request, _("The subscription is removed."))
     return see_other("web:consultation_subscriptions")
-
-

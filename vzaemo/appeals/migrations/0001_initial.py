@@ -6,99 +6,262 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
-                ('place_of_residence', models.CharField(max_length=300, verbose_name='place of residence')),
-                ('email', models.EmailField(max_length=254, verbose_name='contact email')),
-                ('kind', models.CharField(choices=[('proposal', 'proposal (remark)'), ('statement', 'statement (request)'), ('complaint', 'complaint')], max_length=20, verbose_name='type')),
-                ('category', models.CharField(choices=[('general', 'general'), ('community_safety', 'community safety')], default='general', max_length=30, verbose_name='category')),
-                ('essence', models.TextField(max_length=10000, verbose_name='essence of the appeal')),
-                ('location_text', models.CharField(blank=True, max_length=300, verbose_name='location')),
-                ('photo', models.FileField(blank=True, max_length=200, upload_to='appeals/', verbose_name='photo')),
-                ('photo_type', models.CharField(blank=True, editable=False, max_length=20)),
-                ('status', models.CharField(choices=[('submitted', 'submitted'), ('registered', 'registered'), ('forwarded', 'forwarded to the competent body'), ('in_progress', 'in progress'), ('extended', 'term extended'), ('answered', 'answered'), ('refused', 'refused with reasons')], default='submitted', max_length=20, verbose_name='status')),
-                ('received_at', models.DateTimeField(verbose_name='received')),
-                ('registration_due_at', models.DateTimeField(verbose_name='registration or forwarding due')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='registered')),
-                ('answer_term', models.CharField(blank=True, choices=[('simple', '15 days: no extra study needed'), ('standard', '1 month')], max_length=10, verbose_name='answer term')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='answer due')),
-                ('extended_until', models.DateTimeField(blank=True, null=True, verbose_name='extended until')),
-                ('extension_reason', models.TextField(blank=True, verbose_name='reason for the extension')),
-                ('rules_applied', models.JSONField(blank=True, default=dict, verbose_name='rules applied')),
-                ('forwarded_at', models.DateTimeField(blank=True, null=True, verbose_name='forwarded')),
-                ('forward_note', models.TextField(blank=True, verbose_name='reason for forwarding')),
-                ('answer_text', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('refusal_reason', models.CharField(blank=True, choices=[('anonymous', 'anonymous appeal (art. 8)'), ('repeat_decided', 'repeats an issue already decided on the merits (art. 8)'), ('complaint_term_missed', 'complaint filed after the term of art. 17 (art. 8)'), ('other', 'other lawful ground (stated in the reasons)')], max_length=30, verbose_name='refusal ground')),
-                ('refusal_text', models.TextField(blank=True, verbose_name='reasons for the refusal')),
-                ('refused_at', models.DateTimeField(blank=True, null=True, verbose_name='refused')),
-                ('unsatisfactory', models.BooleanField(default=False, verbose_name='applicant finds the answer unsatisfactory')),
-                ('unsatisfactory_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('updated_at', models.DateTimeField(verbose_name='updated')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to=settings.AUTH_USER_MODEL, verbose_name='applicant')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='accounts.authority', verbose_name='addressed to')),
-                ('complaint_about', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='appeals.appeal', verbose_name='complaint about')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('forwarded_from', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='forwarded_to', to='appeals.appeal', verbose_name='forwarded from')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
+                ("place_of_residence", models.CharField(max_length=300, verbose_name="place of residence")),
+                ("email", models.EmailField(max_length=254, verbose_name="contact email")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("proposal", "proposal (remark)"),
+                            ("statement", "statement (request)"),
+                            ("complaint", "complaint"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("general", "general"), ("community_safety", "community safety")],
+                        default="general",
+                        max_length=30,
+                        verbose_name="category",
+                    ),
+                ),
+                ("essence", models.TextField(max_length=10000, verbose_name="essence of the appeal")),
+                ("location_text", models.CharField(blank=True, max_length=300, verbose_name="location")),
+                ("photo", models.FileField(blank=True, max_length=200, upload_to="appeals/", verbose_name="photo")),
+                ("photo_type", models.CharField(blank=True, editable=False, max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "submitted"),
+                            ("registered", "registered"),
+                            ("forwarded", "forwarded to the competent body"),
+                            ("in_progress", "in progress"),
+                            ("extended", "term extended"),
+                            ("answered", "answered"),
+                            ("refused", "refused with reasons"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="received")),
+                ("registration_due_at", models.DateTimeField(verbose_name="registration or forwarding due")),
+                ("registered_at", models.DateTimeField(blank=True, null=True, verbose_name="registered")),
+                (
+                    "answer_term",
+                    models.CharField(
+                        blank=True,
+                        choices=[("simple", "15 days: no extra study needed"), ("standard", "1 month")],
+                        max_length=10,
+                        verbose_name="answer term",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="answer due")),
+                ("extended_until", models.DateTimeField(blank=True, null=True, verbose_name="extended until")),
+                ("extension_reason", models.TextField(blank=True, verbose_name="reason for the extension")),
+                ("rules_applied", models.JSONField(blank=True, default=dict, verbose_name="rules applied")),
+                ("forwarded_at", models.DateTimeField(blank=True, null=True, verbose_name="forwarded")),
+                ("forward_note", models.TextField(blank=True, verbose_name="reason for forwarding")),
+                ("answer_text", models.TextField(blank=True, verbose_name="answer")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered")),
+                (
+                    "refusal_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("anonymous", "anonymous appeal (art. 8)"),
+                            ("repeat_decided", "repeats an issue already decided on the merits (art. 8)"),
+                            ("complaint_term_missed", "complaint filed after the term of art. 17 (art. 8)"),
+                            ("other", "other lawful ground (stated in the reasons)"),
+                        ],
+                        max_length=30,
+                        verbose_name="refusal ground",
+                    ),
+                ),
+                ("refusal_text", models.TextField(blank=True, verbose_name="reasons for the refusal")),
+                ("refused_at", models.DateTimeField(blank=True, null=True, verbose_name="refused")),
+                (
+                    "unsatisfactory",
+                    models.BooleanField(default=False, verbose_name="applicant finds the answer unsatisfactory"),
+                ),
+                ("unsatisfactory_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("updated_at", models.DateTimeField(verbose_name="updated")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="applicant",
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="accounts.authority",
+                        verbose_name="addressed to",
+                    ),
+                ),
+                (
+                    "complaint_about",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="appeals.appeal",
+                        verbose_name="complaint about",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "forwarded_from",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forwarded_to",
+                        to="appeals.appeal",
+                        verbose_name="forwarded from",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appeal',
-                'verbose_name_plural': 'appeals',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "appeal",
+                "verbose_name_plural": "appeals",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AppealEvent',
+            name="AppealEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('kind', models.CharField(choices=[('submitted', 'submitted'), ('received', 'received by forwarding'), ('registered', 'registered'), ('forwarded', 'forwarded'), ('started', 'consideration started'), ('extended', 'term extended'), ('answered', 'answered'), ('refused', 'refused'), ('unsatisfactory', 'answer marked unsatisfactory'), ('complained', 'complaint filed to the higher body')], max_length=20, verbose_name='event')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('appeal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='appeals.appeal')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.authority')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(verbose_name="at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "submitted"),
+                            ("received", "received by forwarding"),
+                            ("registered", "registered"),
+                            ("forwarded", "forwarded"),
+                            ("started", "consideration started"),
+                            ("extended", "term extended"),
+                            ("answered", "answered"),
+                            ("refused", "refused"),
+                            ("unsatisfactory", "answer marked unsatisfactory"),
+                            ("complained", "complaint filed to the higher body"),
+                        ],
+                        max_length=20,
+                        verbose_name="event",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "appeal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="appeals.appeal"
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.authority"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appeal event',
-                'verbose_name_plural': 'appeal events',
-                'ordering': ['at', 'id'],
+                "verbose_name": "appeal event",
+                "verbose_name_plural": "appeal events",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['authority', 'status'], name='appeal_authority_status_idx'),
+            model_name="appeal",
+            index=models.Index(fields=["authority", "status"], name="appeal_authority_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='appeal',
-            index=models.Index(fields=['applicant', '-received_at'], name='appeal_applicant_idx'),
+            model_name="appeal",
+            index=models.Index(fields=["applicant", "-received_at"], name="appeal_applicant_idx"),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'refused'), _negated=True), models.Q(models.Q(('refusal_reason', ''), _negated=True), models.Q(('refusal_text', ''), _negated=True)), _connector='OR'), name='appeal_refused_has_reasons'),
+            model_name="appeal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "refused"), _negated=True),
+                    models.Q(
+                        models.Q(("refusal_reason", ""), _negated=True), models.Q(("refusal_text", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="appeal_refused_has_reasons",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'answered'), _negated=True), models.Q(('answer_text', ''), _negated=True), _connector='OR'), name='appeal_answered_has_answer'),
+            model_name="appeal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "answered"), _negated=True),
+                    models.Q(("answer_text", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="appeal_answered_has_answer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.CheckConstraint(condition=models.Q(('complaint_about__isnull', True), ('kind', 'complaint'), _connector='OR'), name='appeal_complaint_about_only_complaints'),
+            model_name="appeal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("complaint_about__isnull", True), ("kind", "complaint"), _connector="OR"),
+                name="appeal_complaint_about_only_complaints",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.UniqueConstraint(condition=models.Q(('complaint_about__isnull', False), ('forwarded_from__isnull', True)), fields=('complaint_about',), name='appeal_one_complaint_per_decision'),
+            model_name="appeal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("complaint_about__isnull", False), ("forwarded_from__isnull", True)),
+                fields=("complaint_about",),
+                name="appeal_one_complaint_per_decision",
+            ),
         ),
     ]

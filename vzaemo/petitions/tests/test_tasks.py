@@ -139,3 +139,13 @@ def test_the_whole_flow_through_the_immediate_backend(
             text=ANSWER_TEXT,
         )
     assert recipients() == Counter({petition.author_email: 1, **{s.email: 1 for s in signers}})
+
+
+def test_plain_text_emails_are_not_html_escaped() -> None:
+    # An apostrophe is an everyday letter in Ukrainian: it must not arrive as &#x27;.
+    petition = PetitionFactory(state=S.ANSWERED, title="Пам'ятник «Героям» & сквер")
+    mail.outbox.clear()
+    tasks.notify_answered.call(petition.pk)
+    message = mail.outbox[0]
+    assert "Пам'ятник «Героям» & сквер" in message.subject
+    assert "&#x27;" not in message.body and "&amp;" not in message.body

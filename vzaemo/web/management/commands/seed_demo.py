@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from vzaemo.accounts.demo import DEMO_PASSWORD, seed_people
+from vzaemo.consultations.demo import seed_consultations
 from vzaemo.petitions.demo import seed_petitions
 
 
@@ -19,7 +20,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = seed_people(extra_citizens=residents)
             petitions = seed_petitions(people)
+            consultations = seed_consultations(people)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions.")
+            self.style.SUCCESS(f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions, "
+                f"{consultations} new consultations.")
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")

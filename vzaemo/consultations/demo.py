@@ -1,0 +1,196 @@
+"""Demo consultations in each public state, walked through their lives by the real services on a travelled clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+import time_machine
+from django.contrib.auth.hashers import make_password
+
+from vzaemo.accounts.demo import DEMO_PASSWORD, DemoPeople
+from vzaemo.accounts.models import Authority, Role, User
+from vzaemo.accounts.services import membership_grant
+from vzaemo.consultations import services
+from vzaemo.consultations.models import Consultation
+from vzaemo.consultations.states import Decision, Topic
+from vzaemo.core import clock
+
+T = TypeVar("T")
+
+MINJUST_OFFICIAL = "official.minjust@vzaemo.example"
+
+MINJUST_DRAFT = """Проєкт наказу Міністерства юстиції України «Про затвердження Порядку електронної реєстрації громадських об'єднань»
+
+1. Затвердити Порядок електронної реєстрації громадських об'єднань, що додається.
+2. Заява про державну реєстрацію подається через вебпортал електронних послуг і підписується кваліфікованим електронним підписом засновника.
+3. Строк розгляду заяви становить три робочі дні з дня її надходження.
+4. Відомості про зареєстроване об'єднання оприлюднюються в Єдиному державному реєстрі в день реєстрації.
+5. Наказ набирає чинності з дня його офіційного опублікування."""
+
+MINJUST_PAST_DRAFT = """Проєкт постанови Кабінету Міністрів України «Про внесення змін до Порядку проведення конкурсу з визначення програм, розроблених інститутами громадянського суспільства»
+
+1. Конкурсна комісія оприлюднює протоколи засідань протягом п'яти робочих днів.
+2. Мінімальний обсяг співфінансування з боку інституту громадянського суспільства становить 15 відсотків.
+3. Звіт про виконання програми оприлюднюється на вебсайті органу."""
+
+KYIV_DRAFT = """Проєкт рішення Київської міської ради «Про затвердження Правил благоустрою парків і скверів»
+
+Пункт перший. Заборонити вирубку дерев у парках без висновку комісії з питань зелених насаджень.
+
+Пункт другий. Облаштувати пандуси і безбар'єрні доріжки в усіх парках до 2027 року.
+
+Пункт третій. Щороку оприлюднювати звіт про стан зелених насаджень."""
+
+
+def _at(moment: dt.datetime, action: Callable[[], T]) -> T:
+    with time_machine.travel(moment, tick=False):
+        return action()
+
+
+def _official(email: str, name: str, authority: Authority, admin: User | None) -> User:
+    from allauth.account.models import EmailAddress
+
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": name, "password": make_password(DEMO_PASSWORD), "email_verified": True}
+    )
+    if created:
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    membership_grant(actor=admin, user=user, role=Role.OFFICIAL, authority=authority)
+    return user
+
+
+def seed_consultations(people: DemoPeople) -> int:
+    """Idempotent: does nothing once any consultation exists. Returns how many consultations there are."""
+    if Consultation.objects.exists():
+        return 0
+    now = clock.now().replace(microsecond=0)
+    a, c, csos = people.authorities, people.citizens, list(people.csos.values())
+    admin = people.officials.get("admin")
+    minjust = _official(MINJUST_OFFICIAL, "Олена Литвиненко", a["minjust"], admin)
+    kyiv = _official("official.kmr@vzaemo.example", "Сергій Шевчук", a["kyiv-city-council"], admin)
+
+    def consultation(
+        *, official: User, authority: str, opened_days_ago: int, days: int, topic: str, title: str, draft: str
+    ) -> Consultation:
+        t0 = now - dt.timedelta(days=opened_days_ago)
+        created = _at(
+            t0 - dt.timedelta(hours=2),
+            lambda: services.consultation_create(
+                official=official,
+                authority=a[authority],
+                title=title,
+                summary=f"Проєкт акта: {title}. Пропозиції приймаються до визначеного строку.",
+                affected_groups="Громадські об'єднання, їх засновники і члени, органи місцевого самоврядування.",
+                consequences="Спрощення процедур, зменшення строків і витрат, більша прозорість рішень.",
+                contact_email=f"consult@{authority}.vzaemo.example",
+                proposals_form="Письмово на цій сторінці (після входу) або електронною поштою на вказану адресу.",
+                topic=topic,
+                draft_text=draft,
+                closes_on=(t0 + dt.timedelta(days=days)).astimezone(clock.KYIV).date(),
+            ),
+        )
+        _at(t0, lambda: services.consultation_open(consultation_id=created.pk, official=official))
+        return created
+
+    def comment(item: Consultation, at: dt.datetime, who: int, clause: int | None, text: str, cso: bool) -> int:
+        clause_id = item.clauses.get(number=clause).pk if clause else None
+        proposal = _at(
+            at,
+            lambda: services.proposal_submit(
+                consultation_id=item.pk,
+                author=c[who],
+                text=text,
+                clause_id=clause_id,
+                cso=csos[who] if cso and who < len(csos) else None,
+            ),
+        )
+        return proposal.pk
+
+    # 1. The Ministry of Justice: open now.
+    open_one = consultation(
+        official=minjust,
+        authority="minjust",
+        opened_days_ago=3,
+        days=25,
+        topic=Topic.CSO_STATUS,
+        title="Порядок електронної реєстрації громадських об'єднань",
+        draft=MINJUST_DRAFT,
+    )
+    start = now - dt.timedelta(days=2)
+    comment(
+        open_one, start, 0, 4, "Пропонуємо скоротити строк розгляду до одного робочого дня для типових статутів.", True
+    )
+    comment(
+        open_one, start + dt.timedelta(hours=3), 1, 3, "Варто дозволити підпис через Дія.Підпис, а не лише КЕП.", True
+    )
+    comment(
+        open_one,
+        start + dt.timedelta(hours=5),
+        3,
+        None,
+        "Загалом підтримую проєкт, він зменшить черги в ЦНАПах.",
+        False,
+    )
+
+    # 2. The Ministry of Justice: done, with a published report.
+    past = consultation(
+        official=minjust,
+        authority="minjust",
+        opened_days_ago=50,
+        days=20,
+        topic=Topic.CSO_STATUS,
+        title="Зміни до порядку конкурсу програм інститутів громадянського суспільства",
+        draft=MINJUST_PAST_DRAFT,
+    )
+    t = now - dt.timedelta(days=48)
+    p1 = comment(past, t, 0, 2, "Оприлюднювати протоколи протягом трьох робочих днів, а не п'яти.", True)
+    p2 = comment(
+        past, t + dt.timedelta(hours=1), 1, 3, "Знизити співфінансування до 10 відсотків для малих організацій.", True
+    )
+    p3 = comment(past, t + dt.timedelta(days=1), 2, 4, "Додати до звіту фотофіксацію та фінансові документи.", True)
+    closed_at = past.closes_at + dt.timedelta(minutes=1)
+    _at(closed_at, lambda: services.consultation_close(consultation_id=past.pk))
+    decided = closed_at + dt.timedelta(days=4)
+    for pk, decision, reason in [
+        (p1, Decision.ACCEPTED, ""),
+        (p2, Decision.PARTIALLY_ACCEPTED, "Для організацій з річним бюджетом до 500 тис. грн співфінансування — 10 %."),
+        (p3, Decision.REJECTED, "Фінансові документи вже подаються до комісії; фотофіксація не є обов'язковою."),
+    ]:
+        _at(
+            decided,
+            functools.partial(
+                services.proposal_decide, proposal_id=pk, official=minjust, decision=decision, reason=reason
+            ),
+        )
+    _at(
+        decided + dt.timedelta(days=2),
+        lambda: services.consultation_publish_report(
+            consultation_id=past.pk,
+            official=minjust,
+            summary="Проєкт постанови доопрацьовано з урахуванням пропозицій і подано на розгляд Кабінету Міністрів.",
+        ),
+    )
+
+    # 3. Kyiv City Council: closed, awaiting decisions.
+    kyiv_one = consultation(
+        official=kyiv,
+        authority="kyiv-city-council",
+        opened_days_ago=25,
+        days=17,
+        topic=Topic.ENVIRONMENT,
+        title="Правила благоустрою парків і скверів Києва",
+        draft=KYIV_DRAFT,
+    )
+    t = now - dt.timedelta(days=20)
+    comment(kyiv_one, t, 1, 2, "Додати обов'язкове громадське обговорення перед будь-якою вирубкою.", True)
+    comment(
+        kyiv_one, t + dt.timedelta(hours=2), 2, 3, "Пропонуємо встановити освітлення на безбар'єрних доріжках.", True
+    )
+    comment(
+        kyiv_one, t + dt.timedelta(days=1), 4, None, "Прошу додати пункт про догляд за деревами після посадки.", False
+    )
+    services.consultation_deadlines_apply()
+    return Consultation.objects.count()

@@ -1,0 +1,299 @@
+"""Appeal pages. Thin: parse input, check who asks, call one service, render.
+
+Appeals are private: every page of one appeal answers 404 to anyone who may not see it
+(anonymous visitors included), so its existence does not leak. Only statistics are public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vzaemo.accounts.models import User
+from vzaemo.appeals import permissions, selectors, services
+from vzaemo.appeals.models import Appeal
+from vzaemo.appeals.states import APPEAL_MACHINE, DECIDED, AppealStatus
+from vzaemo.core.errors import DomainError, ValidationFailed
+from vzaemo.web.appeals_forms import (
+    AnswerForm,
+    AppealForm,
+    ComplaintForm,
+    ExtendForm,
+    ForwardForm,
+    RefuseForm,
+    RegisterForm,
+)
+from vzaemo.web.errors import add_to_form, http_status, see_other
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person; services refuse anyone else (an anonymous visitor never gets this far)."""
+    return cast(User, request.user)
+
+
+def _get_visible(request: HttpRequest, pk: int) -> Appeal:
+    appeal = selectors.appeal_get_for_viewer(appeal_id=pk, user=_user(request))
+    if appeal is None:
+        raise Http404(_("There is no such appeal."))
+    return appeal
+
+
+def _error_status(error: DomainError) -> int:
+    return 422 if isinstance(error, ValidationFailed) else http_status(error)
+
+
+@login_required
+def appeal_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    initial = {"full_name": user.full_name, "place_of_residence": user.place_of_residence, "email": user.email}
+    form = AppealForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appeal = services.appeal_submit(
+                    applicant=user,
+                    authority=data["authority"],
+                    kind=data["kind"],
+                    category=data["category"],
+                    essence=data["essence"],
+                    location_text=data["location_text"],
+                    photo=data["photo"] or None,
+                    full_name=data["full_name"],
+                    place_of_residence=data["place_of_residence"],
+                    email=data["email"],
+                )
+            except DomainError as error:
+                add_to_form(form, error)
+                status = _error_status(error)
+            else:
+                messages.success(request, _("Your appeal is filed. The authority must register it within 5 days."))
+                return see_other("web:appeal_detail", pk=appeal.pk)
+    return render(request, "web/appeals/form.html", {"form": form}, status=status)
+
+
+def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _get_visible(request, pk)
+    user = request.user
+    current = appeal.status_enum
+    decided = current in DECIDED
+    context = {
+        "appeal": appeal,
+        "history": selectors.appeal_history(appeal=appeal),
+        "forwarded_to": selectors.appeal_forwarded_to(appeal=appeal) if current == AppealStatus.FORWARDED else None,
+        "complaints": appeal.complaints.filter(forwarded_from__isnull=True, applicant=appeal.applicant_id),
+        "is_applicant": permissions.is_applicant(user, appeal),
+        "can_register": APPEAL_MACHINE.can("register", current) and permissions.can_register(user, appeal),
+        "can_forward": APPEAL_MACHINE.can("forward", current) and permissions.can_register(user, appeal),
+        "can_start": APPEAL_MACHINE.can("start", current) and permissions.can_answer(user, appeal),
+        "can_extend": APPEAL_MACHINE.can("extend", current) and permissions.can_extend(user, appeal),
+        "can_answer": APPEAL_MACHINE.can("answer", current) and permissions.can_answer(user, appeal),
+        "can_refuse": APPEAL_MACHINE.can("refuse", current) and permissions.can_refuse(user, appeal),
+        "can_complain": decided and permissions.is_applicant(user, appeal) and appeal.authority.parent_id is not None,
+        "register_form": RegisterForm(),
+    }
+    return render(request, "web/appeals/detail.html", context)
+
+
+def appeal_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The photo, only to those who may see the appeal; never from a public media URL."""
+    appeal = _get_visible(request, pk)
+    if not appeal.photo:
+        raise Http404(_("This appeal has no photo."))
+    response = FileResponse(appeal.photo.open("rb"), content_type=appeal.photo_type or "application/octet-stream")
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _form_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    allowed: Callable[[Any, Appeal], bool],
+    call: Callable[[Appeal, dict[str, Any]], Appeal],
+    title: str,
+    button: str,
+    success: str,
+    form_kwargs: Callable[[Appeal], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """A page with one form that calls one service: 303 to the resulting appeal, or 422 and nothing changed."""
+    appeal = _get_visible(request, pk)
+    if not allowed(request.user, appeal):
+        raise PermissionDenied(_("You may not do this with this appeal."))
+    extra = form_kwargs(appeal) if form_kwargs else {}
+    form = form_class(request.POST or None, **extra)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                result = call(appeal, form.cleaned_data)
+            except DomainError as error:
+                add_to_form(form, error)
+                status = _error_status(error)
+            else:
+                messages.success(request, success)
+                return see_other("web:appeal_detail", pk=result.pk)
+    context = {"appeal": appeal, "form": form, "title": title, "button": button}
+    return render(request, "web/appeals/action.html", context, status=status)
+
+
+def appeal_register(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_action(
+        request,
+        pk,
+        form_class=RegisterForm,
+        allowed=permissions.can_register,
+        call=lambda appeal, data: services.appeal_register(
+            appeal_id=appeal.pk, official=_user(request), term=data["term"]
+        ),
+        title=_("Register the appeal"),
+        button=_("Register"),
+        success=_("The appeal is registered; the answer term is set."),
+    )
+
+
+def appeal_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    def forward(appeal: Appeal, data: dict[str, Any]) -> Appeal:
+        services.appeal_forward(appeal_id=appeal.pk, official=_user(request), to=data["to"], note=data["note"])
+        # Back to this body's own row: the receiving body's new row is not this official's to see.
+        return appeal
+
+    return _form_action(
+        request,
+        pk,
+        form_class=ForwardForm,
+        allowed=permissions.can_register,
+        call=forward,
+        title=_("Forward to the competent body"),
+        button=_("Forward"),
+        success=_("The appeal is forwarded and the applicant is told."),
+        form_kwargs=lambda appeal: {"targets": selectors.forward_targets(appeal=appeal)},
+    )
+
+
+def appeal_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_action(
+        request,
+        pk,
+        form_class=ExtendForm,
+        allowed=permissions.can_extend,
+        call=lambda appeal, data: services.appeal_extend(
+            appeal_id=appeal.pk,
+            head=_user(request),
+            until=data["until"],
+            reason=data["reason"],
+        ),
+        title=_("Extend the term"),
+        button=_("Extend"),
+        success=_("The term is extended and the applicant is told."),
+    )
+
+
+def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_action(
+        request,
+        pk,
+        form_class=AnswerForm,
+        allowed=permissions.can_answer,
+        call=lambda appeal, data: services.appeal_answer(
+            appeal_id=appeal.pk, official=_user(request), text=data["text"]
+        ),
+        title=_("Answer the appeal"),
+        button=_("Send the answer"),
+        success=_("The answer is sent to the applicant."),
+    )
+
+
+def appeal_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_action(
+        request,
+        pk,
+        form_class=RefuseForm,
+        allowed=permissions.can_refuse,
+        call=lambda appeal, data: services.appeal_refuse(
+            appeal_id=appeal.pk,
+            official=_user(request),
+            reason=data["reason"],
+            text=data["text"],
+        ),
+        title=_("Refuse with reasons"),
+        button=_("Refuse"),
+        success=_("The refusal with its reasons is sent to the applicant."),
+    )
+
+
+def appeal_complain(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_action(
+        request,
+        pk,
+        form_class=ComplaintForm,
+        allowed=permissions.is_applicant,
+        call=lambda appeal, data: services.appeal_file_complaint(
+            appeal_id=appeal.pk,
+            applicant=_user(request),
+            essence=data["essence"],
+        ),
+        title=_("Complain to the higher body"),
+        button=_("File the complaint"),
+        success=_("Your complaint is filed with the higher body."),
+    )
+
+
+def _post_action(request: HttpRequest, pk: int, success: str, call: Callable[[], object]) -> HttpResponse:
+    _get_visible(request, pk)
+    try:
+        call()
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, success)
+    return see_other("web:appeal_detail", pk=pk)
+
+
+@require_POST
+def appeal_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        _("Consideration has started."),
+        lambda: services.appeal_start(appeal_id=pk, official=_user(request)),
+    )
+
+
+@require_POST
+def appeal_unsatisfactory(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(
+        request,
+        pk,
+        _("The answer is marked unsatisfactory."),
+        lambda: services.appeal_mark_unsatisfactory(appeal_id=pk, applicant=_user(request)),
+    )
+
+
+@login_required
+def appeal_cabinet(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/appeals/cabinet.html", {"appeals": selectors.appeals_of_applicant(user=_user(request))})
+
+
+@login_required
+def appeal_inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/appeals/inbox.html", {"appeals": selectors.appeal_inbox(user=_user(request))})
+
+
+def appeal_statistics(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/appeals/statistics.html", {"stats": selectors.appeal_statistics()})
