@@ -3,6 +3,7 @@ applicant each get exactly one success; the rest are refused with a domain error
 
 from __future__ import annotations
 
+import functools
 import importlib
 import threading
 from typing import Any
@@ -42,7 +43,7 @@ def test_racing_registrations_register_once() -> None:
         barrier.wait(timeout=30)
         return services.appeal_register(appeal_id=appeal.pk, official=who, term=AnswerTerm.SIMPLE)
 
-    workers = [Worker(lambda who=who: register(who)) for who in officials]
+    workers = [Worker(functools.partial(register, who)) for who in officials]
     run_all(workers)
     assert unexpected(workers) == []
     assert sum(w.error is None for w in workers) == 1

@@ -277,3 +277,19 @@ def test_statistics_are_public_and_show_counts_only() -> None:
     html = text(response)
     assert response.status_code == 200 and "Bright City Council" in html
     assert appeal.essence not in html and appeal.full_name not in html
+
+
+@pytest.mark.parametrize(
+    "state", [S.SUBMITTED, S.REGISTERED, S.IN_PROGRESS, S.EXTENDED, S.ANSWERED, S.REFUSED, S.FORWARDED]
+)
+def test_every_state_renders_for_the_applicant_and_the_authority(state: str) -> None:
+    council = AuthorityFactory(parent=AuthorityFactory())
+    official = official_of(council)
+    appeal = AppealFactory(state=state, authority=council, official=official)
+    for who in (appeal.applicant, official):
+        client = as_user(who)
+        page = client.get(url("detail", appeal))
+        assert page.status_code == 200 and appeal.get_status_display() in text(page)
+        assert client.get(url("cabinet")).status_code == 200
+        assert client.get(url("inbox")).status_code == 200
+    assert Client().get(url("statistics")).status_code == 200

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from vzaemo.accounts.demo import DEMO_PASSWORD, seed_people
+from vzaemo.appeals.demo import seed_appeals
 from vzaemo.consultations.demo import seed_consultations
 from vzaemo.petitions.demo import seed_petitions
 
@@ -21,8 +22,9 @@ class Command(BaseCommand):
             people = seed_people(extra_citizens=residents)
             petitions = seed_petitions(people)
             consultations = seed_consultations(people)
+            appeals = seed_appeals(people)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions, "
-                f"{consultations} new consultations.")
+                f"{consultations} new consultations, {appeals} new appeals.")
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
