@@ -24,7 +24,9 @@ class Command(BaseCommand):
             consultations = seed_consultations(people)
             appeals = seed_appeals(people)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions, "
-                f"{consultations} new consultations, {appeals} new appeals.")
+            self.style.SUCCESS(
+                f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions, "
+                f"{consultations} new consultations, {appeals} new appeals."
+            )
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
