@@ -351,14 +351,16 @@ def appeal_start(*, appeal_id: int, official: User) -> Appeal:
 @transaction.atomic
 def appeal_extend(*, appeal_id: int, head: User, until: dt.date, reason: str) -> Appeal:
     """The head sets a longer term and the applicant is told (art. 20); the total term from
-    receipt never exceeds 45 days. The new term ends at the end of `until` (Kyiv)."""
+    receipt never exceeds 45 days. The new term ends at the end of `until` (Kyiv), or of the next
+    working day when `until` is a day off."""
     appeal = _locked(appeal_id)
     if not permissions.can_extend(head, appeal):
         raise NotAllowed(_("Only the head of the addressed authority may extend the term."), code="not_head")
     reason = _clean(reason)
     target = _transition(appeal, "extend")
     max_total = registry.get(rules.MAX_TOTAL_TERM, authority=appeal.authority)
-    new_due = calendar.end_of_day(until)
+    # A term that would end on a day off ends on the next working day (Civil Code art. 254 part 5).
+    new_due = calendar.end_of_day(calendar.next_working_day(until))
     if appeal.due_at is None or new_due <= appeal.due_at:
         raise ValidationFailed(
             _("The new term must end after the current one."), code="extension_not_later", field="until"

@@ -265,7 +265,9 @@ def consultation_close(*, consultation_id: int) -> Consultation | None:
     before = _snapshot(consultation)
     consultation.status = CONSULTATION_MACHINE.target("close", consultation.status_enum)
     consultation.closed_at = now
-    consultation.report_due_at = rules.due(now, term)
+    # The term runs from the deadline for proposals, not from whenever the job noticed it passed.
+    deadline = consultation.closes_at
+    consultation.report_due_at = rules.due(deadline, term)
     consultation.rules_applied = {**consultation.rules_applied, "report_due_at": term.citation()}
     consultation.updated_at = now
     consultation.save()
@@ -277,7 +279,7 @@ def consultation_close(*, consultation_id: int) -> Consultation | None:
             subject=proposal,
             due_at=consultation.report_due_at,
             rule=term.citation(),
-            opened_at=now,
+            opened_at=deadline,
         )
     obligations.open_obligation(
         authority_id=consultation.authority_id,
@@ -285,7 +287,7 @@ def consultation_close(*, consultation_id: int) -> Consultation | None:
         subject=consultation,
         due_at=consultation.report_due_at,
         rule=term.citation(),
-        opened_at=now,
+        opened_at=deadline,
     )
     audit.record(
         actor=None,

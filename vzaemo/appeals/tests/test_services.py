@@ -412,6 +412,19 @@ def test_the_head_extends_the_term_up_to_45_days_and_the_obligation_moves(
     assert len(callbacks) == 1
 
 
+def test_an_extension_to_a_day_off_ends_on_the_next_working_day() -> None:
+    appeal = AppealFactory(state=S.IN_PROGRESS)
+    # Saturday 31 Jan 2026 is a day off: the term ends at the end of Monday 2 Feb (Civil Code art. 254).
+    services.appeal_extend(
+        appeal_id=appeal.pk,
+        head=official_of(appeal.authority),
+        until=dt.date(2026, 1, 31),
+        reason="Потрібна експертиза.",
+    )
+    appeal.refresh_from_db()
+    assert appeal.due_at == end_of(2026, 2, 2) == obligation(appeal, services.ANSWER).due_at
+
+
 def test_extension_refusals(refused: Callable) -> None:
     appeal = AppealFactory(state=S.REGISTERED)
     head = official_of(appeal.authority)

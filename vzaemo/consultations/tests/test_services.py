@@ -382,7 +382,8 @@ def test_the_job_closes_after_the_deadline_and_opens_the_duties(frozen: time_mac
 
     consultation.refresh_from_db()
     assert consultation.status == S.CLOSED
-    assert consultation.report_due_at == end_of(2026, 1, 9)  # 14 days from 26 Dec: Friday 9 Jan
+    # 14 days from the deadline (the end of 25 Dec), not from when the job ran: Thursday 8 Jan.
+    assert consultation.report_due_at == end_of(2026, 1, 8)
     assert consultation.rules_applied["report_due_at"]["confidence"] == "M"
     for proposal in (kept, also):
         duty = obligation(services.PROPOSAL_DECISION, proposal)

@@ -59,7 +59,9 @@ median by month of closing; a transferred or pending duty alone still makes a ro
 * kyiv-police: Feb received 2, nothing due, closed: 20. Mar: on time 1 (the transferred one is left
   out) -> 1/1. Q1: received 2, 1 on time, median 20, 1/1.
 * cabinet: Feb received 1; Mar only the pending extended duty (a row of zeros); Q1 received 1.
-* minjust: Feb and Q1 proposal decisions 3/3, nothing else.
+* minjust: its past consultation's deadline is the end of Sat 31 Jan, so the three proposal-decision duties open
+  in January (a row of zeros: nothing of the answer family, nothing due); the report term runs 14 days from
+  the deadline to Sat 14 Feb, moved to Mon 16 Feb; all three decided before it -> Feb and Q1 shares 3/3.
 
 To extend when another module's demo lands: append its seed to SEEDS (in seed_demo's order), work
 out its rows by hand from its demo script the same way (which authority, opened/due/closed moments
@@ -116,6 +118,7 @@ EXPECTED: dict[tuple[str, str], tuple[object, ...]] = {
     ("2026-02", "cabinet"): (1, 0, 0, 0, None, None, None, None),
     ("2026-03", "cabinet"): (0, 0, 0, 0, None, None, None, None),
     ("2026-Q1", "cabinet"): (1, 0, 0, 0, None, None, None, None),
+    ("2026-01", "minjust"): (0, 0, 0, 0, None, None, None, None),
     ("2026-02", "minjust"): (0, 0, 0, 0, None, None, 1.0, None),
     ("2026-Q1", "minjust"): (0, 0, 0, 0, None, None, 1.0, None),
 }
