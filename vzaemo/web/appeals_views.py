@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from vzaemo.accounts.models import User
@@ -162,7 +163,7 @@ def appeal_register(request: HttpRequest, pk: int) -> HttpResponse:
             appeal_id=appeal.pk, official=_user(request), term=data["term"]
         ),
         title=_("Register the appeal"),
-        button=_("Register"),
+        button=pgettext("appeal", "Register"),
         success=_("The appeal is registered; the answer term is set."),
     )
 
