@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "vzaemo.appeals",
     "vzaemo.consultations",
     "vzaemo.responsiveness",
+    "vzaemo.documents",
     "vzaemo.web",
 ]
 
@@ -241,6 +242,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- platform ---
+# Document service: size limit, link lifetimes, where files live (never served directly: nginx must not
+# expose MEDIA_ROOT; downloads go through signed, expiring links).
+VZAEMO_DOCUMENT_MAX_BYTES = int(os.environ.get("VZAEMO_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+VZAEMO_DOCUMENT_DOWNLOAD_LINK_SECONDS = int(os.environ.get("VZAEMO_DOCUMENT_DOWNLOAD_LINK_SECONDS", "300"))
+VZAEMO_DOCUMENT_UPLOAD_LINK_SECONDS = int(os.environ.get("VZAEMO_DOCUMENT_UPLOAD_LINK_SECONDS", "3600"))
+# Empty: MEDIA_ROOT / "documents" (documents/conf.py).
+VZAEMO_DOCUMENTS_ROOT = os.environ.get("VZAEMO_DOCUMENTS_ROOT") or None
 # Sandbox time accelerator: 1 means real time. Only sandbox deployments (demos, broker
 # certification) set more; core.clock refuses it when VZAEMO_SANDBOX is off.
 VZAEMO_SANDBOX = env_bool("VZAEMO_SANDBOX", False)

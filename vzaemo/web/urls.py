@@ -11,4 +11,5 @@ urlpatterns = [
     path("appeals/", include("vzaemo.web.appeals_urls")),
     path("consultations/", include("vzaemo.web.consultations_urls")),
     path("responsiveness/", include("vzaemo.web.responsiveness_urls")),
+    path("documents/", include("vzaemo.web.documents_urls")),
 ]
