@@ -1,5 +1,4 @@
-"""Shared fixtures of the document tests: a signing key, a documents root and `unchanged()` per test.
-"""
+"""Shared fixtures of the document tests: a signing key, a documents root and `unchanged()` per test."""
 
 from __future__ import annotations
 
