@@ -30,7 +30,7 @@ from vzaemo.web.consultations_forms import (
     ReportForm,
     SubscriptionForm,
 )
-from vzaemo.web.errors import add_to_form, http_status, see_other
+from vzaemo.web.errors import act, add_to_form, http_status, see_other
 
 PAGE_SIZE = 20
 S = ConsultationStatus
@@ -186,13 +186,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, success: str, call: Callable[[], object], to: str = "") -> HttpResponse:
-    try:
-        call()
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, success)
-    return see_other(to or reverse("web:consultation_detail", args=[pk]))
+    return act(request, call, success=success, then=to or reverse("web:consultation_detail", args=[pk]))
 
 
 @require_POST

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
-from django.http import HttpResponseRedirect
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 
 from vzaemo.core.errors import Conflict, DomainError, NotAllowed
@@ -30,3 +33,14 @@ class HttpResponseSeeOther(HttpResponseRedirect):
 def see_other(to: str, *args: object, **kwargs: object) -> HttpResponseSeeOther:
     """After a POST, 303 tells every client to GET the next page (302 lets some repeat the POST)."""
     return HttpResponseSeeOther(resolve_url(to, *args, **kwargs))
+
+
+def act(request: HttpRequest, call: Callable[[], object], *, success: str, then: str) -> HttpResponseSeeOther:
+    """A button that calls one service: its success or its refusal becomes a message, then 303 to `then`."""
+    try:
+        call()
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, success)
+    return see_other(then)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +18,7 @@ from vzaemo.core.errors import DomainError
 from vzaemo.petitions import permissions, rules, selectors, services
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.states import SIGNABLE, PetitionStatus
-from vzaemo.web.errors import add_to_form, http_status, see_other
+from vzaemo.web.errors import act, add_to_form, http_status, see_other
 from vzaemo.web.petitions_forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
 
 PAGE_SIZE = 20
@@ -132,14 +134,8 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/petitions/form.html", {"form": form, "petition": petition}, status=status)
 
 
-def _act(request: HttpRequest, pk: int, success: str, call: object) -> HttpResponse:
-    try:
-        call()  # type: ignore[operator]
-    except DomainError as error:
-        messages.error(request, str(error.message))
-        return see_other("web:petition_detail", pk=pk)
-    messages.success(request, success)
-    return see_other("web:petition_detail", pk=pk)
+def _act(request: HttpRequest, pk: int, success: str, call: Callable[[], object]) -> HttpResponse:
+    return act(request, call, success=success, then=reverse("web:petition_detail", args=[pk]))
 
 
 @require_POST
