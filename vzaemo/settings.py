@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "vzaemo.consultations",
     "vzaemo.responsiveness",
     "vzaemo.documents",
+    "vzaemo.auctions",
     "vzaemo.web",
 ]
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from vzaemo.accounts.demo import DEMO_PASSWORD, seed_people
 from vzaemo.appeals.demo import seed_appeals
+from vzaemo.auctions.demo import seed_auctions
 from vzaemo.consultations.demo import seed_consultations
 from vzaemo.petitions.demo import seed_petitions
 
@@ -23,10 +24,11 @@ class Command(BaseCommand):
             petitions = seed_petitions(people)
             consultations = seed_consultations(people)
             appeals = seed_appeals(people)
+            auctions = seed_auctions(people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions, "
-                f"{consultations} new consultations, {appeals} new appeals."
+                f"{consultations} new consultations, {appeals} new appeals, {auctions} new lots."
             )
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuctionsConfig(AppConfig):
+    name = "vzaemo.auctions"
+    label = "auctions"
+    verbose_name = _("Arrested-asset auctions")
+
+    def ready(self) -> None:
+        from vzaemo.auctions import services
+        from vzaemo.core import chronograph
+
+        chronograph.register("auctions.deadlines", every=10, func=services.auction_deadlines_apply)

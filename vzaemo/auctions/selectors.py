@@ -1,0 +1,173 @@
+"""Reads of lots and auctions. The full document is internal; the public view hides bidders until the end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, Revision
+from vzaemo.auctions.rules import CENT
+from vzaemo.auctions.states import BIDDERS_HIDDEN, PUBLIC, Mode
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    # UTC, so that a value read back from the database serialises as the one just assigned.
+    return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
+
+
+def _money(amount: Decimal | None) -> dict[str, str] | None:
+    return None if amount is None else {"amount": format(Decimal(amount).quantize(CENT), "f"), "currency": "UAH"}
+
+
+def lot_document(lot: Lot) -> dict[str, Any]:
+    return {
+        "id": str(lot.pk),
+        "mode": lot.mode,
+        "owner": lot.owner.name,
+        "organiser": {"id": lot.organiser_id, "name": lot.organiser.name_uk, "kind": lot.organiser_kind},
+        "title": lot.title,
+        "description": lot.description,
+        "category": lot.category,
+        "region": lot.region,
+        "address": lot.address,
+        "enforcementProceeding": lot.enforcement_proceeding,
+        "encumbrances": lot.encumbrances,
+        "value": _money(lot.start_value),
+        "dateCreated": _iso(lot.created_at),
+        "dateModified": _iso(lot.date_modified),
+    }
+
+
+def _bid(bid: Bid) -> dict[str, Any]:
+    return {
+        "id": str(bid.pk),
+        "owner": bid.owner.name,
+        "status": bid.status,
+        "bidder": {"name": bid.bidder_name, "identifier": bid.bidder_identifier},
+        "value": _money(bid.value),
+        "finalValue": _money(bid.final_value),
+        "rank": bid.rank,
+        "qualified": bid.qualified,
+        "guarantee": {
+            "reference": bid.guarantee_reference,
+            "paidAt": _iso(bid.guarantee_paid_at),
+            "forfeited": bid.guarantee_forfeited,
+        },
+        "invalidReason": bid.invalid_reason,
+        "date": _iso(bid.submitted_at or bid.created_at),
+    }
+
+
+def _award(award: Award) -> dict[str, Any]:
+    return {
+        "id": str(award.pk),
+        "bid_id": str(award.bid_id),
+        "rank": award.rank,
+        "status": award.status,
+        "value": _money(award.value),
+        "pendingSince": _iso(award.pending_since),
+        "protocolPeriod": {"endDate": _iso(award.protocol_due_at), "uploadedAt": _iso(award.protocol_uploaded_at)},
+        "protocol": award.protocol_document,
+        "paymentPeriod": {"endDate": _iso(award.payment_due_at), "paidAt": _iso(award.paid_at)},
+        "decidedAt": _iso(award.decided_at),
+        "endReason": award.end_reason,
+        "endNote": award.end_note,
+        "rulesApplied": award.rules_applied,
+    }
+
+
+def _contract(contract: Contract) -> dict[str, Any]:
+    return {
+        "id": str(contract.pk),
+        "award_id": str(contract.award_id),
+        "status": contract.status,
+        "value": _money(contract.value),
+        "dateSigned": _iso(contract.signed_at),
+        "dateCancelled": _iso(contract.cancelled_at),
+        "cancellationReason": contract.cancellation_reason,
+    }
+
+
+def auction_document(auction: Auction) -> dict[str, Any]:
+    """The whole auction as brokers know it (openprocurement style), bidders included: internal use only."""
+    return {
+        "id": str(auction.pk),
+        "auctionID": auction.public_id,
+        "lot_id": str(auction.lot_id),
+        "attempt": auction.attempt,
+        "previous_id": str(auction.previous_id) if auction.previous_id else None,
+        "mode": auction.mode,
+        "owner": auction.owner.name,
+        "procedure": auction.procedure,
+        "status": auction.status,
+        "value": _money(auction.value),
+        "markdownPercent": format(Decimal(auction.markdown_percent).quantize(CENT), "f"),
+        "guarantee": _money(auction.guarantee),
+        "minimalStep": _money(auction.minimal_step),
+        "tenderPeriod": {"startDate": _iso(auction.tender_start), "endDate": _iso(auction.tender_end)},
+        "auctionPeriod": {"startDate": _iso(auction.auction_start)},
+        "resultRecordedAt": _iso(auction.result_recorded_at),
+        "endedAt": _iso(auction.ended_at),
+        "cancellationReason": auction.cancellation_reason,
+        "rulesApplied": auction.rules_applied,
+        "date": _iso(auction.date),
+        "dateModified": _iso(auction.date_modified),
+        "bids": [_bid(b) for b in auction.bids.select_related("owner").order_by("id")],
+        "awards": [_award(a) for a in auction.awards.order_by("rank")],
+        "contracts": [_contract(c) for c in auction.contracts.order_by("id")],
+    }
+
+
+def bidders_hidden(auction: Auction) -> bool:
+    return auction.status in BIDDERS_HIDDEN
+
+
+def auction_public_document(auction: Auction, *, broker: Broker | None = None) -> dict[str, Any]:
+    """What the public (or a broker) may see. Until the auction ends, other bidders are invisible: neither
+    names, codes nor how many there are; a broker sees its own bids. Guarantee payment references are
+    bank details and are never public."""
+    document = auction_document(auction)
+    hidden = bidders_hidden(auction)
+    own = {str(pk) for pk in auction.bids.filter(owner=broker).values_list("pk", flat=True)} if broker else set()
+    bids = []
+    for bid in document["bids"]:
+        if hidden and bid["id"] not in own:
+            continue
+        if bid["id"] not in own:
+            bid["guarantee"] = {k: v for k, v in bid["guarantee"].items() if k != "reference"}
+        bids.append(bid)
+    document["bids"] = bids
+    return document
+
+
+def auction_revisions_public(auction: Auction) -> list[dict[str, Any]]:
+    """The public history. While bidders are hidden, the operations on `/bids` are left out."""
+    hidden = bidders_hidden(auction)
+    history = []
+    for revision in Revision.objects.filter(subject_type="auction", subject_id=auction.pk).order_by("rev"):
+        changes = revision.changes
+        if hidden:
+            changes = [op for op in changes if not str(op.get("path", "")).startswith("/bids")]
+        else:
+            changes = [op for op in changes if "/guarantee/reference" not in str(op.get("path", ""))]
+        history.append(
+            {"rev": revision.rev, "author": revision.author, "date": _iso(revision.date), "changes": changes}
+        )
+    return history
+
+
+def auction_list_public(*, mode: str = Mode.REAL) -> QuerySet[Auction]:
+    """Published auctions of one mode (sandbox objects never mix with real ones); drafts never listed."""
+    return Auction.objects.filter(mode=mode, status__in=PUBLIC).select_related("lot", "owner")
+
+
+def lot_history(lot: Lot) -> QuerySet[Auction]:
+    """Every attempt to sell the lot, first to last."""
+    return Auction.objects.filter(lot=lot).order_by("attempt")
+
+
+def revisions_of(subject_type: str, subject_id: int) -> QuerySet[Revision]:
+    return Revision.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("rev")
