@@ -685,6 +685,8 @@ def test_every_revision_is_a_json_patch_and_together_they_reproduce_the_auction(
     assert len(tags(a)) == len(revisions)
 
 
+# `committed()` reads behind the server-wide snapshot watermark: no other test worker may hold a transaction open.
+@pytest.mark.serial
 def test_every_write_stamps_the_auction_row_with_its_transaction(w: f.World, postgres_only: None) -> None:
     a = f.auction(w)
     b = f.bid(w, a, paid=False)
