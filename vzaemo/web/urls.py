@@ -12,4 +12,5 @@ urlpatterns = [
     path("consultations/", include("vzaemo.web.consultations_urls")),
     path("responsiveness/", include("vzaemo.web.responsiveness_urls")),
     path("documents/", include("vzaemo.web.documents_urls")),
+    path("auctions/", include("vzaemo.web.auctions_urls")),
 ]

@@ -361,7 +361,10 @@ def test_bidders_are_hidden_until_the_auction_ends(w: f.World, clock_: Any) -> N
     mine, theirs = f.bid(w, a, by=0), f.bid(w, a, by=1)
     public = selectors.auction_public_document(a)
     assert public["bids"] == []
-    assert "12" not in str([op for r in selectors.auction_revisions_public(a) for op in r["changes"]])
+    # Neither bidder's identity nor its guarantee reference leaks through the public revisions.
+    published = str([op for r in selectors.auction_revisions_public(a) for op in r["changes"]])
+    for bid in (mine, theirs):
+        assert bid.bidder_identifier not in published and bid.bidder_name not in published
     own_view = selectors.auction_public_document(a, broker=w.bidders[0])
     assert [b["id"] for b in own_view["bids"]] == [str(mine.pk)]
     a, _bids = f.to_qualification(clock_, w) if False else (f.end_tendering(clock_, a), None)

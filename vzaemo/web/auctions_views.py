@@ -1,0 +1,250 @@
+"""Public read-only pages of arrested-asset sales: the list of auctions, a lot with its attempts, an auction.
+
+Everything shown comes from the auctions selectors' public views: `auction_list_public` (real mode, no
+drafts), `auction_public_document` (bidders hidden until the auction ends), `auction_revisions_public` and
+`lot_history`. Bidders are never named on these pages: after the end they appear as "Bidder 1..N".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vzaemo.accounts.models import Region
+from vzaemo.auctions import selectors
+from vzaemo.auctions.models import Auction, Lot
+from vzaemo.auctions.states import (
+    PUBLIC,
+    AuctionStatus,
+    AwardEndReason,
+    AwardStatus,
+    BidStatus,
+    Category,
+    ContractStatus,
+    Mode,
+    Procedure,
+)
+
+PAGE_SIZE = 20
+
+# The shape of `core.rules.RuleValue.citation()`: only such values go through web/_rule.html.
+CITATION_KEYS = frozenset({"value", "unit", "source", "title_uk", "title_en"})
+# Stamped on every write: listing them under each revision would say nothing.
+NOISE_PATHS = frozenset({"/dateModified", "/date"})
+SORTS = {"date": ("auction_start", "id"), "-date": ("-auction_start", "-id")}
+
+
+def _label(choices: Any, value: str | None) -> str:
+    """The human label of a stored choice; an unknown value shows as it is."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
+
+
+def _when(value: str | None) -> Any:
+    return parse_datetime(value) if value else None
+
+
+def _amount(money: dict[str, str] | None) -> str | None:
+    return money["amount"] if money else None
+
+
+class AuctionFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label=gettext_lazy("Category"),
+        required=False,
+        choices=[("", gettext_lazy("Any category")), *Category.choices],
+    )
+    region = forms.ChoiceField(
+        label=gettext_lazy("Region"), required=False, choices=[("", gettext_lazy("Any region")), *Region.choices]
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("Any status"))] + [(s.value, s.label) for s in AuctionStatus if s in PUBLIC],
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by auction date"),
+        required=False,
+        choices=[("-date", gettext_lazy("latest first")), ("date", gettext_lazy("earliest first"))],
+    )
+
+
+def auction_list(request: HttpRequest) -> HttpResponse:
+    form = AuctionFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    auctions = selectors.auction_list_public(mode=Mode.REAL)
+    if filters.get("category"):
+        auctions = auctions.filter(lot__category=filters["category"])
+    if filters.get("region"):
+        auctions = auctions.filter(lot__region=filters["region"])
+    if filters.get("status"):
+        auctions = auctions.filter(status=filters["status"])
+    auctions = auctions.order_by(*SORTS[filters.get("sort") or "-date"])
+    page = Paginator(auctions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = (
+        "web/auctions/list.html#results" if request.headers.get("HX-Request") == "true" else "web/auctions/list.html"
+    )
+    return render(request, template, context)
+
+
+def _public_auction(pk: int) -> Auction:
+    auction = selectors.auction_list_public(mode=Mode.REAL).select_related("lot__organiser").filter(pk=pk).first()
+    if auction is None:
+        raise Http404(_("There is no such auction."))
+    return auction
+
+
+def _citations(rules_applied: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stored rule citations, flattened (a key may hold a list, as `leadTime` does)."""
+    found: list[dict[str, Any]] = []
+    for value in rules_applied.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and CITATION_KEYS <= item.keys():
+                found.append(item)
+    return found
+
+
+@dataclass
+class RevisionRow:
+    date: Any
+    created: bool
+    paths: list[str] = field(default_factory=list)
+
+
+def _revision_rows(auction: Auction) -> list[RevisionRow]:
+    rows = []
+    for revision in selectors.auction_revisions_public(auction):
+        paths = list(dict.fromkeys(str(op.get("path", "")) for op in revision["changes"]))
+        paths = [p for p in paths if p not in NOISE_PATHS]
+        if not paths:
+            # A change the public may not see (a bid while bidders are hidden): not even its date is shown.
+            continue
+        created = "/id" in paths
+        rows.append(RevisionRow(date=_when(revision["date"]), created=created, paths=[] if created else paths))
+    rows.reverse()
+    return rows
+
+
+def _bidders(document: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Bids without names: ranked first, each called "Bidder N"; and each bid's label by id."""
+    ordered = sorted(document["bids"], key=lambda b: (b["rank"] is None, b["rank"] or 0, int(b["id"])))
+    rows, labels = [], {}
+    for n, bid in enumerate(ordered, start=1):
+        label = _("Bidder %(n)s") % {"n": n}
+        labels[bid["id"]] = label
+        rows.append(
+            {
+                "label": label,
+                "status": _label(BidStatus, bid["status"]),
+                "value": _amount(bid["value"]),
+                "final_value": _amount(bid["finalValue"]),
+                "rank": bid["rank"],
+                "forfeited": bid["guarantee"]["forfeited"],
+            }
+        )
+    return rows, labels
+
+
+def _awards(document: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+    contracts = {c["award_id"]: c for c in document["contracts"]}
+    rows = []
+    for award in document["awards"]:
+        contract = contracts.get(award["id"])
+        rows.append(
+            {
+                "bidder": labels.get(award["bid_id"], ""),
+                "rank": award["rank"],
+                "status": award["status"],
+                "status_label": _label(AwardStatus, award["status"]),
+                "value": _amount(award["value"]),
+                "protocol_due": _when(award["protocolPeriod"]["endDate"]),
+                "protocol_uploaded": _when(award["protocolPeriod"]["uploadedAt"]),
+                "payment_due": _when(award["paymentPeriod"]["endDate"]),
+                "paid": _when(award["paymentPeriod"]["paidAt"]),
+                "end_reason": _label(AwardEndReason, award["endReason"]) if award["endReason"] else "",
+                "rules": _citations(award["rulesApplied"] or {}),
+                "contract": None
+                if contract is None
+                else {
+                    "status": contract["status"],
+                    "status_label": _label(ContractStatus, contract["status"]),
+                    "value": _amount(contract["value"]),
+                    "signed": _when(contract["dateSigned"]),
+                    "cancelled": _when(contract["dateCancelled"]),
+                    "cancellation_reason": contract["cancellationReason"],
+                },
+            }
+        )
+    return rows
+
+
+def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    auction = _public_auction(pk)
+    document = selectors.auction_public_document(auction)
+    hidden = selectors.bidders_hidden(auction)
+    bidders, labels = ([], {}) if hidden else _bidders(document)
+    context = {
+        "auction": auction,
+        "lot": auction.lot,
+        "doc": document,
+        "status_label": _label(AuctionStatus, document["status"]),
+        "procedure_label": _label(Procedure, document["procedure"]),
+        "value": _amount(document["value"]),
+        "guarantee": _amount(document["guarantee"]),
+        "minimal_step": _amount(document["minimalStep"]),
+        "markdown": document["markdownPercent"],
+        "tender_start": _when(document["tenderPeriod"]["startDate"]),
+        "tender_end": _when(document["tenderPeriod"]["endDate"]),
+        "auction_start": _when(document["auctionPeriod"]["startDate"]),
+        "result_recorded": _when(document["resultRecordedAt"]),
+        "ended": _when(document["endedAt"]),
+        "bidders_hidden": hidden,
+        "bidders": bidders,
+        "awards": [] if hidden else _awards(document, labels),
+        "rules": _citations(document["rulesApplied"] or {}),
+        "revisions": _revision_rows(auction),
+    }
+    return render(request, "web/auctions/detail.html", context)
+
+
+def _outcome(auction: Auction) -> dict[str, Any]:
+    """What became of one attempt, from its public document."""
+    document = selectors.auction_public_document(auction)
+    signed = [c for c in document["contracts"] if c["status"] == ContractStatus.ACTIVE]
+    return {
+        "auction": auction,
+        "status_label": _label(AuctionStatus, document["status"]),
+        "value": _amount(document["value"]),
+        "markdown": document["markdownPercent"],
+        "auction_start": _when(document["auctionPeriod"]["startDate"]),
+        "sold_for": _amount(signed[0]["value"]) if signed else None,
+    }
+
+
+def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lot = Lot.objects.filter(pk=pk, mode=Mode.REAL).select_related("organiser").first()
+    public = set(selectors.auction_list_public(mode=Mode.REAL).filter(lot_id=pk).values_list("pk", flat=True))
+    if lot is None or not public:
+        raise Http404(_("There is no such lot."))
+    # The lot's history, public attempts only: a next attempt still in draft is not announced yet.
+    attempts = [_outcome(a) for a in selectors.lot_history(lot) if a.pk in public]
+    context = {
+        "lot": lot,
+        "category_label": _label(Category, lot.category),
+        "region_label": _label(Region, lot.region),
+        "attempts": attempts,
+    }
+    return render(request, "web/auctions/lot.html", context)
