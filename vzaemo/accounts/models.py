@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vzaemo.core import clock
+
 edrpou_validator = RegexValidator(r"^\d{8}$", _("An EDRPOU code is exactly 8 digits."))
 
 
@@ -220,7 +222,8 @@ class Membership(models.Model):
         verbose_name=_("civil society organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    # Time comes only from core.clock (DESIGN rule 3), also for rows the admin creates.
+    created_at = models.DateTimeField(_("since"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("membership")
