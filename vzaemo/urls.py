@@ -2,10 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from vzaemo.broker_api.api import api as broker_api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/broker/v1/", broker_api.urls),
     path("", include("vzaemo.web.urls")),
 ]
 

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/")
+# The broker API authenticates with keys, not staff sessions.
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
 
 
 class StaffMFAMiddleware:

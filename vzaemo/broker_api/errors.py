@@ -1,0 +1,77 @@
+"""The error envelope `{"errors": [{"location", "name", "description"}]}` and what maps to which status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from vzaemo.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, ValidationFailed
+
+LOCATIONS = {"body", "query", "path", "header"}
+
+
+class ApiError(Exception):
+    """An error raised by the API layer itself (bad offset, bad owner token, unknown object)."""
+
+    def __init__(self, status: int, *, location: str, name: str, description: str) -> None:
+        super().__init__(description)
+        self.status, self.location, self.name, self.description = status, location, name, description
+
+
+def error(location: str, name: str, description: str) -> dict[str, str]:
+    return {"location": location, "name": name, "description": description}
+
+
+def status_of(exc: DomainError) -> int:
+    if isinstance(exc, NotAllowed):
+        return 404 if exc.code.endswith("_not_found") else 403
+    if isinstance(exc, Conflict | InvalidTransition):
+        return 409
+    if isinstance(exc, ValidationFailed):
+        return 422
+    return 422
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, errors: list[dict[str, str]]) -> HttpResponse:
+        return api.create_response(request, {"errors": errors}, status=status)
+
+    @api.exception_handler(DomainError)
+    def domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        location = "body" if exc.field else "url"
+        return respond(request, status_of(exc), [error(location, exc.field or exc.code, str(exc.message))])
+
+    @api.exception_handler(ApiError)
+    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return respond(request, exc.status, [error(exc.location, exc.name, exc.description)])
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = respond(
+            request, 401, [error("header", "Authorization", "Send a live API key: Authorization: Bearer <key>.")]
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return respond(request, 422, [_from_pydantic(item) for item in exc.errors])
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:  # ninja could not parse the body: 422 as in openprocurement
+            return respond(request, 422, [error("body", "data", 'Send a JSON object: {"data": {...}}.')])
+        return respond(request, exc.status_code, [error("url", "request", str(exc))])
+
+
+def _from_pydantic(item: dict[str, Any]) -> dict[str, str]:
+    loc = [str(part) for part in item.get("loc", ())]
+    location = loc[0] if loc and loc[0] in LOCATIONS else "body"
+    rest = loc[1:] if loc and loc[0] in LOCATIONS else loc
+    if location == "body" and rest and rest[0] == "payload":
+        rest = rest[1:]
+    return error(location, ".".join(rest) or location, str(item.get("msg", "invalid")))
