@@ -244,6 +244,7 @@ def test_matrix_publish_and_idempotence(w: f.World, admin_client: Api) -> None:
     assert state() == before
 
 
+@pytest.mark.serial  # reads the feed behind the server-wide watermark (ADR 0009)
 def test_draft_is_visible_to_its_owner_only(w: f.World, admin_client: Api) -> None:
     owner, auction_id, _token = _draft(w)
     assert owner.get(f"/auctions/{auction_id}").status_code == 200
@@ -289,6 +290,7 @@ def test_matrix_bid_create_and_bidders_hidden(w: f.World, admin_client: Api) -> 
 # --- feed -------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.serial  # reads the feed behind the server-wide watermark (ADR 0009)
 def test_feed_pages_and_opt_fields(w: f.World) -> None:
     auctions = [f.auction(w) for _ in range(5)]
     f.auction(w, publish=False)
@@ -317,6 +319,7 @@ def test_feed_pages_and_opt_fields(w: f.World) -> None:
     assert [i["id"] for i in tail] == [str(auctions[0].pk)]
 
 
+@pytest.mark.serial  # reads the feed behind the server-wide watermark (ADR 0009)
 def test_sandbox_objects_only_with_mode_test(w: f.World) -> None:
     real = f.auction(w)
     test = f.auction(w, mode="test")
