@@ -13,12 +13,12 @@ from vzaemo.auctions.rules import CENT
 from vzaemo.auctions.states import BIDDERS_HIDDEN, PUBLIC, Mode
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
+def iso_utc(moment: dt.datetime | None) -> str | None:
     # UTC, so that a value read back from the database serialises as the one just assigned.
     return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
 
 
-def _money(amount: Decimal | None) -> dict[str, str] | None:
+def money(amount: Decimal | None) -> dict[str, str] | None:
     return None if amount is None else {"amount": format(Decimal(amount).quantize(CENT), "f"), "currency": "UAH"}
 
 
@@ -35,9 +35,9 @@ def lot_document(lot: Lot) -> dict[str, Any]:
         "address": lot.address,
         "enforcementProceeding": lot.enforcement_proceeding,
         "encumbrances": lot.encumbrances,
-        "value": _money(lot.start_value),
-        "dateCreated": _iso(lot.created_at),
-        "dateModified": _iso(lot.date_modified),
+        "value": money(lot.start_value),
+        "dateCreated": iso_utc(lot.created_at),
+        "dateModified": iso_utc(lot.date_modified),
     }
 
 
@@ -47,17 +47,17 @@ def _bid(bid: Bid) -> dict[str, Any]:
         "owner": bid.owner.name,
         "status": bid.status,
         "bidder": {"name": bid.bidder_name, "identifier": bid.bidder_identifier},
-        "value": _money(bid.value),
-        "finalValue": _money(bid.final_value),
+        "value": money(bid.value),
+        "finalValue": money(bid.final_value),
         "rank": bid.rank,
         "qualified": bid.qualified,
         "guarantee": {
             "reference": bid.guarantee_reference,
-            "paidAt": _iso(bid.guarantee_paid_at),
+            "paidAt": iso_utc(bid.guarantee_paid_at),
             "forfeited": bid.guarantee_forfeited,
         },
         "invalidReason": bid.invalid_reason,
-        "date": _iso(bid.submitted_at or bid.created_at),
+        "date": iso_utc(bid.submitted_at or bid.created_at),
     }
 
 
@@ -67,12 +67,15 @@ def _award(award: Award) -> dict[str, Any]:
         "bid_id": str(award.bid_id),
         "rank": award.rank,
         "status": award.status,
-        "value": _money(award.value),
-        "pendingSince": _iso(award.pending_since),
-        "protocolPeriod": {"endDate": _iso(award.protocol_due_at), "uploadedAt": _iso(award.protocol_uploaded_at)},
+        "value": money(award.value),
+        "pendingSince": iso_utc(award.pending_since),
+        "protocolPeriod": {
+            "endDate": iso_utc(award.protocol_due_at),
+            "uploadedAt": iso_utc(award.protocol_uploaded_at),
+        },
         "protocol": award.protocol_document,
-        "paymentPeriod": {"endDate": _iso(award.payment_due_at), "paidAt": _iso(award.paid_at)},
-        "decidedAt": _iso(award.decided_at),
+        "paymentPeriod": {"endDate": iso_utc(award.payment_due_at), "paidAt": iso_utc(award.paid_at)},
+        "decidedAt": iso_utc(award.decided_at),
         "endReason": award.end_reason,
         "endNote": award.end_note,
         "rulesApplied": award.rules_applied,
@@ -84,9 +87,9 @@ def _contract(contract: Contract) -> dict[str, Any]:
         "id": str(contract.pk),
         "award_id": str(contract.award_id),
         "status": contract.status,
-        "value": _money(contract.value),
-        "dateSigned": _iso(contract.signed_at),
-        "dateCancelled": _iso(contract.cancelled_at),
+        "value": money(contract.value),
+        "dateSigned": iso_utc(contract.signed_at),
+        "dateCancelled": iso_utc(contract.cancelled_at),
         "cancellationReason": contract.cancellation_reason,
     }
 
@@ -103,18 +106,18 @@ def auction_document(auction: Auction) -> dict[str, Any]:
         "owner": auction.owner.name,
         "procedure": auction.procedure,
         "status": auction.status,
-        "value": _money(auction.value),
+        "value": money(auction.value),
         "markdownPercent": format(Decimal(auction.markdown_percent).quantize(CENT), "f"),
-        "guarantee": _money(auction.guarantee),
-        "minimalStep": _money(auction.minimal_step),
-        "tenderPeriod": {"startDate": _iso(auction.tender_start), "endDate": _iso(auction.tender_end)},
-        "auctionPeriod": {"startDate": _iso(auction.auction_start)},
-        "resultRecordedAt": _iso(auction.result_recorded_at),
-        "endedAt": _iso(auction.ended_at),
+        "guarantee": money(auction.guarantee),
+        "minimalStep": money(auction.minimal_step),
+        "tenderPeriod": {"startDate": iso_utc(auction.tender_start), "endDate": iso_utc(auction.tender_end)},
+        "auctionPeriod": {"startDate": iso_utc(auction.auction_start)},
+        "resultRecordedAt": iso_utc(auction.result_recorded_at),
+        "endedAt": iso_utc(auction.ended_at),
         "cancellationReason": auction.cancellation_reason,
         "rulesApplied": auction.rules_applied,
-        "date": _iso(auction.date),
-        "dateModified": _iso(auction.date_modified),
+        "date": iso_utc(auction.date),
+        "dateModified": iso_utc(auction.date_modified),
         "bids": [_bid(b) for b in auction.bids.select_related("owner").order_by("id")],
         "awards": [_award(a) for a in auction.awards.order_by("rank")],
         "contracts": [_contract(c) for c in auction.contracts.order_by("id")],
@@ -154,7 +157,7 @@ def auction_revisions_public(auction: Auction) -> list[dict[str, Any]]:
         else:
             changes = [op for op in changes if "/guarantee/reference" not in str(op.get("path", ""))]
         history.append(
-            {"rev": revision.rev, "author": revision.author, "date": _iso(revision.date), "changes": changes}
+            {"rev": revision.rev, "author": revision.author, "date": iso_utc(revision.date), "changes": changes}
         )
     return history
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -46,18 +45,6 @@ MAX_LIMIT = 1000
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
-
-
-def _money(amount: Decimal | None) -> dict[str, str] | None:
-    return (
-        None
-        if amount is None
-        else {"amount": format(Decimal(amount).quantize(Decimal("0.01")), "f"), "currency": "UAH"}
-    )
-
-
 OPT_FIELDS: dict[str, Any] = {
     "auctionID": lambda a: a.public_id,
     "status": lambda a: a.status,
@@ -65,10 +52,13 @@ OPT_FIELDS: dict[str, Any] = {
     "procedure": lambda a: a.procedure,
     "lot_id": lambda a: str(a.lot_id),
     "attempt": lambda a: a.attempt,
-    "value": lambda a: _money(a.value),
-    "tenderPeriod": lambda a: {"startDate": _iso(a.tender_start), "endDate": _iso(a.tender_end)},
-    "auctionPeriod": lambda a: {"startDate": _iso(a.auction_start)},
-    "date": lambda a: _iso(a.date),
+    "value": lambda a: selectors.money(a.value),
+    "tenderPeriod": lambda a: {
+        "startDate": selectors.iso_utc(a.tender_start),
+        "endDate": selectors.iso_utc(a.tender_end),
+    },
+    "auctionPeriod": lambda a: {"startDate": selectors.iso_utc(a.auction_start)},
+    "date": lambda a: selectors.iso_utc(a.date),
 }
 _OPT_NAME = "(" + "|".join(OPT_FIELDS) + ")"
 OPT_FIELDS_PATTERN = f"^({_OPT_NAME}(,{_OPT_NAME})*)?$"
@@ -170,7 +160,11 @@ def auction_feed(
         queryset = queryset.reverse()
     page = list(queryset[:limit])
     items = [
-        {"id": str(a.pk), "dateModified": _iso(a.date_modified), **{name: OPT_FIELDS[name](a) for name in wanted}}
+        {
+            "id": str(a.pk),
+            "dateModified": selectors.iso_utc(a.date_modified),
+            **{name: OPT_FIELDS[name](a) for name in wanted},
+        }
         for a in page
     ]
     if page:

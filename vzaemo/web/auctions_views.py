@@ -32,6 +32,7 @@ from vzaemo.auctions.states import (
     Mode,
     Procedure,
 )
+from vzaemo.web.errors import is_htmx
 
 PAGE_SIZE = 20
 
@@ -94,9 +95,7 @@ def auction_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = (
-        "web/auctions/list.html#results" if request.headers.get("HX-Request") == "true" else "web/auctions/list.html"
-    )
+    template = "web/auctions/list.html#results" if is_htmx(request) else "web/auctions/list.html"
     return render(request, template, context)
 
 

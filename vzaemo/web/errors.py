@@ -26,6 +26,11 @@ def add_to_form(form: forms.Form, error: DomainError) -> None:
     form.add_error(field, str(error.message))
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request wants a fragment in place, not a whole page."""
+    return request.headers.get("HX-Request") == "true"
+
+
 class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 

@@ -18,15 +18,11 @@ from vzaemo.core.errors import DomainError
 from vzaemo.petitions import permissions, rules, selectors, services
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.states import SIGNABLE, PetitionStatus
-from vzaemo.web.errors import act, add_to_form, http_status, see_other
+from vzaemo.web.errors import act, add_to_form, http_status, is_htmx, see_other
 from vzaemo.web.petitions_forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
 
 PAGE_SIZE = 20
 SIGNERS_PAGE_SIZE = 50
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def petition_list(request: HttpRequest) -> HttpResponse:
@@ -42,7 +38,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "web/petitions/list.html#results" if _is_htmx(request) else "web/petitions/list.html"
+    template = "web/petitions/list.html#results" if is_htmx(request) else "web/petitions/list.html"
     return render(request, template, context)
 
 
@@ -152,7 +148,7 @@ def petition_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        if _is_htmx(request):
+        if is_htmx(request):
             return render(
                 request, "web/petitions/_sign_result.html", {"error": _("Sign in to sign petitions.")}, status=401
             )
@@ -160,13 +156,13 @@ def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.petition_sign(petition_id=pk, signer=request.user)  # type: ignore[arg-type]
     except DomainError as error:
-        if _is_htmx(request):
+        if is_htmx(request):
             return render(
                 request, "web/petitions/_sign_result.html", {"error": error.message}, status=http_status(error)
             )
         messages.error(request, str(error.message))
         return see_other("web:petition_detail", pk=pk)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "web/petitions/_sign_result.html", {"signed": True})
     messages.success(request, _("Thank you: your signature is recorded. The count updates within seconds."))
     return see_other("web:petition_detail", pk=pk)
