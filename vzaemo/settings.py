@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "vzaemo.responsiveness",
     "vzaemo.documents",
     "vzaemo.auctions",
+    "vzaemo.live",
     # django-ninja's own static files: Swagger UI loads from /static/, which the CSP allows.
     "ninja",
     "vzaemo.broker_api",
