@@ -32,3 +32,13 @@ class Conflict(DomainError):
 
 class ValidationFailed(DomainError):
     code = "invalid"
+
+
+class TooManyRequests(DomainError):
+    """Refused for its rate: the edge answers 429 with `Retry-After: retry_after`."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str | Promise, *, code: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

@@ -32,6 +32,7 @@ from vzaemo.auctions.states import (
     Mode,
     Procedure,
 )
+from vzaemo.live import selectors as live_selectors
 from vzaemo.web.errors import is_htmx
 
 PAGE_SIZE = 20
@@ -215,6 +216,7 @@ def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "awards": [] if hidden else _awards(document, labels),
         "rules": _citations(document["rulesApplied"] or {}),
         "revisions": _revision_rows(auction),
+        "live": live_selectors.session_for(auction.pk),
     }
     return render(request, "web/auctions/detail.html", context)
 
@@ -230,6 +232,7 @@ def _outcome(auction: Auction) -> dict[str, Any]:
         "markdown": document["markdownPercent"],
         "auction_start": _when(document["auctionPeriod"]["startDate"]),
         "sold_for": _amount(signed[0]["value"]) if signed else None,
+        "live": live_selectors.session_for(auction.pk),
     }
 
 

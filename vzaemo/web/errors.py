@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 
-from vzaemo.core.errors import Conflict, DomainError, NotAllowed
+from vzaemo.core.errors import Conflict, DomainError, NotAllowed, TooManyRequests
 
-STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [(Conflict, 409), (NotAllowed, 403)]
+STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [(Conflict, 409), (NotAllowed, 403), (TooManyRequests, 429)]
 
 
 def http_status(error: DomainError) -> int:

@@ -13,4 +13,6 @@ urlpatterns = [
     path("responsiveness/", include("vzaemo.web.responsiveness_urls")),
     path("documents/", include("vzaemo.web.documents_urls")),
     path("auctions/", include("vzaemo.web.auctions_urls")),
+    # The pages; the stream /live/<id>/events is served by the ASGI process (vzaemo.live.sse_urls).
+    path("live/", include("vzaemo.web.live_urls")),
 ]

@@ -1,0 +1,130 @@
+"""Reads of the live auction: the engine's inputs from the database, and the states shown to people.
+
+Bidders are "Bidder 1..N" (numbered by their bid id) for everyone until the session finishes; a bidder's
+own page also shows which one it is. After the finish the protocol (public) names them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max
+
+from vzaemo.core import clock
+from vzaemo.live import engine
+from vzaemo.live.models import LivePost, LiveSession
+
+# to_dict() keys whose values are bid ids: replaced by bidder numbers before anything leaves the server.
+_BID_KEYS = frozenset({"bid_id", "owner", "dutch_winner", "winner", "bidder"})
+
+
+def config_of(session: LiveSession) -> engine.Config:
+    return engine.Config(
+        procedure=session.procedure,
+        start=session.start,
+        start_value=session.start_value,
+        minimal_step=session.minimal_step,
+        bidders=tuple(
+            engine.Bidder(
+                bid_id=int(b["bid_id"]),
+                initial_amount=Decimal(b["initial_amount"]) if b.get("initial_amount") else None,
+                initial_at=dt.datetime.fromisoformat(b["initial_at"]),
+            )
+            for b in session.bidders
+        ),
+        timing=engine.Timing.from_dict(session.timing),
+        special_bid=session.special_bid,
+    )
+
+
+def posts_of(session: LiveSession) -> list[engine.Post]:
+    rows = LivePost.objects.filter(session=session).order_by("seq").values_list("bid_id", "amount", "at", "seq", "special")
+    return [engine.Post(bid_id=b, amount=a, at=t, seq=s, special=sp) for b, a, t, s, sp in rows]
+
+
+def bidder_numbers(session: LiveSession) -> dict[int, int]:
+    """bid id -> 1..N, by bid id (the order bidders registered in)."""
+    return {bid_id: n for n, bid_id in enumerate(sorted(int(b["bid_id"]) for b in session.bidders), start=1)}
+
+
+def _relabel(value: Any, numbers: dict[int, int]) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: (_number(v, numbers) if k in _BID_KEYS else _relabel(v, numbers)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_relabel(v, numbers) for v in value]
+    return value
+
+
+def _number(value: Any, numbers: dict[int, int]) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return numbers.get(value, 0)
+    if isinstance(value, str) and value.isdigit():
+        return numbers.get(int(value), 0)
+    return value
+
+
+def session_for(auction_id: int) -> LiveSession | None:
+    return LiveSession.objects.select_related("auction").filter(auction_id=auction_id).first()
+
+
+def live_state(session: LiveSession, *, now: dt.datetime | None = None) -> engine.State:
+    return engine.state(config_of(session), posts_of(session), now or clock.now())
+
+
+def public_state(
+    session: LiveSession, *, viewer_bid_id: int | None = None, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The state as streams and pages show it: bidder numbers instead of bid ids, server time, and for a
+    bidder its own number and the least amount it may post now."""
+    moment = now or clock.now()
+    state = live_state(session, now=moment)
+    numbers = bidder_numbers(session)
+    data = _relabel(state.to_dict(viewer=viewer_bid_id), numbers)
+    data.update(
+        {
+            "auction_id": session.auction_id,
+            "procedure": session.procedure,
+            "version": session.version,
+            "now": moment.isoformat(),
+            "speedup": session.speedup,
+            "bidders": len(numbers),
+            "start_value": f"{session.start_value:.2f}",
+            "minimal_step": f"{session.minimal_step:.2f}",
+            "finished": session.finished_at is not None,
+            "protocol_url": session.protocol_url or None,
+        }
+    )
+    if viewer_bid_id is not None and viewer_bid_id in numbers:
+        minimum = state.min_amount(viewer_bid_id)
+        data["you"] = {
+            "bidder": numbers[viewer_bid_id],
+            "min_amount": f"{minimum:.2f}" if minimum is not None else None,
+        }
+    return data
+
+
+def stream_state(auction_id: int, *, viewer_bid_id: int | None) -> dict[str, Any] | None:
+    """For the SSE stream: None when the auction has no live session (404)."""
+    session = session_for(auction_id)
+    if session is None:
+        return None
+    return public_state(session, viewer_bid_id=viewer_bid_id)
+
+
+def latest_seqs(auction_ids: list[int]) -> dict[int, int]:
+    """auction id -> its session's version: the SQLite streams poll this (one query for all)."""
+    rows = LiveSession.objects.filter(auction_id__in=auction_ids).values_list("auction_id", "version")
+    return dict(rows)
+
+
+def sessions_to_finish(now: dt.datetime) -> list[int]:
+    """Auction ids of unfinished sessions that have started (the engine says when each is over)."""
+    return list(LiveSession.objects.filter(finished_at__isnull=True, start__lte=now).values_list("auction_id", flat=True))
+
+
+def last_post_number(session: LiveSession) -> int:
+    return LivePost.objects.filter(session=session).aggregate(m=Max("seq"))["m"] or 0

@@ -1,0 +1,139 @@
+"""The live auction pages: observer (public), bidder (signed link), the bid endpoint, the protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from vzaemo.core import calendar
+from vzaemo.live import links, services
+from vzaemo.live.models import LivePost
+from vzaemo.live.tests.conftest import NOW, open_live
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar() -> Iterator[None]:
+    calendar.reset_cache()
+    yield
+    calendar.reset_cache()
+
+
+@pytest.fixture
+def traveller() -> Iterator[Any]:
+    with time_machine.travel(NOW, tick=False) as t:
+        yield t
+
+
+def _bidder_url(auction_id: int, bid_id: int) -> str:
+    return links.participation_path(auction_id, bid_id)
+
+
+def test_the_observer_page_shows_numbers_not_names(client: Client, traveller: Any) -> None:
+    live = open_live(traveller)
+    live.at(300)
+    page = client.get(reverse("web:live-observer", args=[live.auction.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "live-initial" in html and "live-labels" in html
+    for bid in live.bids:
+        assert bid.bidder_name not in html
+    assert 'data-events-url="' in html
+
+
+def test_the_observer_page_of_an_auction_without_a_live_session_is_404(client: Client) -> None:
+    assert client.get(reverse("web:live-observer", args=[999_999])).status_code == 404
+
+
+def test_the_bidder_page_needs_its_own_signed_link(client: Client, traveller: Any) -> None:
+    live = open_live(traveller)
+    own = live.bids[2]
+    assert client.get(_bidder_url(live.auction.pk, own.pk)).status_code == 200
+    foreign = links.participation_path(live.auction.pk, live.bids[0].pk).split("?sig=")[1]
+    url = reverse("web:live-bidder", args=[live.auction.pk, own.pk])
+    assert client.get(f"{url}?sig={foreign}").status_code == 403
+    assert client.get(f"{url}?sig=tampered").status_code == 403
+    assert client.get(url).status_code == 403
+
+
+def test_bids_through_the_endpoint(traveller: Any) -> None:
+    client = Client(enforce_csrf_checks=False)
+    live = open_live(traveller)
+    live.at(300)
+    owner = live.bids[2]
+    page = client.get(_bidder_url(live.auction.pk, owner.pk))
+    assert page.status_code == 200
+    sig = _bidder_url(live.auction.pk, owner.pk).split("?sig=")[1]
+    url = reverse("web:live-bid", args=[live.auction.pk, owner.pk])
+    amount = f"{live.auction.value + live.auction.minimal_step:.2f}"
+    json_headers = {"Accept": "application/json"}
+
+    made = client.post(url, {"sig": sig, "amount": amount, "idempotency_key": "k-1"}, headers=json_headers)
+    assert made.status_code == 201, made.content
+    assert made.json()["data"]["amount"] == amount
+    again = client.post(url, {"sig": sig, "amount": amount, "idempotency_key": "k-1"}, headers=json_headers)
+    assert again.status_code == 200 and again.json()["data"]["seq"] == made.json()["data"]["seq"]
+
+    limited = client.post(url, {"sig": sig, "amount": amount, "idempotency_key": "k-2"}, headers=json_headers)
+    assert limited.status_code == 429 and limited["Retry-After"] == "1"
+    assert limited.json()["errors"][0]["code"] == "rate_limited"
+
+    live.at(302)
+    low = client.post(url, {"sig": sig, "amount": "1.00", "idempotency_key": "k-3"}, headers=json_headers)
+    assert low.status_code == 422 and low.json()["errors"][0]["code"] == "amount_too_low"
+
+    other = live.bids[0]
+    other_sig = _bidder_url(live.auction.pk, other.pk).split("?sig=")[1]
+    out_of_turn = client.post(
+        reverse("web:live-bid", args=[live.auction.pk, other.pk]),
+        {"sig": other_sig, "amount": "999999.00", "idempotency_key": "k-4"},
+        headers=json_headers,
+    )
+    assert out_of_turn.status_code == 409 and out_of_turn.json()["errors"][0]["code"] == "not_your_turn"
+
+    forged = client.post(url, {"sig": other_sig, "amount": amount, "idempotency_key": "k-5"}, headers=json_headers)
+    assert forged.status_code == 403
+    assert LivePost.objects.count() == 1
+
+
+def test_a_form_without_javascript_redirects_back_with_a_message(traveller: Any) -> None:
+    client = Client()
+    live = open_live(traveller)
+    live.at(300)
+    owner = live.bids[2]
+    path = _bidder_url(live.auction.pk, owner.pk)
+    client.get(path)
+    sig = path.split("?sig=")[1]
+    url = reverse("web:live-bid", args=[live.auction.pk, owner.pk])
+    response = client.post(url, {"sig": sig, "amount": "1.00", "idempotency_key": "form-1"})
+    assert response.status_code == 303
+    page = client.get(response["Location"])
+    assert "UAH" in page.content.decode() or "грн" in page.content.decode()
+    assert LivePost.objects.count() == 0
+
+
+def test_the_protocol_page_after_the_finish(client: Client, traveller: Any) -> None:
+    live = open_live(traveller)
+    url = reverse("web:live-protocol", args=[live.auction.pk])
+    assert client.get(url).status_code == 404
+    live.at(300)
+    services.live_bid_place(
+        auction_id=live.auction.pk,
+        bid_id=live.bids[2].pk,
+        amount=live.auction.value + live.auction.minimal_step,
+        idempotency_key="p",
+    )
+    live.at(300 + 9 * 180 + 2 * 180)
+    services.live_finish(auction_id=live.auction.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert live.bids[2].bidder_name.replace("«", "&laquo;") in html or live.bids[2].bidder_name in html
+    detail = client.get(reverse("web:auction_detail", args=[live.auction.pk])).content.decode()
+    assert url in detail
