@@ -9,7 +9,6 @@ one transaction, so the chronograph never opens the session first with the norma
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,14 +18,12 @@ from django.db import transaction
 from vzaemo.accounts.models import Authority, AuthorityKind, Region
 from vzaemo.auctions import services as cdb
 from vzaemo.auctions.bank import FakeBank
-from vzaemo.auctions.models import Auction, Bid, Broker
+from vzaemo.auctions.models import Auction, Bid, Broker, Lot
 from vzaemo.auctions.states import Category, Mode, OrganiserKind, Procedure
 from vzaemo.core import calendar, clock
 from vzaemo.core import rules as registry
 from vzaemo.live import links, services
 from vzaemo.live.models import LiveSession
-
-_numbers = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,11 @@ class SandboxAuction:
             "observer": f"{origin}/live/{self.auction.pk}/",
             "start": self.session.start.isoformat(),
             "bidders": [
-                {"bid_id": bid.pk, "name": bid.bidder_name, "url": origin + links.participation_path(self.auction.pk, bid.pk)}
+                {
+                    "bid_id": bid.pk,
+                    "name": bid.bidder_name,
+                    "url": origin + links.participation_path(self.auction.pk, bid.pk),
+                }
                 for bid in self.bids
             ],
         }
@@ -69,6 +70,61 @@ def _organiser() -> Authority:
     return office
 
 
+def listed_with_bidders(
+    *,
+    owner: Broker,
+    platforms: list[Broker],
+    office: Authority,
+    mode: str,
+    procedure: str,
+    bidders: int,
+    value: str,
+    title: str,
+    back_days: int = 70,
+) -> tuple[Auction, list[Bid]]:
+    """A lot listed `back_days` ago and its auction published, with `bidders` qualified bids (guarantees
+    paid through the fake bank), all by the real services on a travelled clock; tendering not yet ended."""
+    n = Lot.objects.count() + 1
+    with time_machine.travel(clock.now() - dt.timedelta(days=back_days), tick=False):
+        lot = cdb.lot_create(
+            broker=owner,
+            organiser=office,
+            organiser_kind=OrganiserKind.STATE,
+            title=title,
+            description=f"{title}. Арештоване майно боржника у виконавчому провадженні.",
+            category=Category.MOVABLE,
+            region=Region.KYIV_CITY,
+            address="м. Київ",
+            enforcement_proceeding=f"ВП № L-{n}",
+            start_value=value,
+            mode=mode,
+        )
+        band = cdb.rules.lead_band(
+            lot.start_value, registry.get(cdb.rules.LEAD_BAND1_MAX_VALUE), registry.get(cdb.rules.LEAD_BAND2_MAX_VALUE)
+        )
+        lead = registry.get(f"{cdb.rules.LEAD_MIN}{band}").as_int
+        start = calendar.at_kyiv(calendar.add_working_days(clock.today(), lead), dt.time(10))
+        auction = cdb.auction_create(broker=owner, lot_id=lot.pk, procedure=procedure, auction_start=start)
+        auction = cdb.auction_publish(broker=owner, auction_id=auction.pk)
+    bank = FakeBank()
+    made: list[Bid] = []
+    assert auction.tender_start is not None and auction.tender_end is not None  # noqa: S101 - published
+    with time_machine.travel(auction.tender_start + dt.timedelta(hours=1), tick=False):
+        for i in range(bidders):
+            platform = platforms[i % len(platforms)]
+            bid = cdb.bid_create(
+                broker=platform,
+                auction_id=auction.pk,
+                bidder_name=f"ФОП Учасник {n}-{i + 1}",
+                bidder_identifier=f"{3_900_000_000 + n * 100 + i}",
+                value=str(auction.value) if procedure == Procedure.ENGLISH else None,
+            )
+            cdb.bid_submit(broker=platform, bid_id=bid.pk)
+            bank.pay_guarantee(bid)
+            made.append(bid)
+    return auction, made
+
+
 def sandbox_auction(
     *,
     procedure: str = Procedure.ENGLISH,
@@ -80,50 +136,20 @@ def sandbox_auction(
 ) -> SandboxAuction:
     """A live test auction with `bidders` qualified bidders whose first pause starts `start_in` seconds
     from now; every stage runs `speedup` times faster than the rules say."""
-    owner = _broker("Пісочниця: організатор (sandbox)", "43000901")
-    platforms = [_broker("Пісочниця: майданчик A (sandbox)", "43000902"), _broker("Пісочниця: майданчик B (sandbox)", "43000903")]
-    office = _organiser()
-    bank = FakeBank()
-    now = clock.now()
-    n = next(_numbers)
-    past = now - dt.timedelta(days=70)
-
-    with time_machine.travel(past, tick=False):
-        lot = cdb.lot_create(
-            broker=owner,
-            organiser=office,
-            organiser_kind=OrganiserKind.STATE,
-            title=f"Тестовий лот {n}: вантажний автомобіль МАЗ 2012",
-            description="Тестовий лот пісочниці для перевірки аукціону наживо.",
-            category=Category.MOVABLE,
-            region=Region.KYIV_CITY,
-            address="м. Київ",
-            enforcement_proceeding=f"ВП № T-{n}",
-            start_value=value,
-            mode=Mode.TEST,
-        )
-        band = cdb.rules.lead_band(
-            lot.start_value, registry.get(cdb.rules.LEAD_BAND1_MAX_VALUE), registry.get(cdb.rules.LEAD_BAND2_MAX_VALUE)
-        )
-        lead = registry.get(f"{cdb.rules.LEAD_MIN}{band}").as_int
-        start = calendar.at_kyiv(calendar.add_working_days(clock.today(), lead), dt.time(10))
-        auction = cdb.auction_create(broker=owner, lot_id=lot.pk, procedure=procedure, auction_start=start)
-        auction = cdb.auction_publish(broker=owner, auction_id=auction.pk)
-    made: list[Bid] = []
-    assert auction.tender_start is not None and auction.tender_end is not None  # noqa: S101 - published
-    with time_machine.travel(auction.tender_start + dt.timedelta(hours=1), tick=False):
-        for i in range(bidders):
-            platform = platforms[i % len(platforms)]
-            bid = cdb.bid_create(
-                broker=platform,
-                auction_id=auction.pk,
-                bidder_name=f"Тестовий учасник {n}-{i + 1}",
-                bidder_identifier=f"{3_900_000_000 + n * 100 + i}",
-                value=str(auction.value) if procedure == Procedure.ENGLISH else None,
-            )
-            cdb.bid_submit(broker=platform, bid_id=bid.pk)
-            bank.pay_guarantee(bid)
-            made.append(bid)
+    auction, made = listed_with_bidders(
+        owner=_broker("Пісочниця: організатор (sandbox)", "43000901"),
+        platforms=[
+            _broker("Пісочниця: майданчик A (sandbox)", "43000902"),
+            _broker("Пісочниця: майданчик B (sandbox)", "43000903"),
+        ],
+        office=_organiser(),
+        mode=Mode.TEST,
+        procedure=procedure,
+        bidders=bidders,
+        value=value,
+        title="Тестовий лот: вантажний автомобіль МАЗ 2012",
+    )
+    assert auction.tender_end is not None  # noqa: S101 - published
     with transaction.atomic():
         with time_machine.travel(auction.tender_end + dt.timedelta(minutes=1), tick=False):
             cdb.auction_end_tendering(auction_id=auction.pk)

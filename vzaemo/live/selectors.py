@@ -40,7 +40,9 @@ def config_of(session: LiveSession) -> engine.Config:
 
 
 def posts_of(session: LiveSession) -> list[engine.Post]:
-    rows = LivePost.objects.filter(session=session).order_by("seq").values_list("bid_id", "amount", "at", "seq", "special")
+    rows = (
+        LivePost.objects.filter(session=session).order_by("seq").values_list("bid_id", "amount", "at", "seq", "special")
+    )
     return [engine.Post(bid_id=b, amount=a, at=t, seq=s, special=sp) for b, a, t, s, sp in rows]
 
 
@@ -51,9 +53,7 @@ def bidder_numbers(session: LiveSession) -> dict[int, int]:
 
 def _relabel(value: Any, numbers: dict[int, int]) -> Any:
     if isinstance(value, dict):
-        return {
-            k: (_number(v, numbers) if k in _BID_KEYS else _relabel(v, numbers)) for k, v in value.items()
-        }
+        return {k: (_number(v, numbers) if k in _BID_KEYS else _relabel(v, numbers)) for k, v in value.items()}
     if isinstance(value, list):
         return [_relabel(v, numbers) for v in value]
     return value
@@ -123,7 +123,9 @@ def latest_seqs(auction_ids: list[int]) -> dict[int, int]:
 
 def sessions_to_finish(now: dt.datetime) -> list[int]:
     """Auction ids of unfinished sessions that have started (the engine says when each is over)."""
-    return list(LiveSession.objects.filter(finished_at__isnull=True, start__lte=now).values_list("auction_id", flat=True))
+    return list(
+        LiveSession.objects.filter(finished_at__isnull=True, start__lte=now).values_list("auction_id", flat=True)
+    )
 
 
 def last_post_number(session: LiveSession) -> int:

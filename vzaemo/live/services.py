@@ -69,7 +69,7 @@ def _refuse(refusal: engine.Refusal) -> None:
 
 
 def parse_amount(value: Any) -> Decimal | None:
-    """"-1" (or nothing for a cancel) -> None; otherwise a positive amount with at most 2 decimals."""
+    """ "-1" (or nothing for a cancel) -> None; otherwise a positive amount with at most 2 decimals."""
     if value is None or str(value).strip() == CANCEL:
         return None
     try:
@@ -337,7 +337,9 @@ def live_finish(*, auction_id: int) -> LiveSession | None:
     """Chronograph, idempotent: when the engine says the auction is over, record the ranking in the CDB
     (which starts qualification, or fails the attempt and relists the lot), and publish the protocol."""
     with transaction.atomic():
-        session = LiveSession.objects.select_for_update().select_related("auction").filter(auction_id=auction_id).first()
+        session = (
+            LiveSession.objects.select_for_update().select_related("auction").filter(auction_id=auction_id).first()
+        )
         if session is None or session.finished_at is not None:
             return None
         now = clock.now()

@@ -68,7 +68,9 @@ def _labels() -> dict[str, Any]:
         "accepted": _("Your bid of %(amount)s UAH is accepted."),
         "cancelled": _("Your bids of this turn are cancelled."),
         "failed": _("The bid was not accepted."),
-        "network": _("No connection: your bid was not confirmed. Press the button again; it will not be counted twice."),
+        "network": _(
+            "No connection: your bid was not confirmed. Press the button again; it will not be counted twice."
+        ),
         "connected": _("Live: updates arrive by themselves."),
         "reconnecting": _("Connection lost: reconnecting…"),
     }
@@ -77,7 +79,11 @@ def _labels() -> dict[str, Any]:
 def _stage_label(state: dict[str, Any], labels: dict[str, Any]) -> str:
     stage = state.get("stage") or {}
     template = labels["stages"].get(stage.get("kind"), str(stage.get("kind", "")))
-    return str(template).replace("%(round)s", str(stage.get("round") or "")).replace("%(n)s", str(stage.get("owner") or ""))
+    return (
+        str(template)
+        .replace("%(round)s", str(stage.get("round") or ""))
+        .replace("%(n)s", str(stage.get("owner") or ""))
+    )
 
 
 def _context(session: LiveSession, state: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -5,85 +5,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auctions', '0002_seed_rules'),
+        ("auctions", "0002_seed_rules"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LiveThrottle',
+            name="LiveThrottle",
             fields=[
-                ('bid', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='auctions.bid')),
-                ('last_request_at', models.DateTimeField()),
-                ('last_key', models.CharField(max_length=64)),
+                (
+                    "bid",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="auctions.bid",
+                    ),
+                ),
+                ("last_request_at", models.DateTimeField()),
+                ("last_key", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'bid request throttle',
-                'verbose_name_plural': 'bid request throttles',
+                "verbose_name": "bid request throttle",
+                "verbose_name_plural": "bid request throttles",
             },
         ),
         migrations.CreateModel(
-            name='LiveSession',
+            name="LiveSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('procedure', models.CharField(max_length=20, verbose_name='procedure')),
-                ('start', models.DateTimeField(verbose_name='starts')),
-                ('start_value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='start price, UAH')),
-                ('minimal_step', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='bid step, UAH')),
-                ('special_bid', models.BooleanField(default=False, verbose_name='special bid allowed')),
-                ('timing', models.JSONField(verbose_name='timing')),
-                ('bidders', models.JSONField(verbose_name='bidders')),
-                ('speedup', models.PositiveIntegerField(default=1, verbose_name='speed-up (test auctions only)')),
-                ('rules_applied', models.JSONField(default=dict, verbose_name='rules applied')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='version')),
-                ('created_at', models.DateTimeField(verbose_name='opened')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('protocol', models.JSONField(blank=True, null=True, verbose_name='protocol')),
-                ('protocol_document', models.UUIDField(blank=True, null=True, verbose_name='protocol document')),
-                ('protocol_url', models.CharField(blank=True, max_length=500, verbose_name='protocol URL (signed)')),
-                ('auction', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='live_session', to='auctions.auction', verbose_name='auction')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("procedure", models.CharField(max_length=20, verbose_name="procedure")),
+                ("start", models.DateTimeField(verbose_name="starts")),
+                ("start_value", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="start price, UAH")),
+                ("minimal_step", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="bid step, UAH")),
+                ("special_bid", models.BooleanField(default=False, verbose_name="special bid allowed")),
+                ("timing", models.JSONField(verbose_name="timing")),
+                ("bidders", models.JSONField(verbose_name="bidders")),
+                ("speedup", models.PositiveIntegerField(default=1, verbose_name="speed-up (test auctions only)")),
+                ("rules_applied", models.JSONField(default=dict, verbose_name="rules applied")),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="version")),
+                ("created_at", models.DateTimeField(verbose_name="opened")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                ("protocol", models.JSONField(blank=True, null=True, verbose_name="protocol")),
+                ("protocol_document", models.UUIDField(blank=True, null=True, verbose_name="protocol document")),
+                ("protocol_url", models.CharField(blank=True, max_length=500, verbose_name="protocol URL (signed)")),
+                (
+                    "auction",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="live_session",
+                        to="auctions.auction",
+                        verbose_name="auction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'live auction',
-                'verbose_name_plural': 'live auctions',
-                'ordering': ['-start', '-id'],
+                "verbose_name": "live auction",
+                "verbose_name_plural": "live auctions",
+                "ordering": ["-start", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LivePost',
+            name="LivePost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='amount, UAH')),
-                ('special', models.BooleanField(default=False, verbose_name='special bid')),
-                ('at', models.DateTimeField(verbose_name='server time')),
-                ('seq', models.PositiveIntegerField(verbose_name='sequence')),
-                ('idempotency_key', models.CharField(max_length=64, verbose_name='idempotency key')),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='live_posts', to='auctions.bid')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='live.livesession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="amount, UAH"
+                    ),
+                ),
+                ("special", models.BooleanField(default=False, verbose_name="special bid")),
+                ("at", models.DateTimeField(verbose_name="server time")),
+                ("seq", models.PositiveIntegerField(verbose_name="sequence")),
+                ("idempotency_key", models.CharField(max_length=64, verbose_name="idempotency key")),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="live_posts", to="auctions.bid"
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="posts", to="live.livesession"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'live bid',
-                'verbose_name_plural': 'live bids',
-                'ordering': ['session', 'seq'],
+                "verbose_name": "live bid",
+                "verbose_name_plural": "live bids",
+                "ordering": ["session", "seq"],
             },
         ),
         migrations.AddIndex(
-            model_name='livesession',
-            index=models.Index(fields=['finished_at', 'start'], name='live_session_open_idx'),
+            model_name="livesession",
+            index=models.Index(fields=["finished_at", "start"], name="live_session_open_idx"),
         ),
         migrations.AddConstraint(
-            model_name='livepost',
-            constraint=models.UniqueConstraint(fields=('session', 'seq'), name='live_post_seq_unique'),
+            model_name="livepost",
+            constraint=models.UniqueConstraint(fields=("session", "seq"), name="live_post_seq_unique"),
         ),
         migrations.AddConstraint(
-            model_name='livepost',
-            constraint=models.UniqueConstraint(fields=('bid', 'idempotency_key'), name='live_post_idempotent'),
+            model_name="livepost",
+            constraint=models.UniqueConstraint(fields=("bid", "idempotency_key"), name="live_post_idempotent"),
         ),
         migrations.AddConstraint(
-            model_name='livepost',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gt', 0), _connector='OR'), name='live_post_amount_positive'),
+            model_name="livepost",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("amount__gt", 0), _connector="OR"),
+                name="live_post_amount_positive",
+            ),
         ),
     ]

@@ -42,7 +42,9 @@ class Live:
         return moment
 
 
-def open_live(traveller: Any, *, procedure: str = Procedure.ENGLISH, bidders: int = 3, values: list[str] | None = None) -> Live:
+def open_live(
+    traveller: Any, *, procedure: str = Procedure.ENGLISH, bidders: int = 3, values: list[str] | None = None
+) -> Live:
     w = f.world()
     a = f.auction(w, procedure=procedure)
     made = []

@@ -219,7 +219,9 @@ def test_dutch_accept_then_the_sealed_and_best_bids(traveller: Any) -> None:
     live.at(t["dutch_pause"] + 2 * t["dutch_step"] + 1)  # level 2: 98%
     price = (start_value * Decimal("0.98")).quantize(Decimal("0.01"))
     with pytest.raises(ValidationFailed):
-        services.live_bid_place(auction_id=live.auction.pk, bid_id=live.bids[0].pk, amount=price + 1, idempotency_key="w")
+        services.live_bid_place(
+            auction_id=live.auction.pk, bid_id=live.bids[0].pk, amount=price + 1, idempotency_key="w"
+        )
     live.at(t["dutch_pause"] + 2 * t["dutch_step"] + 3)  # one request per second
     _bid(live, 0, price, "accept")
     sealed_start = t["dutch_pause"] + (t["dutch_steps"] + 1) * t["dutch_step"] + t["sealed_pause"]

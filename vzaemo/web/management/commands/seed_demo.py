@@ -8,6 +8,7 @@ from django.db import transaction
 from vzaemo.accounts.demo import DEMO_PASSWORD, seed_people
 from vzaemo.appeals.demo import seed_appeals
 from vzaemo.auctions.demo import seed_auctions
+from vzaemo.live.demo import seed_live
 from vzaemo.consultations.demo import seed_consultations
 from vzaemo.petitions.demo import seed_petitions
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             consultations = seed_consultations(people)
             appeals = seed_appeals(people)
             auctions = seed_auctions(people)
+            auctions += seed_live()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(people.citizens)} citizens, {petitions} new petitions, "
@@ -32,3 +34,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "A live auction to watch and bid in, starting in a minute (sandbox, 10x faster): "
+            "uv run python manage.py live_sandbox_auction --speedup 10 --start-in 60"
+        )
