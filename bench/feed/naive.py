@@ -1,0 +1,58 @@
+"""The naive change feed the benchmark compares against: `ORDER BY dateModified` (openprocurement's order).
+
+Same framework, schema, page shape and cursor encoding as the real `auction_feed`
+(vzaemo/broker_api/api.py); it is that endpoint's SQLite branch — order by (date_modified, id), resume
+after the last (date_modified, id) — run on PostgreSQL, without the watermark. A transaction that
+stamps `date_modified` and commits after a reader has moved past that moment is never shown: the
+skips ADR 0009 is about. The benchmark gives it an index on (date_modified, id) and it loads rows
+exactly as the real endpoint does — whole instances with the lot and owner joined, or only the
+columns the real API names in `FEED_COLUMNS` when it has that constant — so that the throughput
+comparison is about the order and the watermark, not about loading or a missing index.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query
+
+from vzaemo.auctions import selectors
+from vzaemo.auctions.states import Mode
+from vzaemo.broker_api import api as real_api
+from vzaemo.broker_api.api import MAX_LIMIT, _decode_cursor, _encode_cursor, _from_micros, _micros
+from vzaemo.broker_api.auth import optional_broker
+from vzaemo.broker_api.schemas import FeedOut
+
+FEED_COLUMNS: tuple[str, ...] | None = getattr(real_api, "FEED_COLUMNS", None)
+
+api = NinjaAPI(title="bench: naive feed", version="bench", urls_namespace="bench_feed_naive", docs_url=None)
+
+
+@api.get("/auctions", response=FeedOut)
+def naive_feed(
+    request: HttpRequest,
+    feed: Literal["changes"] = "changes",
+    offset: str | None = None,
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+    mode: Literal["real", "test"] = "real",
+) -> dict[str, Any]:
+    optional_broker(request)
+    queryset = selectors.auction_list_public(mode=Mode(mode))
+    if FEED_COLUMNS is not None:
+        queryset = queryset.select_related(None).only(*FEED_COLUMNS)
+    queryset = queryset.order_by("date_modified", "id")
+    if offset:
+        stamp, pk = _decode_cursor(offset)
+        moment = _from_micros(stamp)
+        queryset = queryset.filter(Q(date_modified__gt=moment) | Q(date_modified=moment, id__gt=pk))
+    page = list(queryset[:limit])
+    items = [{"id": str(a.pk), "dateModified": selectors.iso_utc(a.date_modified)} for a in page]
+    next_offset = _encode_cursor(_micros(page[-1].date_modified), page[-1].pk) if page else (offset or "")
+    params: dict[str, Any] = {"feed": feed, "limit": limit, "mode": mode}
+    if next_offset:
+        params["offset"] = next_offset
+    uri = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+    return {"data": items, "next_page": {"offset": next_offset, "uri": uri}}
