@@ -263,6 +263,15 @@ VZAEMO_TIME_ACCELERATION_EPOCH = os.environ.get("VZAEMO_TIME_ACCELERATION_EPOCH"
 VZAEMO_COUNT_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_COUNT_INTERVAL_SECONDS", "2"))
 VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS", "2"))
 VZAEMO_SITE_URL = os.environ.get("VZAEMO_SITE_URL", "http://127.0.0.1:8000")
+# Broker API rate limits per key (per address for anonymous reads), fixed windows on the cache; 0 switches
+# a limit off (vzaemo.broker_api.throttling). With the default per-process cache each WSGI worker counts alone.
+VZAEMO_BROKER_API_WRITES_PER_SECOND = int(os.environ.get("VZAEMO_BROKER_API_WRITES_PER_SECOND", "50"))
+VZAEMO_BROKER_API_READS_PER_SECOND = int(os.environ.get("VZAEMO_BROKER_API_READS_PER_SECOND", "100"))
+VZAEMO_BROKER_API_RATE_WINDOW_SECONDS = int(os.environ.get("VZAEMO_BROKER_API_RATE_WINDOW_SECONDS", "1"))
+# Live auctions (vzaemo.live, ADR 0010). "production": 180-s turns and pauses; "legacy": the older 120/120.
+LIVE_ENGLISH_TIMING = os.environ.get("LIVE_ENGLISH_TIMING", "production")
+# One bid request per bidder per this many seconds (issue 5: 1/s); 0 switches the throttle off (tests only).
+LIVE_BID_INTERVAL_SECONDS = float(os.environ.get("LIVE_BID_INTERVAL_SECONDS", "1"))
 # Ed25519 key that signs audit checkpoints; generated into var/ for the demo when absent.
 VZAEMO_SIGNING_KEY_PATH = os.environ.get("VZAEMO_SIGNING_KEY_PATH", str(VAR_DIR / "keys" / "ed25519.pem"))
 

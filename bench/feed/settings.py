@@ -8,3 +8,5 @@ production URL plus `/bench/feed/naive/auctions`. Nothing in `vzaemo/` refers to
 from vzaemo.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.feed.urls"
+# The benchmark measures read throughput: the broker API's per-key read limit would cap it.
+VZAEMO_BROKER_API_READS_PER_SECOND = 0

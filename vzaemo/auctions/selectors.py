@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, Revision
 from vzaemo.auctions.rules import CENT
-from vzaemo.auctions.states import BIDDERS_HIDDEN, PUBLIC, Mode
+from vzaemo.auctions.states import BIDDERS_HIDDEN, PUBLIC, AuctionStatus, Mode
 
 
 def iso_utc(moment: dt.datetime | None) -> str | None:
@@ -146,19 +146,54 @@ def auction_public_document(auction: Auction, *, broker: Broker | None = None) -
     return document
 
 
+# Who wrote a revision that touched bids while bidders were hidden: the author (a bidder's broker, the
+# bank feed) would tell who takes part, so it is replaced by this label.
+HIDDEN_AUTHOR = "hidden until the auction ends"
+_REFERENCE_PATH = "/guarantee/reference"
+
+
+def _touches_bids(op: dict[str, Any]) -> bool:
+    return any(str(op.get(key, "")).startswith("/bids") for key in ("path", "from"))
+
+
+def _scrub_references(value: Any) -> Any:
+    """`value` without any bid's guarantee payment reference (a bank detail), however deep it sits."""
+    if isinstance(value, list):
+        return [_scrub_references(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    scrubbed = {key: _scrub_references(item) for key, item in value.items()}
+    guarantee = scrubbed.get("guarantee")
+    if isinstance(guarantee, dict) and "paidAt" in guarantee:  # a bid's guarantee, not the auction's amount
+        scrubbed["guarantee"] = {k: v for k, v in guarantee.items() if k != "reference"}
+    return scrubbed
+
+
+def _public_op(op: dict[str, Any]) -> dict[str, Any] | None:
+    """One operation as the public may see it once bidders are revealed: never a guarantee reference,
+    neither as the target (`path`), the source (`from` of a move or copy) nor inside a value."""
+    if any(_REFERENCE_PATH in str(op.get(key, "")) for key in ("path", "from")):
+        return None
+    if str(op.get("path", "")).endswith("/guarantee") and isinstance(op.get("value"), dict):
+        return {**op, "value": {k: v for k, v in op["value"].items() if k != "reference"}}
+    return {**op, "value": _scrub_references(op["value"])} if "value" in op else op
+
+
 def auction_revisions_public(auction: Auction) -> list[dict[str, Any]]:
-    """The public history. While bidders are hidden, the operations on `/bids` are left out."""
+    """The public history. While bidders are hidden, the operations on `/bids` are left out and the author of
+    a revision that had any is hidden too; guarantee payment references are never shown."""
     hidden = bidders_hidden(auction)
     history = []
     for revision in Revision.objects.filter(subject_type="auction", subject_id=auction.pk).order_by("rev"):
-        changes = revision.changes
+        author = revision.author
         if hidden:
-            changes = [op for op in changes if not str(op.get("path", "")).startswith("/bids")]
+            changes = [op for op in revision.changes if not _touches_bids(op)]
+            if len(changes) != len(revision.changes):
+                author = HIDDEN_AUTHOR
         else:
-            changes = [op for op in changes if "/guarantee/reference" not in str(op.get("path", ""))]
-        history.append(
-            {"rev": revision.rev, "author": revision.author, "date": iso_utc(revision.date), "changes": changes}
-        )
+            changes = list(revision.changes)
+        changes = [public for op in changes if (public := _public_op(op)) is not None]
+        history.append({"rev": revision.rev, "author": author, "date": iso_utc(revision.date), "changes": changes})
     return history
 
 
@@ -170,6 +205,24 @@ def auction_list_public(*, mode: str = Mode.REAL) -> QuerySet[Auction]:
 def lot_history(lot: Lot) -> QuerySet[Auction]:
     """Every attempt to sell the lot, first to last."""
     return Auction.objects.filter(lot=lot).order_by("attempt")
+
+
+def lot_public_document(lot: Lot, *, broker: Broker | None = None) -> dict[str, Any]:
+    """The lot with its attempts, first to last. A draft attempt (e.g. the marked-down next attempt created
+    after a failure, which its broker dates and publishes) is listed only to the broker that owns it."""
+    attempts = [
+        {
+            "id": str(a.pk),
+            "auctionID": a.public_id,
+            "attempt": a.attempt,
+            "status": a.status,
+            "value": money(a.value),
+            "markdownPercent": format(Decimal(a.markdown_percent).quantize(CENT), "f"),
+        }
+        for a in lot_history(lot)
+        if a.status != AuctionStatus.DRAFT or (broker is not None and a.owner_id == broker.pk)
+    ]
+    return {**lot_document(lot), "auctions": attempts}
 
 
 def revisions_of(subject_type: str, subject_id: int) -> QuerySet[Revision]:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from vzaemo.accounts.models import Authority
 from vzaemo.auctions import permissions, rules, selectors
 from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, Revision
-from vzaemo.auctions.permissions import BANK_FEED, CHRONOGRAPH, LIVE_ENGINE, SystemActor
+from vzaemo.auctions.permissions import BANK_FEED, CDB_ADMIN, CHRONOGRAPH, LIVE_ENGINE, OrganiserBroker, SystemActor
 from vzaemo.auctions.states import (
     AUCTION_MACHINE,
     AWARD_MACHINE,
@@ -67,12 +67,20 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     label = str(actor) if actor is not None else "system"
     if broker is not None:
         label = f"broker:{broker.pk}:{broker.name}"
+    elif isinstance(actor, OrganiserBroker):
+        broker = actor.broker
     return {"author": label[:300], "actor": user, "broker": broker}
 
 
 def _locked_auction(auction_id: int) -> Auction:
     try:
-        return Auction.objects.select_for_update().select_related("lot", "owner", "lot__organiser").get(pk=auction_id)
+        # of=("self",): lock the auction row only, not the joined broker, lot and organiser rows, which
+        # would serialise every write to all auctions of one broker or office.
+        return (
+            Auction.objects.select_for_update(of=("self",))
+            .select_related("lot", "owner", "lot__organiser")
+            .get(pk=auction_id)
+        )
     except (Auction.DoesNotExist, ValueError, TypeError):
         raise NotAllowed(_("There is no such auction."), code="auction_not_found") from None
 
@@ -185,7 +193,7 @@ def _require_edit(broker: Any, owner_id: int) -> None:
 
 
 def _require_organiser(actor: Any, auction: Auction) -> None:
-    if not permissions.is_organiser(actor, auction):
+    if not permissions.may_act_for_organiser(actor, auction):
         raise NotAllowed(_("Only an official of the organiser may do this."), code="not_organiser")
 
 
@@ -276,10 +284,7 @@ def lot_create(
         )
     if category not in Category.values:
         raise ValidationFailed(_("Choose a category from the list."), code="category_invalid", field="category")
-    from vzaemo.accounts.models import Region
-
-    if region not in Region.values:
-        raise ValidationFailed(_("Choose a region from the list."), code="region_invalid", field="region")
+    _region(region)
     now = clock.now()
     lot = Lot(
         mode=mode,
@@ -300,6 +305,127 @@ def lot_create(
     lot.save()
     _commit_lot(lot, actor=broker, before={}, tag="auction-lot:create", now=now)
     return lot
+
+
+def _region(region: str) -> str:
+    from vzaemo.accounts.models import Region
+
+    if region not in Region.values:
+        raise ValidationFailed(_("Choose a region from the list."), code="region_invalid", field="region")
+    return region
+
+
+@transaction.atomic
+def lot_update(
+    *,
+    broker: Broker,
+    lot_id: int,
+    title: str | None = None,
+    description: str | None = None,
+    category: str | None = None,
+    region: str | None = None,
+    address: str | None = None,
+    enforcement_proceeding: str | None = None,
+    encumbrances: str | None = None,
+    start_value: Any = None,
+) -> Lot:
+    """The owner edits a lot until its auction is published; the price and the category only while the
+    lot has no auction yet (the draft auction was priced from them). Fields left `None` stay; a change
+    that changes nothing writes nothing."""
+    # The lot row alone: auction services lock it too (with their auction), so a publish and an edit of the
+    # same lot take turns.
+    lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
+    if lot is None:
+        raise NotAllowed(_("There is no such lot."), code="lot_not_found")
+    _require_edit(broker, lot.owner_id)
+    if lot.auctions.exclude(status=S.DRAFT).exists():
+        raise NotAllowed(_("A lot can be edited only until its auction is published."), code="lot_published")
+    before = selectors.lot_document(lot)
+    if title is not None:
+        lot.title = _text(title, field="title", max_length=300)
+    if description is not None:
+        lot.description = _text(description, field="description", max_length=20_000)
+    if region is not None:
+        lot.region = _region(region)
+    if address is not None:
+        lot.address = _text(address, field="address", max_length=500, required=False)
+    if enforcement_proceeding is not None:
+        lot.enforcement_proceeding = _text(enforcement_proceeding, field="enforcement_proceeding", max_length=50)
+    if encumbrances is not None:
+        lot.encumbrances = _text(encumbrances, field="encumbrances", max_length=20_000, required=False)
+    if category is not None:
+        if category not in Category.values:
+            raise ValidationFailed(_("Choose a category from the list."), code="category_invalid", field="category")
+        lot.category = category
+    if start_value is not None:
+        lot.start_value = _money(start_value, field="start_value", code="start_value_invalid")
+    if (lot.category, lot.start_value) != (before["category"], Decimal(before["value"]["amount"])) and (
+        lot.auctions.exists()
+    ):
+        raise Conflict(_("The price and the category are fixed once the lot has an auction."), code="lot_has_auction")
+    if selectors.lot_document(lot) == before:
+        return lot  # nothing to change: no revision
+    _commit_lot(lot, actor=broker, before=before, tag="auction-lot:edit", now=clock.now())
+    return lot
+
+
+# --- ownership (the broker API moves the owner token in the same transaction) ---------------------
+
+
+def _require_take_over(broker: Broker, mode: str) -> None:
+    if not permissions.broker_may_take_over(broker, mode):
+        raise NotAllowed(
+            _("Only a broker accredited to create and edit objects in this mode may take this over."),
+            code="broker_cannot_take_over",
+        )
+
+
+@transaction.atomic
+def lot_transfer(*, broker: Broker, lot_id: int) -> Lot:
+    """The lot moves to `broker` (who showed its transfer key to the edge)."""
+    lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
+    if lot is None:
+        raise NotAllowed(_("There is no such lot."), code="lot_not_found")
+    _require_take_over(broker, lot.mode)
+    if lot.owner_id == broker.pk:
+        return lot
+    before = selectors.lot_document(lot)
+    lot.owner = broker
+    _commit_lot(lot, actor=broker, before=before, tag="auction-lot:transfer", now=clock.now())
+    return lot
+
+
+@transaction.atomic
+def auction_transfer(*, broker: Broker, auction_id: int) -> Auction:
+    """The auction moves to `broker`, with the later attempts of its lot (they are written with the same
+    owner token). Each moved attempt gets its revision and audit record."""
+    auction = _locked_auction(auction_id)
+    _require_take_over(broker, auction.mode)
+    later = Auction.objects.filter(lot_id=auction.lot_id, attempt__gt=auction.attempt).order_by("attempt")
+    now = clock.now()
+    for attempt in [auction, *(_locked_auction(pk) for pk in later.values_list("pk", flat=True))]:
+        if attempt.owner_id == broker.pk:
+            continue
+        before = _document_before(attempt)
+        previous_owner = attempt.owner_id
+        attempt.owner = broker
+        _commit(attempt, actor=broker, before=before, tag="auction:transfer", now=now, note={"from": previous_owner})
+    return auction
+
+
+@transaction.atomic
+def bid_transfer(*, broker: Broker, bid_id: int) -> Bid:
+    """The bid moves to `broker` (the bidder changed platforms)."""
+    auction, bid = _locked_auction_of(Bid, bid_id)
+    _require_take_over(broker, auction.mode)
+    if bid.owner_id == broker.pk:
+        return bid
+    now = clock.now()
+    before = _document_before(auction)
+    bid.owner, bid.date_modified = broker, now
+    bid.save()
+    _commit(auction, actor=broker, before=before, tag="auction:bid-transfer", now=now, note={"bid": bid.pk})
+    return bid
 
 
 # --- auctions -------------------------------------------------------------------------------------
@@ -629,7 +755,7 @@ def auction_end_tendering(*, auction_id: int) -> Auction | None:
 def auction_record_result(*, actor: Any, auction_id: int, ranking: Sequence[tuple[int, Any]]) -> Auction:
     """The live engine's result: (bid id, final amount) best first. active.auction -> active.qualification
     with the award chain; an empty ranking (no Dutch accept, no valid bid) makes the auction unsuccessful."""
-    if actor is not LIVE_ENGINE and not getattr(actor, "is_superuser", False):
+    if not permissions.may_record_result(actor):
         raise NotAllowed(_("Only the auction engine records results."), code="not_auction_engine")
     auction = _locked_auction(auction_id)
     if auction.status != S.AUCTION:
@@ -942,7 +1068,9 @@ def auction_deadlines_apply() -> int:
 
 __all__ = [
     "BANK_FEED",
+    "CDB_ADMIN",
     "CHRONOGRAPH",
     "LIVE_ENGINE",
+    "OrganiserBroker",
     "SystemActor",
 ]

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
-from vzaemo.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, TooManyRequests
 
 LOCATIONS = {"body", "query", "path", "header"}
 
@@ -26,13 +26,32 @@ def error(location: str, name: str, description: str) -> dict[str, str]:
     return {"location": location, "name": name, "description": description}
 
 
+# A service names the field it refuses by its own name; the API answers with the body's path.
+BODY_NAMES = {
+    "start_value": "data.value.amount",
+    "value": "data.value.amount",
+    "amount": "data.value.amount",
+    "auction_start": "data.auctionPeriod.startDate",
+    "bidder_name": "data.bidder.name",
+    "bidder_identifier": "data.bidder.identifier",
+    "enforcement_proceeding": "data.enforcementProceeding",
+    "organiser": "data.organiser_id",
+    "sha256": "data.hash",
+    "document": "data.url",
+}
+
+
+def body_name(field: str) -> str:
+    return BODY_NAMES.get(field, f"data.{field}")
+
+
 def status_of(exc: DomainError) -> int:
     if isinstance(exc, NotAllowed):
         return 404 if exc.code.endswith("_not_found") else 403
     if isinstance(exc, Conflict | InvalidTransition):
         return 409
-    if isinstance(exc, ValidationFailed):
-        return 422
+    if isinstance(exc, TooManyRequests):
+        return 429
     return 422
 
 
@@ -42,8 +61,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        location = "body" if exc.field else "url"
-        return respond(request, status_of(exc), [error(location, exc.field or exc.code, str(exc.message))])
+        if exc.field:
+            return respond(request, status_of(exc), [error("body", body_name(exc.field), str(exc.message))])
+        return respond(request, status_of(exc), [error("url", exc.code, str(exc.message))])
 
     @api.exception_handler(ApiError)
     def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
@@ -56,6 +76,12 @@ def install(api: NinjaAPI) -> None:
         )
         response["WWW-Authenticate"] = "Bearer"
         return response
+
+    @api.exception_handler(Throttled)
+    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        # django-ninja adds `Retry-After` (whole seconds to the next window) to this response.
+        description = "Too many requests for this API key; wait for the Retry-After seconds, then repeat."
+        return respond(request, 429, [error("header", "rate_limit", description)])
 
     @api.exception_handler(NinjaValidationError)
     def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

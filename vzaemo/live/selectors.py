@@ -11,9 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
+from vzaemo.auctions.models import Bid
+from vzaemo.auctions.states import AuctionStatus, BidStatus
 from vzaemo.core import clock
-from vzaemo.live import engine
+from vzaemo.core.errors import Conflict, NotAllowed
+from vzaemo.live import engine, links
 from vzaemo.live.models import LivePost, LiveSession
 
 # to_dict() keys whose values are bid ids: replaced by bidder numbers before anything leaves the server.
@@ -130,3 +134,19 @@ def sessions_to_finish(now: dt.datetime) -> list[int]:
 
 def last_post_number(session: LiveSession) -> int:
     return LivePost.objects.filter(session=session).aggregate(m=Max("seq"))["m"] or 0
+
+
+def participation_path_for(*, auction_id: int, bid_id: int) -> str:
+    """The signed bidder page of a qualified bid (issue 5: links go to qualified bidders only), while its
+    auction is still ahead or running; refused otherwise."""
+    row = Bid.objects.filter(pk=bid_id, auction_id=auction_id).values_list("status", "auction__status").first()
+    if row is None:
+        raise NotAllowed(_("There is no such bid."), code="bid_not_found")
+    bid_status, auction_status = row
+    if bid_status != BidStatus.ACTIVE:
+        raise Conflict(
+            _("Only a qualified bid (its guarantee paid) gets a participation link."), code="bid_not_qualified"
+        )
+    if auction_status not in {AuctionStatus.TENDERING, AuctionStatus.AUCTION}:
+        raise Conflict(_("This auction's live stage is over."), code="auction_not_live")
+    return links.participation_path(auction_id, bid_id)
