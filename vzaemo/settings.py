@@ -228,6 +228,11 @@ SOCIALACCOUNT_PROVIDERS = {
 # Staff (Django admin users) must have TOTP; the middleware sends them to set it up.
 VZAEMO_STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", True)
 
+# Where browsers open the live auction streams (the ASGI process). Empty: the page's own origin (nginx routes
+# /live/<id>/events to the ASGI process); runplatform without nginx sets the ASGI port. Comma-separated: the
+# first is the one pages use; all are allowed in CSP connect-src.
+SSE_ORIGIN = os.environ.get("SSE_ORIGIN", "")
+
 # --- content security policy: no unsafe-inline anywhere ---
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -235,7 +240,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", *[o for o in os.environ.get("SSE_ORIGIN", "").split(",") if o]],
+        "connect-src": ["'self'", *[o for o in SSE_ORIGIN.split(",") if o]],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

@@ -72,6 +72,7 @@ def test_an_english_auction_with_three_bidders_and_an_observer(
     # Round 2 opens with Bidder 1 (equal amounts: the latest moves first); Bidder 1 raises by two steps.
     step = Decimal("1000.00")  # 1% of 100,000 (the seeded bid step rule)
     raised = f"{Decimal(amounts[1]) + 2 * step:.2f}"
+    expect(bidders[0].locator('[data-live="stage"]')).to_have_text("Round 2: turn of Bidder 1", timeout=TURN_WAIT_MS)
     _bid_when_allowed(bidders[0], raised)
     _sees(observer, raised)
 
@@ -102,9 +103,11 @@ def test_a_dutch_auction_accept_sealed_and_best_bid(new_page: Callable[..., Page
     assert accepted == "100000.00"
     _sees(observer, accepted)
     # Sealed bids of the others (secret from the observer until the window closes).
+    expect(bidders[1].locator('[data-live="stage"]')).to_contain_text("Sealed bids", timeout=TURN_WAIT_MS * 2)
     sealed_2 = _bid_when_allowed(bidders[1], "101500.00")
     sealed_3 = _bid_when_allowed(bidders[2], "100500.00")
     # Best bid: only the Dutch winner, at least the best sealed bid + 1% of the start price.
+    expect(bidders[0].locator('[data-live="stage"]')).to_contain_text("Best bid", timeout=TURN_WAIT_MS)
     best = _bid_when_allowed(bidders[0])
     assert best == "102500.00"
     _sees(observer, sealed_2)

@@ -24,6 +24,10 @@ Each subscriber has a mailbox of one: a burst of notifications coalesces into "s
 derived data through :meth:`Subscription.shared`, computed once per change per process (the stream state: with
 10,000 streams and one bid, the state is computed once, not 10,000 times).
 
+The hub also keeps time for the streams without a timer per stream: one ticker wakes the heartbeat subscribers
+in turn (a sixteenth of them per tick), and one timer per auction wakes its subscribers at its next time-driven
+change (:meth:`Subscription.refresh_after`: a turn ends, no bid needed).
+
 Seqs are assumed to grow per auction in commit order (the bid service assigns them under the auction's row lock);
 a seq not above the latest one known is a duplicate and is dropped.
 """
@@ -52,6 +56,8 @@ CHANNEL = "vzaemo_live"
 DEFAULT_POLL_SECONDS = 0.25
 DEFAULT_LATEST_SEQS = "vzaemo.live.selectors.latest_seqs"
 DEFAULT_STATE_THREADS = 4
+DEFAULT_HEARTBEAT_SECONDS = 4.0
+_BEAT_BUCKETS = 16
 # The listener proves its connection alive when no notification arrived for this long.
 _PING_SECONDS = 30.0
 _BACKOFF_FIRST_SECONDS = 0.5
@@ -109,6 +115,15 @@ def _with_connections(function: Callable[P, R], *args: P.args, **kwargs: P.kwarg
         close_old_connections()
 
 
+def shutdown_threads() -> None:
+    """Stop the live engine's threads (they are started again on demand); their connections go with them."""
+    global _executor
+    with _executor_lock:
+        executor, _executor = _executor, None
+    if executor is not None:
+        executor.shutdown(wait=True)
+
+
 async def run_sync(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run sync (database) code in the live engine's small thread pool."""
     call = sync_to_async(_with_connections, thread_sensitive=False, executor=_state_executor())
@@ -121,10 +136,19 @@ class _Mailbox:
     """One subscriber's queue of capacity one: a later change overwrites an unread one (coalescing)."""
 
     changed: bool = False
+    beat: bool = False
     waiter: asyncio.Future[None] | None = None
+    bucket: int | None = None  # its slot in the hub's heartbeat wheel, if it asked for heartbeats
 
     def deliver(self) -> None:
         self.changed = True
+        self._wake()
+
+    def tick(self) -> None:
+        self.beat = True
+        self._wake()
+
+    def _wake(self) -> None:
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
 
@@ -133,6 +157,9 @@ class _Mailbox:
 class _Shared:
     version: int
     task: asyncio.Task[Any]
+    # Set when the task is done. Waiting on it, unlike on the task (or a shield of it: two futures and two
+    # callbacks per waiter), costs one future per waiter, and cancelling a waiter never reaches the task.
+    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(eq=False)
@@ -142,13 +169,15 @@ class _Topic:
     seq: int | None = None  # the latest seq known in this process
     version: int = 0  # bumped on every change delivered; keys the shared data
     shared: dict[Hashable, _Shared] = field(default_factory=dict)
+    refresh: asyncio.TimerHandle | None = None  # one timer per auction for its next time-driven change
 
 
 class Subscription:
     """One stream's subscription to one auction; close it (or leave ``async with``) when the stream ends.
 
-    ``async for seq in subscription`` yields after every change (coalesced), the latest seq known or ``None``
-    when a change may have been missed and the seq is unknown (after the listener reconnected).
+    ``async for seq in subscription`` yields after every change (coalesced; with ``heartbeat=True`` also after
+    every beat) the latest seq known, ``None`` while none is. A refresh (the listener reconnected and may have
+    missed something, or a time-driven change) wakes it like a change and leaves the seq as it was.
     It is also released when garbage-collected, so a stream whose body never started cannot leak it.
     """
 
@@ -192,9 +221,10 @@ class Subscription:
         return self.seq
 
     async def wait(self, timeout: float | None = None) -> bool:
-        """Wait for a change; ``True`` if there was one, ``False`` when ``timeout`` seconds passed without one."""
+        """Wait for a change; ``True`` if there was one, ``False`` after a heartbeat (``subscribe(heartbeat=True)``)
+        or when ``timeout`` seconds passed without a change."""
         mailbox = self._mailbox
-        if not mailbox.changed and timeout != 0:
+        if not mailbox.changed and not mailbox.beat and timeout != 0:
             loop = asyncio.get_running_loop()
             mailbox.waiter = waiter = loop.create_future()
             timer = loop.call_later(timeout, _resolve, waiter) if timeout is not None else None
@@ -204,8 +234,13 @@ class Subscription:
                 mailbox.waiter = None
                 if timer is not None:
                     timer.cancel()
-        changed, mailbox.changed = mailbox.changed, False
+        changed, mailbox.changed, mailbox.beat = mailbox.changed, False, False
         return changed
+
+    def refresh_after(self, seconds: float) -> None:
+        """Wake every subscriber of the auction as after a change, ``seconds`` from now (a time-driven change:
+        a turn ends). One timer per auction: the earliest request wins."""
+        self._hub._refresh_after(self._topic, seconds)
 
     def observe(self, seq: int) -> None:
         """Record that data read from the database already shows ``seq``: a notification of it is no news."""
@@ -227,8 +262,10 @@ class Subscription:
             task = asyncio.get_running_loop().create_task(_awaited(compute))
             entry = _Shared(topic.version, task)
             topic.shared[key] = entry
-            task.add_done_callback(partial(_forget_failure, topic.shared, key, entry))
-        result: T = await asyncio.shield(entry.task)
+            task.add_done_callback(partial(_computed, topic.shared, key, entry))
+        if not entry.task.done():
+            await entry.done.wait()
+        result: T = entry.task.result()
         return result
 
 
@@ -242,7 +279,8 @@ def _stale(task: asyncio.Task[Any], fresh: Callable[[Any], bool] | None) -> bool
     return not fresh(task.result())
 
 
-def _forget_failure(shared: dict[Hashable, _Shared], key: Hashable, entry: _Shared, task: asyncio.Task[Any]) -> None:
+def _computed(shared: dict[Hashable, _Shared], key: Hashable, entry: _Shared, task: asyncio.Task[Any]) -> None:
+    entry.done.set()
     if task.cancelled() or task.exception() is not None:  # retrieving the exception also silences asyncio
         if shared.get(key) is entry:
             del shared[key]
@@ -265,6 +303,7 @@ class Hub:
         listen: bool | None = None,
         changes_since: ChangesSince | None = None,
         poll_seconds: float | None = None,
+        beat_seconds: float | None = None,
         using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         self.loop = asyncio.get_running_loop()
@@ -277,15 +316,29 @@ class Hub:
             if poll_seconds is None
             else poll_seconds
         )
+        # Heartbeat subscribers are woken once per beat_seconds (by default half the SSE heartbeat, so a
+        # stream silent for that long sends the time and no gap exceeds the heartbeat). One timer for the
+        # whole process, each tick waking one bucket: no timer per stream, and no burst of 10,000 at once.
+        self._beat_seconds = (
+            float(getattr(settings, "LIVE_SSE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS)) / 2
+            if beat_seconds is None
+            else beat_seconds
+        )
+        self._buckets: list[set[_Mailbox]] = [set() for _ in range(_BEAT_BUCKETS)]
+        self._next_bucket = 0
         self._topics: dict[int, _Topic] = {}
         self._worker: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         self._unsynced: set[int] = set()  # topics that may have missed a notification while nobody listened
         self._waiting = 0  # callers of ready() still waiting
 
     # --- subscribers ------------------------------------------------------------------------
-    def subscribe(self, auction_id: int) -> Subscription:
-        """Subscribe at once (changes from now on are seen); starts the listener or poller if needed."""
+    def subscribe(self, auction_id: int, *, heartbeat: bool = False) -> Subscription:
+        """Subscribe at once (changes from now on are seen); starts the listener or poller if needed.
+
+        ``heartbeat``: :meth:`Subscription.wait` also returns (``False``) at least every ``beat_seconds``.
+        """
         topic = self._topics.get(auction_id)
         if topic is None:
             topic = self._topics[auction_id] = _Topic(auction_id)
@@ -293,6 +346,10 @@ class Hub:
                 self._unsynced.add(auction_id)
         mailbox = _Mailbox()
         topic.mailboxes.add(mailbox)
+        if heartbeat:
+            mailbox.bucket = self._next_bucket
+            self._buckets[mailbox.bucket].add(mailbox)
+            self._next_bucket = (self._next_bucket + 1) % _BEAT_BUCKETS
         self._start()
         return Subscription(self, topic, mailbox)
 
@@ -351,34 +408,65 @@ class Hub:
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def aclose(self) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.cancel()
-            try:
-                await worker
-            except asyncio.CancelledError:
-                pass
+        tasks = [task for task in (self._worker, self._ticker) if task is not None]
+        self._worker = self._ticker = None
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _start(self) -> None:
         if self._worker is None or self._worker.done():
             self._worker = self.loop.create_task(self._listen() if self.listen else self._poll())
+        if self._ticker is None or self._ticker.done():
+            self._ticker = self.loop.create_task(self._beat())
 
     def _discard(self, auction_id: int, mailbox: _Mailbox) -> None:
         topic = self._topics.get(auction_id)
         if topic is None:
             return
         topic.mailboxes.discard(mailbox)
+        if mailbox.bucket is not None:
+            self._buckets[mailbox.bucket].discard(mailbox)
         if mailbox.waiter is not None:
             _resolve(mailbox.waiter)  # a pending wait() returns; the iterator then stops
         if not topic.mailboxes:
             del self._topics[auction_id]
             self._unsynced.discard(auction_id)
+            if topic.refresh is not None:
+                topic.refresh.cancel()
         self._stop_if_idle()
 
     def _stop_if_idle(self) -> None:
-        if not self._topics and not self._waiting and self._worker is not None:
-            self._worker.cancel()  # stop at once; the next subscriber starts a new one
-            self._worker = None
+        if self._topics or self._waiting:
+            return
+        for task in (self._worker, self._ticker):
+            if task is not None:
+                task.cancel()  # stop at once; the next subscriber starts new ones
+        self._worker = self._ticker = None
+
+    # --- time: heartbeats and time-driven changes ------------------------------------------------
+    async def _beat(self) -> None:
+        tick = self._beat_seconds / _BEAT_BUCKETS
+        bucket = 0
+        while True:
+            await asyncio.sleep(tick)
+            for mailbox in self._buckets[bucket]:
+                mailbox.tick()
+            bucket = (bucket + 1) % _BEAT_BUCKETS
+
+    def _refresh_after(self, topic: _Topic, seconds: float) -> None:
+        if self._topics.get(topic.auction_id) is not topic:
+            return  # every subscriber left meanwhile
+        when = self.loop.time() + max(0.0, seconds)
+        if topic.refresh is not None:
+            if topic.refresh.when() <= when and not topic.refresh.cancelled():
+                return
+            topic.refresh.cancel()
+        topic.refresh = self.loop.call_at(when, self._refresh, topic)
+
+    def _refresh(self, topic: _Topic) -> None:
+        topic.refresh = None
+        self.publish(topic.auction_id, None)
 
     def _discard_threadsafe(self, auction_id: int, mailbox: _Mailbox) -> None:
         if threading.get_ident() == self._thread:

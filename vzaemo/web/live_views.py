@@ -31,7 +31,7 @@ def _session(auction_id: int) -> LiveSession:
 
 
 def _events_url(auction_id: int, *, bid_id: int | None = None, sig: str | None = None) -> str:
-    origin = (getattr(settings, "SSE_PUBLIC_ORIGIN", "") or _sse_origin()).rstrip("/")
+    origin = _sse_origin().rstrip("/")
     url = f"{origin}/live/{auction_id}/events"
     if bid_id is not None and sig:
         url += f"?bid={bid_id}&sig={sig}"
@@ -39,7 +39,7 @@ def _events_url(auction_id: int, *, bid_id: int | None = None, sig: str | None =
 
 
 def _sse_origin() -> str:
-    origins = [o for o in (getattr(settings, "SSE_ORIGIN", "") or "").split(",") if o]
+    origins = [o for o in settings.SSE_ORIGIN.split(",") if o]
     return origins[0] if origins else ""
 
 

@@ -99,6 +99,48 @@ def test_a_burst_of_changes_coalesces_into_one_wake_with_the_latest_seq() -> Non
     run(body)
 
 
+def test_heartbeat_subscribers_are_woken_every_beat_by_one_process_wide_ticker() -> None:
+    async def body() -> None:
+        hub = Hub(listen=False, changes_since=FakeChanges(), poll_seconds=60, beat_seconds=0.05)
+        beating = [hub.subscribe(1, heartbeat=True) for _ in range(40)]
+        quiet = hub.subscribe(1)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for subscription in beating:
+            assert await subscription.wait(timeout=1) is False  # a beat, not a change
+            assert await subscription.wait(timeout=1) is False
+        assert loop.time() - start < 0.5
+        assert await quiet.wait(timeout=0.1) is False  # timed out: no beats for it
+        hub.publish(1, 1)
+        assert all([await s.wait(timeout=1) for s in [*beating[:3], quiet]])  # a change still reads as one
+        for subscription in [*beating, quiet]:
+            subscription.close()
+        assert not hub.running
+
+    run(body)
+
+
+def test_a_time_driven_refresh_wakes_every_subscriber_once_with_the_earliest_time() -> None:
+    async def body() -> None:
+        hub = Hub(listen=False, changes_since=FakeChanges(), poll_seconds=60, beat_seconds=60)
+        subscriptions = [hub.subscribe(1) for _ in range(5)]
+        hub.publish(1, 3)
+        for subscription in subscriptions:
+            assert await subscription.wait(timeout=0) is True
+            subscription.refresh_after(5)  # every stream asks: one timer
+        subscriptions[0].refresh_after(0.05)  # an earlier change wins
+        for subscription in subscriptions:
+            assert await subscription.wait(timeout=1) is True
+            assert subscription.seq == 3
+        assert await subscriptions[0].wait(timeout=0.1) is False  # the later request was replaced, not added
+        subscriptions[0].refresh_after(0.01)
+        for subscription in subscriptions:
+            subscription.close()  # the last one leaving cancels the timer
+        await asyncio.sleep(0.05)
+
+    run(body)
+
+
 def test_a_cancelled_subscriber_leaves_no_subscription_and_stops_the_poller() -> None:
     seen: list[int | None] = []
 

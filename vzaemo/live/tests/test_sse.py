@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import http.client
+import importlib
 import itertools
 import json
 import os
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import StreamingHttpResponse
@@ -31,7 +34,7 @@ from django.test import AsyncClient, Client
 from vzaemo.core import clock
 from vzaemo.live import broadcast
 from vzaemo.live.broadcast import Hub
-from vzaemo.live.sse import RETRY_MILLISECONDS
+from vzaemo.live.sse import RETRY_MILLISECONDS, StreamsHandler
 
 pytestmark = pytest.mark.urls("vzaemo.live.sse_urls")
 
@@ -355,6 +358,17 @@ def test_a_failed_state_read_keeps_the_stream_and_is_retried(settings: Any) -> N
     run(body)
 
 
+def test_a_host_outside_allowed_hosts_is_refused(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["live.example"]  # not the test client's "testserver"
+
+    async def body() -> None:
+        response = await AsyncClient().get("/live/1/events")
+        assert response.status_code == 400
+        assert CALLS == []
+
+    run(body)
+
+
 def test_only_get_is_allowed() -> None:
     async def body() -> None:
         response = await AsyncClient().post("/live/1/events")
@@ -369,6 +383,66 @@ def test_under_wsgi_the_view_refuses_to_stream() -> None:
     assert response.status_code == 421
     assert b"Server-Sent Events process" in response.content
     assert CALLS == []
+
+
+# ---------------------------------------------------------------- the ASGI process's handler
+class Connection:
+    """One client of the handler: it sends a GET, reads what comes, and can hang up."""
+
+    def __init__(self, handler: StreamsHandler, path: str) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.first_body = asyncio.Event()
+        self.hang_up = asyncio.Event()
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"127.0.0.1"), (b"accept", b"text/event-stream")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8001),
+        }
+        self.task = asyncio.create_task(handler(scope, self.receive, self.send))
+        self.requested = False
+
+    async def receive(self) -> dict[str, Any]:
+        if not self.requested:
+            self.requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self.hang_up.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.messages.append(message)
+        if message["type"] == "http.response.body" and message.get("body"):
+            self.first_body.set()
+
+
+def test_the_streams_handler_keeps_no_thread_per_open_stream_and_a_hang_up_ends_the_stream(settings: Any) -> None:
+    settings.ROOT_URLCONF = "vzaemo.live.sse_urls"
+    settings.MIDDLEWARE = []
+    STATES[1] = {"seq": 1}
+
+    async def body() -> None:
+        handler = StreamsHandler()
+        threads = threading.active_count()
+        connections = [Connection(handler, "/live/1/events") for _ in range(40)]
+        await asyncio.gather(*(c.first_body.wait() for c in connections))
+        assert threading.active_count() - threads < 10  # Django's own handler: one thread per open stream
+        assert connections[0].messages[0]["status"] == 200
+        assert b"event: state" in connections[0].messages[1]["body"]
+        assert broadcast.get_hub().subscriber_count(1) == 40
+        for c in connections:
+            c.hang_up.set()  # the client goes away: the stream is cancelled and lets go of its subscription
+        await asyncio.gather(*(c.task for c in connections))
+        assert broadcast.get_hub().subscriber_count() == 0
+
+    run(body)
 
 
 # ---------------------------------------------------------------- a real server (granian, vzaemo.asgi)
@@ -512,3 +586,56 @@ def test_the_asgi_process_streams_states_and_a_change_committed_elsewhere_reache
     missing = sse_server.open("/live/2/events")
     assert missing.status == 404
     assert sse_server.open("/").status == 404  # the ASGI process serves the streams and nothing else
+
+
+# ---------------------------------------------------------------- with the live engine's own reads and writes
+@pytest.fixture
+def engine_reads(settings: Any) -> Iterator[None]:
+    """The real selectors and rules; their threads close their connections after each read (the test database is
+    dropped at the end, which PostgreSQL refuses while a connection is open)."""
+    # Transactional tests flush the tables between tests, seed data included: put the law back.
+    for module in (
+        "vzaemo.core.migrations.0002_calendar_seed",
+        "vzaemo.auctions.migrations.0002_seed_rules",
+        "vzaemo.live.migrations.0002_seed_rules",
+    ):
+        importlib.import_module(module).seed(django_apps, None)
+    settings.LIVE_STREAM_STATE = "vzaemo.live.selectors.stream_state"
+    settings.LIVE_LATEST_SEQS = "vzaemo.live.selectors.latest_seqs"
+    settings.LIVE_SQLITE_POLL_SECONDS = 0.05
+    max_age = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    yield
+    connection.settings_dict["CONN_MAX_AGE"] = max_age
+    broadcast.shutdown_threads()  # SQLite keeps an in-memory database's connection open: end its thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bid_placed_through_the_live_service_reaches_an_open_stream(engine_reads: None, traveller: Any) -> None:
+    from vzaemo.live import services
+    from vzaemo.live.tests.conftest import open_live
+
+    live = open_live(traveller)
+    live.at(300)  # round 1: the last registered bidder's turn
+    auction_id, bidder = live.auction.pk, live.bids[2].pk
+    amount = live.auction.value + live.auction.minimal_step
+
+    def place_bid() -> None:
+        try:
+            services.live_bid_place(auction_id=auction_id, bid_id=bidder, amount=amount, idempotency_key="sse")
+        finally:
+            connection.close()
+
+    async def body() -> None:
+        hub = Hub()  # PostgreSQL: LISTEN/NOTIFY; SQLite: the commit hook and the poller
+        broadcast.set_hub(hub)
+        reader = await connect(f"/live/{auction_id}/events")
+        first = await reader.event()
+        assert (first.name, first.data["auction_id"], first.data["version"]) == ("state", auction_id, 0)
+        await asyncio.to_thread(place_bid)
+        changed = await reader.event(timeout=2)
+        assert (changed.name, changed.id, changed.data["version"]) == ("state", "1", 1)
+        await reader.close()
+        assert hub.subscriber_count() == 0
+
+    asyncio.run(asyncio.wait_for(body(), timeout=10))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from vzaemo.core import calendar
@@ -44,7 +44,10 @@ def test_the_observer_page_shows_numbers_not_names(client: Client, traveller: An
     assert "live-initial" in html and "live-labels" in html
     for bid in live.bids:
         assert bid.bidder_name not in html
-    assert 'data-events-url="' in html
+    assert 'data-events-url="/live/' in html  # no SSE_ORIGIN: the page's own origin (nginx routes it)
+    with override_settings(SSE_ORIGIN="http://127.0.0.1:9001,http://localhost:9001"):
+        html = client.get(reverse("web:live-observer", args=[live.auction.pk])).content.decode()
+    assert f'data-events-url="http://127.0.0.1:9001/live/{live.auction.pk}/events"' in html
 
 
 def test_the_observer_page_of_an_auction_without_a_live_session_is_404(client: Client) -> None:

@@ -4,7 +4,8 @@ Four child processes, each in its own process group:
 
 * ``wsgi``   granian WSGI, N workers x M blocking threads: pages, APIs, bid POSTs (``vzaemo.wsgi``);
 * ``asgi``   granian ASGI on port+1, only for the Server-Sent Event streams (``vzaemo.asgi``);
-  ``asginl`` because Django does not implement the ASGI lifespan protocol;
+  ``asginl`` because Django does not implement the ASGI lifespan protocol; granian serves only 1,024
+  connections per worker by default (the rest wait unserved), so ``--sse-connections`` raises it;
 * ``worker`` ``manage.py db_worker``: the django-tasks database task worker;
 * ``chrono`` ``manage.py chronograph``: the loop of idempotent time-driven jobs.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -32,6 +34,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 # Children get SIGTERM if this process dies without cleaning up (Linux prctl PR_SET_PDEATHSIG).
 _PR_SET_PDEATHSIG = 1
 _STOP_TIMEOUT_SECONDS = 10.0
+# Open Server-Sent Event streams the ASGI process holds (DESIGN goal: 10,000 on 2 cores).
+SSE_CONNECTIONS = 16384
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -61,6 +65,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--wsgi-backpressure", type=int, default=None, help="Open connections per WSGI worker (granian's default)."
         )
+        parser.add_argument(
+            "--sse-connections",
+            type=int,
+            default=SSE_CONNECTIONS,
+            help="Open streams the ASGI process serves at once (granian backpressure and backlog).",
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
         parser.add_argument("--no-chronograph", action="store_true", help="Do not start the chronograph.")
         parser.add_argument("--access-log", action="store_true", help="Log every request of the WSGI process.")
@@ -74,6 +84,7 @@ class Command(BaseCommand):
             raise CommandError("--wsgi-workers and --wsgi-threads must be at least 1.")
         children = self._children(host, port, workers, threads, options)
         env = self._child_env(host, port)
+        _raise_open_files_limit()  # inherited by the children: every open stream is a socket
         # whitenoise warns once per process when STATIC_ROOT is missing; static files come from finders.
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
@@ -122,15 +133,7 @@ class Command(BaseCommand):
             "--access-log" if options["access_log"] else "--no-access-log",
             "vzaemo.wsgi:application",
         ]  # fmt: skip
-        asgi = [
-            *granian,
-            "--port", str(port + 1),
-            "--interface", "asginl",
-            "--workers", "1",
-            "--no-ws",
-            "--no-access-log",
-            "vzaemo.asgi:application",
-        ]  # fmt: skip
+        asgi = sse_server_argv(host, port + 1, connections=options["sse_connections"])
         children = [
             Child("wsgi", wsgi, f"granian WSGI  http://{host}:{port}/  ({workers} workers x {threads} threads)"),
             Child("asgi", asgi, f"granian ASGI  http://{host}:{port + 1}/  (Server-Sent Events)"),
@@ -179,6 +182,34 @@ class Command(BaseCommand):
         for child in children:
             if child.process is not None:
                 _signal_group(child.process, signal.SIGKILL)
+
+
+def sse_server_argv(host: str, port: int, *, connections: int = SSE_CONNECTIONS) -> list[str]:
+    """The ASGI (Server-Sent Events) process: one worker, one event loop, many open streams."""
+    return [
+        sys.executable, "-m", "granian", "--working-dir", str(settings.BASE_DIR), "--host", host,
+        "--port", str(port),
+        "--interface", "asginl",
+        "--workers", "1",
+        "--backpressure", str(connections),
+        "--backlog", str(connections),  # the kernel caps it at net.core.somaxconn
+        # Open streams never end by themselves, so a graceful stop would wait forever: cut them after 3 s
+        # (EventSource clients reconnect).
+        "--workers-kill-timeout", "3",
+        "--no-ws",
+        "--no-access-log",
+        "vzaemo.asgi:application",
+    ]  # fmt: skip
+
+
+def _raise_open_files_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):  # not allowed here: the limit stays as the supervisor set it
+            pass
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:

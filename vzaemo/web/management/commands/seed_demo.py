@@ -8,8 +8,8 @@ from django.db import transaction
 from vzaemo.accounts.demo import DEMO_PASSWORD, seed_people
 from vzaemo.appeals.demo import seed_appeals
 from vzaemo.auctions.demo import seed_auctions
-from vzaemo.live.demo import seed_live
 from vzaemo.consultations.demo import seed_consultations
+from vzaemo.live.demo import seed_live
 from vzaemo.petitions.demo import seed_petitions
 
 
