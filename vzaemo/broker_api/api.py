@@ -6,14 +6,10 @@ object, its owner token (`X-Access-Token` header or `acc_token` query).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Query, Status
 
@@ -108,33 +104,8 @@ _OPT_NAME = "(" + "|".join(OPT_FIELDS) + ")"
 OPT_FIELDS_PATTERN = f"^({_OPT_NAME}(,{_OPT_NAME})*)?$"
 
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _micros(moment: dt.datetime) -> int:
-    return (moment - EPOCH) // dt.timedelta(microseconds=1)
-
-
-def _from_micros(value: int) -> dt.datetime:
-    try:
-        return EPOCH + dt.timedelta(microseconds=value)
-    except OverflowError:
-        raise ApiError(404, location="query", name="offset", description="Offset expired/invalid.") from None
-
-
-def _encode_cursor(stamp: int, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{stamp}:{pk}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(offset: str) -> tuple[int, int]:
-    try:
-        raw = base64.urlsafe_b64decode(offset + "=" * (-len(offset) % 4)).decode()
-        version, stamp, pk = raw.split(":")
-        if version != "v1":
-            raise ValueError(version)
-        return int(stamp), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(404, location="query", name="offset", description="Offset expired/invalid.") from None
+def _offset_invalid() -> ApiError:
+    return ApiError(404, location="query", name="offset", description="Offset expired/invalid.")
 
 
 def _broker(request: HttpRequest) -> Broker:
@@ -191,26 +162,11 @@ def auction_feed(
         raise ApiError(422, location="query", name="opt_fields", description=f"Unknown fields: {', '.join(unknown)}.")
     columns = [column for name in wanted for column in OPT_COLUMNS[name]]
     public = selectors.auction_list_public(mode=Mode(mode)).select_related(None).only(*FEED_COLUMNS, *columns)
-    stamped = commit_order.uses_watermark(public.db)
-    if stamped:
-        queryset = commit_order.committed(public)
-    else:
-        # core.commit_order orders SQLite by id, which serves append-only rows; auctions are rewritten, so
-        # here the single SQLite writer's (date_modified, id) is the commit order (an update moves forward).
-        queryset = public.order_by("date_modified", "id")
-    if offset:
-        stamp, pk = _decode_cursor(offset)
-        if stamped:
-            after = Q(commit_txid__gt=stamp) | Q(commit_txid=stamp, id__gt=pk)
-            before = Q(commit_txid__lt=stamp) | Q(commit_txid=stamp, id__lt=pk)
-        else:
-            moment = _from_micros(stamp)
-            after = Q(date_modified__gt=moment) | Q(date_modified=moment, id__gt=pk)
-            before = Q(date_modified__lt=moment) | Q(date_modified=moment, id__lt=pk)
-        queryset = queryset.filter(before if descending else after)
-    if descending:
-        queryset = queryset.reverse()
-    page = list(queryset[:limit])
+    try:
+        after = commit_order.Position.decode(offset) if offset else None
+        page = list(commit_order.changes(public, after=after, descending=descending)[:limit])
+    except commit_order.CursorInvalid:
+        raise _offset_invalid() from None
     items = [
         {
             "id": str(a.pk),
@@ -219,12 +175,7 @@ def auction_feed(
         }
         for a in page
     ]
-    if page:
-        last = page[-1]
-        stamp = (last.commit_txid or 0) if stamped else _micros(last.date_modified)
-        next_offset = _encode_cursor(stamp, last.pk)
-    else:
-        next_offset = offset or ""
+    next_offset = commit_order.position_of(page[-1], using=public.db).encode() if page else (offset or "")
     params: dict[str, Any] = {"feed": feed, "limit": limit, "mode": mode}
     if descending:
         params["descending"] = 1

@@ -17,15 +17,21 @@ Rows appear ≈15–30 ms after commit, and a transaction left open stalls every
 (watch for `idle in transaction`; `stalled_by()` names the culprit).
 
 SQLite has one writer at a time, so commit order is id order: there is no stamp, no watermark, and
-the order is by id alone. Callers never branch on the vendor themselves; they use `committed()`.
+the order is by id alone. Callers never branch on the vendor themselves; they use `committed()` (rows
+appended once) or `changes()` + `Position` (rows rewritten in place, e.g. the broker feed's auctions).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db import connections, models
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 _M = TypeVar("_M", bound=models.Model)
@@ -140,3 +146,75 @@ def try_single_runner_lock(name: str, using: str = "default") -> bool:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
         row = cursor.fetchone()
     return bool(row[0])
+
+
+# --- feeds of rows rewritten in place ------------------------------------------------------------------
+#
+# `committed()` serves append-only rows. A feed of rows that are *rewritten* (an auction changes many
+# times) orders them by their latest write: on PostgreSQL the stamp of that write's transaction behind the
+# watermark; on SQLite, whose single writer commits in the order it writes, the row's modification time
+# (an update moves the row forward). A position (stamp, id) is an opaque, versioned cursor for clients.
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_CURSOR_VERSION = "v1"
+
+
+class CursorInvalid(ValueError):
+    """The client's cursor was not made here (or by an older format): the edge answers 404, as openprocurement."""
+
+
+@dataclass(frozen=True)
+class Position:
+    stamp: int  # commit stamp (PostgreSQL) or microseconds since the epoch of the modification time (SQLite)
+    pk: int
+
+    def encode(self) -> str:
+        raw = f"{_CURSOR_VERSION}:{self.stamp}:{self.pk}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Position:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            version, stamp, pk = raw.split(":")
+            if version != _CURSOR_VERSION:
+                raise ValueError(version)
+            return cls(int(stamp), int(pk))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise CursorInvalid(text) from None
+
+
+def _micros(moment: dt.datetime) -> int:
+    return (moment - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def changes(
+    queryset: models.QuerySet[_M],
+    *,
+    after: Position | None = None,
+    descending: bool = False,
+    modified_field: str = "date_modified",
+) -> models.QuerySet[_M]:
+    """Rewritten rows in the order of their latest committed write, from `after` on (or back from it)."""
+    stamped = uses_watermark(queryset.db)
+    field = STAMP_FIELD if stamped else modified_field
+    ordered = committed(queryset).order_by(field, "id") if stamped else queryset.order_by(field, "id")
+    if after is not None:
+        if stamped:
+            value: object = after.stamp
+        else:
+            try:
+                value = EPOCH + dt.timedelta(microseconds=after.stamp)
+            except OverflowError:
+                raise CursorInvalid(str(after)) from None
+        forward = Q(**{f"{field}__gt": value}) | Q(**{field: value, "id__gt": after.pk})
+        backward = Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": after.pk})
+        ordered = ordered.filter(backward if descending else forward)
+    return ordered.reverse() if descending else ordered
+
+
+def position_of(row: models.Model, *, modified_field: str = "date_modified", using: str = "default") -> Position:
+    """The cursor just past `row` (loaded from `changes()`: its stamp or modification time is loaded)."""
+    if uses_watermark(using):
+        return Position(int(getattr(row, STAMP_FIELD) or 0), int(row.pk))
+    return Position(_micros(getattr(row, modified_field)), int(row.pk))
