@@ -24,8 +24,8 @@ Each subscriber has a mailbox of one: a burst of notifications coalesces into "s
 derived data through :meth:`Subscription.shared`, computed once per change per process (the stream state: with
 10,000 streams and one bid, the state is computed once, not 10,000 times).
 
-The hub also keeps time for the streams without a timer per stream: one ticker wakes the heartbeat subscribers
-in turn (a sixteenth of them per tick), and one timer per auction wakes its subscribers at its next time-driven
+The hub also keeps time for the streams without a timer per stream: one ticker wakes each heartbeat subscriber
+that has been quiet for nearly ``beat_seconds`` (looking at a sixteenth of them per tick), and one timer per auction wakes its subscribers at its next time-driven
 change (:meth:`Subscription.refresh_after`: a turn ends, no bid needed).
 
 Seqs are assumed to grow per auction in commit order (the bid service assigns them under the auction's row lock);
@@ -139,6 +139,7 @@ class _Mailbox:
     beat: bool = False
     waiter: asyncio.Future[None] | None = None
     bucket: int | None = None  # its slot in the hub's heartbeat wheel, if it asked for heartbeats
+    quiet_since: float = 0.0  # loop time of the subscriber's last message (Subscription.mark_sent)
 
     def deliver(self) -> None:
         self.changed = True
@@ -237,6 +238,10 @@ class Subscription:
         changed, mailbox.changed, mailbox.beat = mailbox.changed, False, False
         return changed
 
+    def mark_sent(self) -> None:
+        """The subscriber just sent its client something: its next heartbeat is a whole ``beat_seconds`` away."""
+        self._mailbox.quiet_since = self._hub.loop.time()
+
     def refresh_after(self, seconds: float) -> None:
         """Wake every subscriber of the auction as after a change, ``seconds`` from now (a time-driven change:
         a turn ends). One timer per auction: the earliest request wins."""
@@ -316,11 +321,11 @@ class Hub:
             if poll_seconds is None
             else poll_seconds
         )
-        # Heartbeat subscribers are woken once per beat_seconds (by default half the SSE heartbeat, so a
-        # stream silent for that long sends the time and no gap exceeds the heartbeat). One timer for the
-        # whole process, each tick waking one bucket: no timer per stream, and no burst of 10,000 at once.
+        # Heartbeat subscribers are woken before they have been quiet for beat_seconds (by default the SSE
+        # heartbeat). One timer for the whole process: each tick looks at one bucket, so every subscriber is
+        # looked at four times per beat_seconds and woken only when due; no timer per stream, no burst.
         self._beat_seconds = (
-            float(getattr(settings, "LIVE_SSE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS)) / 2
+            float(getattr(settings, "LIVE_SSE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
             if beat_seconds is None
             else beat_seconds
         )
@@ -337,14 +342,15 @@ class Hub:
     def subscribe(self, auction_id: int, *, heartbeat: bool = False) -> Subscription:
         """Subscribe at once (changes from now on are seen); starts the listener or poller if needed.
 
-        ``heartbeat``: :meth:`Subscription.wait` also returns (``False``) at least every ``beat_seconds``.
+        ``heartbeat``: :meth:`Subscription.wait` also returns (``False``) before the subscriber has been quiet
+        (:meth:`Subscription.mark_sent`) for ``beat_seconds``.
         """
         topic = self._topics.get(auction_id)
         if topic is None:
             topic = self._topics[auction_id] = _Topic(auction_id)
             if self.listen and not self._listening.is_set():
                 self._unsynced.add(auction_id)
-        mailbox = _Mailbox()
+        mailbox = _Mailbox(quiet_since=self.loop.time())
         topic.mailboxes.add(mailbox)
         if heartbeat:
             mailbox.bucket = self._next_bucket
@@ -446,12 +452,16 @@ class Hub:
 
     # --- time: heartbeats and time-driven changes ------------------------------------------------
     async def _beat(self) -> None:
-        tick = self._beat_seconds / _BEAT_BUCKETS
+        cycle = self._beat_seconds / 4  # how often each subscriber is looked at
+        due = self._beat_seconds - cycle  # quiet this long: the next look would be too late
         bucket = 0
         while True:
-            await asyncio.sleep(tick)
+            await asyncio.sleep(cycle / _BEAT_BUCKETS)
+            now = self.loop.time()
             for mailbox in self._buckets[bucket]:
-                mailbox.tick()
+                if now - mailbox.quiet_since >= due:
+                    mailbox.quiet_since = now
+                    mailbox.tick()
             bucket = (bucket + 1) % _BEAT_BUCKETS
 
     def _refresh_after(self, topic: _Topic, seconds: float) -> None:

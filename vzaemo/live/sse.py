@@ -9,7 +9,7 @@ signed by ``vzaemo.live.links``). Messages::
     data: {"now": "<server time>", ...the state...}
 
     event: time                      so that no two messages are further apart than LIVE_SSE_HEARTBEAT_SECONDS
-    data: {"now": "<server time>"}    (default 4; sent after about half of it without a message)
+    data: {"now": "<server time>"}    (default 4; the hub wakes a stream when it is due)
 
     event: gone                      the auction is no longer live (the state function returned None)
 
@@ -52,7 +52,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
 from vzaemo.core import clock
-from vzaemo.live.broadcast import DEFAULT_HEARTBEAT_SECONDS, Subscription, get_hub, run_sync
+from vzaemo.live.broadcast import Subscription, get_hub, run_sync
 
 logger = logging.getLogger(__name__)
 ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
@@ -259,8 +259,7 @@ async def auction_events(request: HttpRequest, auction_id: int) -> HttpResponseB
     if first.body is None:
         subscription.close()
         return _plain(404, "No such live auction.")
-    heartbeat = float(getattr(settings, "LIVE_SSE_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
-    stream = EventStream(subscription, first, key=key, viewer_bid_id=viewer, heartbeat=heartbeat)
+    stream = EventStream(subscription, first, key=key, viewer_bid_id=viewer)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass every message on at once
@@ -299,13 +298,11 @@ class EventStream:
         *,
         key: Hashable,
         viewer_bid_id: int | None,
-        heartbeat: float,
     ) -> None:
         self._subscription = subscription
         self._first = first
         self._key = key
         self._viewer_bid_id = viewer_bid_id
-        self._heartbeat = heartbeat
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._messages()
@@ -316,14 +313,15 @@ class EventStream:
     async def _messages(self) -> AsyncIterator[bytes]:
         subscription = self._subscription
         shown = self._first
-        idle = self._heartbeat / 2  # the hub wakes us every half heartbeat: no silence reaches a whole one
         try:
             yield b"retry: %d\n" % RETRY_MILLISECONDS + state_message(shown)
-            last_sent = time.monotonic()
+            subscription.mark_sent()
             self._schedule_refresh(shown)
-            retry = False  # the last computation failed: try again at the next wake (at most half a heartbeat)
-            while not subscription.closed:
-                changed = await subscription.wait()
+            retry = False  # the last computation failed: try again at the next wake (within a heartbeat)
+            while True:
+                changed = await subscription.wait()  # a change, or a heartbeat is due
+                if subscription.closed:
+                    return
                 if changed or retry:
                     try:
                         snapshot = await _current(subscription, self._key, self._viewer_bid_id)
@@ -339,12 +337,12 @@ class EventStream:
                             return
                         if snapshot.body != shown.body or snapshot.seq != shown.seq:
                             yield state_message(snapshot)
-                            last_sent = time.monotonic()
+                            subscription.mark_sent()
                         shown = snapshot
                         self._schedule_refresh(shown)
-                if time.monotonic() - last_sent >= idle:
+                if not changed:
                     yield time_message()
-                    last_sent = time.monotonic()
+                    subscription.mark_sent()
         finally:
             subscription.close()
 

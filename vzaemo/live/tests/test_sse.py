@@ -216,17 +216,19 @@ def test_every_change_sends_the_new_state_computed_once_for_all_streams_of_the_a
     run(body)
 
 
-def test_server_time_comes_at_least_every_heartbeat(settings: Any) -> None:
-    settings.LIVE_SSE_HEARTBEAT_SECONDS = 0.1
+def test_server_time_comes_at_least_every_heartbeat_and_not_much_more_often(settings: Any) -> None:
+    settings.LIVE_SSE_HEARTBEAT_SECONDS = 0.2
     STATES[1] = {"seq": 1}
 
     async def body() -> None:
         reader = await connect("/live/1/events")
         first = await reader.event()
-        beats = [await reader.event(timeout=0.5) for _ in range(2)]
-        assert [beat.name for beat in beats] == ["time", "time"]
+        beats = [await reader.event(timeout=1) for _ in range(3)]
+        assert [beat.name for beat in beats] == ["time", "time", "time"]
         assert all(beat.id is None and set(beat.data) == {"now"} for beat in beats)
-        assert server_time(first) <= server_time(beats[0]) <= server_time(beats[1])
+        times = [server_time(event) for event in [first, *beats]]
+        gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)]
+        assert all(0.1 <= gap <= 0.2 + 0.15 for gap in gaps), gaps  # due after 3/4 of it, looked at every 1/4
         await reader.close()
 
     run(body)
