@@ -277,6 +277,11 @@ VZAEMO_BROKER_API_RATE_WINDOW_SECONDS = int(os.environ.get("VZAEMO_BROKER_API_RA
 LIVE_ENGLISH_TIMING = os.environ.get("LIVE_ENGLISH_TIMING", "production")
 # One bid request per bidder per this many seconds (issue 5: 1/s); 0 switches the throttle off (tests only).
 LIVE_BID_INTERVAL_SECONDS = float(os.environ.get("LIVE_BID_INTERVAL_SECONDS", "1"))
+# The stream process reads an auction once per change and derives every viewer's state from that one read.
+LIVE_STREAM_BASE = "vzaemo.live.selectors.stream_base"
+LIVE_STREAM_VIEW = "vzaemo.live.selectors.stream_view"
+LIVE_SQLITE_POLL_SECONDS = float(os.environ.get("LIVE_SQLITE_POLL_SECONDS", "0.25"))
+LIVE_SSE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_SSE_HEARTBEAT_SECONDS", "4"))
 # Ed25519 key that signs audit checkpoints; generated into var/ for the demo when absent.
 VZAEMO_SIGNING_KEY_PATH = os.environ.get("VZAEMO_SIGNING_KEY_PATH", str(VAR_DIR / "keys" / "ed25519.pem"))
 

@@ -7,6 +7,7 @@ own page also shows which one it is. After the finish the protocol (public) name
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -79,21 +80,37 @@ def live_state(session: LiveSession, *, now: dt.datetime | None = None) -> engin
     return engine.state(config_of(session), posts_of(session), now or clock.now())
 
 
-def public_state(
-    session: LiveSession, *, viewer_bid_id: int | None = None, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """The state as streams and pages show it: bidder numbers instead of bid ids, server time, and for a
-    bidder its own number and the least amount it may post now."""
+@dataclass(frozen=True)
+class StreamBase:
+    """What every view of one auction at one moment shares: the session and the engine's state (one database
+    read and one replay per change, however many bidders and observers watch)."""
+
+    session: LiveSession
+    state: engine.State
+    numbers: dict[int, int]
+    now: dt.datetime
+
+
+def stream_base(auction_id: int, *, now: dt.datetime | None = None) -> StreamBase | None:
+    session = session_for(auction_id)
+    if session is None:
+        return None
     moment = now or clock.now()
-    state = live_state(session, now=moment)
-    numbers = bidder_numbers(session)
+    return StreamBase(session, live_state(session, now=moment), bidder_numbers(session), moment)
+
+
+def stream_view(base: StreamBase, *, viewer_bid_id: int | None = None) -> dict[str, Any]:
+    """The state as streams and pages show it: bidder numbers instead of bid ids, server time, and for a
+    bidder its own number and the least amount it may post now. No queries."""
+    session, state, numbers = base.session, base.state, base.numbers
     data = _relabel(state.to_dict(viewer=viewer_bid_id), numbers)
     data.update(
         {
             "auction_id": session.auction_id,
             "procedure": session.procedure,
             "version": session.version,
-            "now": moment.isoformat(),
+            "seq": session.version,
+            "now": base.now.isoformat(),
             "speedup": session.speedup,
             "bidders": len(numbers),
             "start_value": f"{session.start_value:.2f}",
@@ -111,12 +128,18 @@ def public_state(
     return data
 
 
+def public_state(
+    session: LiveSession, *, viewer_bid_id: int | None = None, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    moment = now or clock.now()
+    base = StreamBase(session, live_state(session, now=moment), bidder_numbers(session), moment)
+    return stream_view(base, viewer_bid_id=viewer_bid_id)
+
+
 def stream_state(auction_id: int, *, viewer_bid_id: int | None) -> dict[str, Any] | None:
     """For the SSE stream: None when the auction has no live session (404)."""
-    session = session_for(auction_id)
-    if session is None:
-        return None
-    return public_state(session, viewer_bid_id=viewer_bid_id)
+    base = stream_base(auction_id)
+    return None if base is None else stream_view(base, viewer_bid_id=viewer_bid_id)
 
 
 def latest_seqs(auction_ids: list[int]) -> dict[int, int]:

@@ -78,6 +78,7 @@ def no_changes(auction_ids: list[int]) -> dict[int, int]:
 @pytest.fixture(autouse=True)
 def live_fakes(settings: Any) -> Iterator[None]:
     settings.LIVE_STREAM_STATE = f"{ME}.fake_state"
+    settings.LIVE_STREAM_BASE = settings.LIVE_STREAM_VIEW = None  # "one function" unless a test asks for both
     settings.LIVE_VERIFY_LINK = f"{ME}.fake_verify"
     settings.LIVE_LATEST_SEQS = f"{ME}.no_changes"
     settings.LIVE_SSE_HEARTBEAT_SECONDS = 5
@@ -518,6 +519,7 @@ def sse_server(tmp_path: Path) -> Iterator[Server]:
     (tmp_path / "live_sse_test_settings.py").write_text(
         "from vzaemo.settings import *  # noqa: F403\n"
         f"LIVE_STREAM_STATE = '{ME}.server_state'\n"
+        "LIVE_STREAM_BASE = LIVE_STREAM_VIEW = None\n"
         f"LIVE_LATEST_SEQS = '{ME}.server_latest_seqs'\n"
         "LIVE_SQLITE_POLL_SECONDS = 0.05\n"
     )
@@ -603,6 +605,9 @@ def engine_reads(settings: Any) -> Iterator[None]:
     ):
         importlib.import_module(module).seed(django_apps, None)
     settings.LIVE_STREAM_STATE = "vzaemo.live.selectors.stream_state"
+    # The production path: one read per change, a view per viewer (vzaemo/settings.py).
+    settings.LIVE_STREAM_BASE = "vzaemo.live.selectors.stream_base"
+    settings.LIVE_STREAM_VIEW = "vzaemo.live.selectors.stream_view"
     settings.LIVE_LATEST_SEQS = "vzaemo.live.selectors.latest_seqs"
     settings.LIVE_SQLITE_POLL_SECONDS = 0.05
     max_age = connection.settings_dict["CONN_MAX_AGE"]
