@@ -10,17 +10,7 @@ from django.http import HttpRequest
 from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, Revision
 from vzaemo.core import clock
 from vzaemo.core.admin.audited import AuditedModelAdmin
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from vzaemo.core.admin.readonly import ReadOnlyAdmin
 
 
 @admin.register(Broker)
