@@ -36,6 +36,9 @@ class LiveSession(models.Model):
     # Bumped by every accepted post and by the finish: the change number the streams follow.
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("opened"))
+    # engine.end_time() of the posts so far: when the auction is over unless a later post moves it (kept by
+    # every post), so the chronograph replays only the sessions that may have ended.
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     protocol = models.JSONField(_("protocol"), null=True, blank=True)
     protocol_document = models.UUIDField(_("protocol document"), null=True, blank=True)
@@ -45,7 +48,7 @@ class LiveSession(models.Model):
         ordering = ["-start", "-id"]
         verbose_name = _("live auction")
         verbose_name_plural = _("live auctions")
-        indexes = [models.Index(fields=["finished_at", "start"], name="live_session_open_idx")]
+        indexes = [models.Index(fields=["finished_at", "ends_at"], name="live_session_open_idx")]
 
     def __str__(self) -> str:
         return f"live {self.auction_id}"

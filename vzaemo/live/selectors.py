@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from vzaemo.auctions.models import Bid
@@ -149,9 +149,12 @@ def latest_seqs(auction_ids: list[int]) -> dict[int, int]:
 
 
 def sessions_to_finish(now: dt.datetime) -> list[int]:
-    """Auction ids of unfinished sessions that have started (the engine says when each is over)."""
+    """Auction ids of unfinished sessions whose end (as the posts so far fix it) has come; the engine
+    confirms each before the finish."""
     return list(
-        LiveSession.objects.filter(finished_at__isnull=True, start__lte=now).values_list("auction_id", flat=True)
+        LiveSession.objects.filter(finished_at__isnull=True)
+        .filter(Q(ends_at__lte=now) | Q(ends_at__isnull=True, start__lte=now))  # null: opened before ends_at existed
+        .values_list("auction_id", flat=True)
     )
 
 

@@ -143,6 +143,8 @@ def live_session_open(
         rules_applied=cited,
         created_at=clock.now(),
     )
+    session.ends_at = engine.end_time(selectors.config_of(session), [])
+    session.save(update_fields=["ends_at"])
     audit.record(
         actor=LIVE_ENGINE,
         subject=session,
@@ -228,13 +230,14 @@ def live_bid_place(
             _refuse(engine.Refusal(code="auction_ended", message="", params={}))
         now = clock.now()  # under the lock: the server's time decides, nothing else
         posts = selectors.posts_of(session)
-        refusal = engine.check(
-            selectors.config_of(session), posts, bid_id=bid_id, amount=value, special=special, now=now
-        )
+        config = selectors.config_of(session)
+        refusal = engine.check(config, posts, bid_id=bid_id, amount=value, special=special, now=now)
         if refusal is not None:
             _refuse(refusal)
         session.version += 1
-        session.save(update_fields=["version"])
+        accepted = engine.Post(bid_id=bid_id, amount=value, at=now, seq=session.version, special=special)
+        session.ends_at = engine.end_time(config, [*posts, accepted])
+        session.save(update_fields=["version", "ends_at"])
         post = LivePost.objects.create(
             session=session, bid_id=bid_id, amount=value, special=special, at=now, seq=session.version,
             idempotency_key=key,
@@ -343,8 +346,11 @@ def live_finish(*, auction_id: int) -> LiveSession | None:
         if session is None or session.finished_at is not None:
             return None
         now = clock.now()
-        state = selectors.live_state(session, now=now)
+        config, posts = selectors.config_of(session), selectors.posts_of(session)
+        state = engine.state(config, posts, now)
         if not state.ended:
+            session.ends_at = engine.end_time(config, posts)  # a later post moved the end: look again then
+            session.save(update_fields=["ends_at"])
             return None
         auction = Auction.objects.filter(pk=auction_id).values_list("status", flat=True).first()
         if auction == AuctionStatus.AUCTION:

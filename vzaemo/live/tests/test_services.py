@@ -275,3 +275,12 @@ def test_the_public_state_numbers_bidders_and_shows_a_bidder_its_minimum(travell
     other = selectors.public_state(live.session, viewer_bid_id=live.bids[0].pk)
     assert other["you"]["min_amount"] is None  # not its turn
     assert dt.datetime.fromisoformat(state["now"]) == live.session.start + dt.timedelta(seconds=300)
+
+
+def test_the_chronograph_replays_only_sessions_whose_end_has_come(traveller: Any) -> None:
+    live = open_live(traveller)
+    end = live.session.start + dt.timedelta(seconds=300 + 9 * 180 + 2 * 180)
+    live.session.refresh_from_db()
+    assert live.session.ends_at == end
+    assert selectors.sessions_to_finish(end - dt.timedelta(microseconds=1)) == []
+    assert selectors.sessions_to_finish(end) == [live.auction.pk]
