@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Max, Q
@@ -80,7 +81,7 @@ def live_state(session: LiveSession, *, now: dt.datetime | None = None) -> engin
     return engine.state(config_of(session), posts_of(session), now or clock.now())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StreamBase:
     """What every view of one auction at one moment shares: the session and the engine's state (one database
     read and one replay per change, however many bidders and observers watch)."""
@@ -90,9 +91,15 @@ class StreamBase:
     numbers: dict[int, int]
     now: dt.datetime
 
+    @cached_property
+    def public(self) -> dict[str, Any]:
+        """The observers' view, built once per change and shared (never mutated: bidders' views copy it)."""
+        return _view(self, None)
+
 
 def stream_base(auction_id: int, *, now: dt.datetime | None = None) -> StreamBase | None:
-    session = session_for(auction_id)
+    # The stream needs neither the CDB auction (no join) nor the model's newest-first ordering.
+    session = LiveSession.objects.filter(auction_id=auction_id).order_by().first()
     if session is None:
         return None
     moment = now or clock.now()
@@ -101,7 +108,28 @@ def stream_base(auction_id: int, *, now: dt.datetime | None = None) -> StreamBas
 
 def stream_view(base: StreamBase, *, viewer_bid_id: int | None = None) -> dict[str, Any]:
     """The state as streams and pages show it: bidder numbers instead of bid ids, server time, and for a
-    bidder its own number and the least amount it may post now. No queries."""
+    bidder its own number and the least amount it may post now. No queries (the stream process calls it
+    on its event loop)."""
+    if viewer_bid_id is None:
+        return base.public
+    if base.state.sealed_hidden:
+        return _view(base, viewer_bid_id)  # a bidder sees its own sealed bid, nobody else's
+    return {**base.public, **_you(base, viewer_bid_id)}
+
+
+def _you(base: StreamBase, viewer_bid_id: int) -> dict[str, Any]:
+    if viewer_bid_id not in base.numbers:
+        return {}
+    minimum = base.state.min_amount(viewer_bid_id)
+    return {
+        "you": {
+            "bidder": base.numbers[viewer_bid_id],
+            "min_amount": f"{minimum:.2f}" if minimum is not None else None,
+        }
+    }
+
+
+def _view(base: StreamBase, viewer_bid_id: int | None) -> dict[str, Any]:
     session, state, numbers = base.session, base.state, base.numbers
     data = _relabel(state.to_dict(viewer=viewer_bid_id), numbers)
     data.update(
@@ -119,12 +147,8 @@ def stream_view(base: StreamBase, *, viewer_bid_id: int | None = None) -> dict[s
             "protocol_url": session.protocol_url or None,
         }
     )
-    if viewer_bid_id is not None and viewer_bid_id in numbers:
-        minimum = state.min_amount(viewer_bid_id)
-        data["you"] = {
-            "bidder": numbers[viewer_bid_id],
-            "min_amount": f"{minimum:.2f}" if minimum is not None else None,
-        }
+    if viewer_bid_id is not None:
+        data.update(_you(base, viewer_bid_id))
     return data
 
 

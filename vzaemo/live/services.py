@@ -181,6 +181,10 @@ def _throttle(bid_id: int, key: str, now: dt.datetime) -> None:
     at = ops.adapt_datetimefield_value(now)
     threshold = ops.adapt_datetimefield_value(now - dt.timedelta(seconds=interval))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The throttle row is bookkeeping: losing it in a crash costs nothing, so its commit does not wait
+            # for the disk (one fsync per bid, the bid's own, instead of two).
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(
             f"INSERT INTO {table} (bid_id, last_request_at, last_key) VALUES (%s, %s, %s) "  # noqa: S608
             f"ON CONFLICT (bid_id) DO UPDATE SET last_request_at = excluded.last_request_at, "
