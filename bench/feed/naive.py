@@ -1,7 +1,7 @@
 """The naive change feed the benchmark compares against: `ORDER BY dateModified` (openprocurement's order).
 
-Same framework, schema, page shape and cursor encoding as the real `auction_feed`
-(vzaemo/broker_api/api.py); it is that endpoint's SQLite branch — order by (date_modified, id), resume
+Same framework, schema, page shape and cursor encoding (core.commit_order.Position) as the real
+`auction_feed`; it is core.commit_order.changes()'s SQLite order — order by (date_modified, id), resume
 after the last (date_modified, id) — run on PostgreSQL, without the watermark. A transaction that
 stamps `date_modified` and commits after a reader has moved past that moment is never shown: the
 skips ADR 0009 is about. The benchmark gives it an index on (date_modified, id) and it loads rows
@@ -12,6 +12,7 @@ comparison is about the order and the watermark, not about loading or a missing 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -22,9 +23,10 @@ from ninja import NinjaAPI, Query
 from vzaemo.auctions import selectors
 from vzaemo.auctions.states import Mode
 from vzaemo.broker_api import api as real_api
-from vzaemo.broker_api.api import MAX_LIMIT, _decode_cursor, _encode_cursor, _from_micros, _micros
+from vzaemo.broker_api.api import MAX_LIMIT
 from vzaemo.broker_api.auth import optional_broker
 from vzaemo.broker_api.schemas import FeedOut
+from vzaemo.core.commit_order import EPOCH, Position
 
 FEED_COLUMNS: tuple[str, ...] | None = getattr(real_api, "FEED_COLUMNS", None)
 
@@ -45,12 +47,16 @@ def naive_feed(
         queryset = queryset.select_related(None).only(*FEED_COLUMNS)
     queryset = queryset.order_by("date_modified", "id")
     if offset:
-        stamp, pk = _decode_cursor(offset)
-        moment = _from_micros(stamp)
-        queryset = queryset.filter(Q(date_modified__gt=moment) | Q(date_modified=moment, id__gt=pk))
+        after = Position.decode(offset)
+        moment = EPOCH + dt.timedelta(microseconds=after.stamp)
+        queryset = queryset.filter(Q(date_modified__gt=moment) | Q(date_modified=moment, id__gt=after.pk))
     page = list(queryset[:limit])
     items = [{"id": str(a.pk), "dateModified": selectors.iso_utc(a.date_modified)} for a in page]
-    next_offset = _encode_cursor(_micros(page[-1].date_modified), page[-1].pk) if page else (offset or "")
+    if page:
+        last = page[-1]
+        next_offset = Position((last.date_modified - EPOCH) // dt.timedelta(microseconds=1), last.pk).encode()
+    else:
+        next_offset = offset or ""
     params: dict[str, Any] = {"feed": feed, "limit": limit, "mode": mode}
     if next_offset:
         params["offset"] = next_offset
