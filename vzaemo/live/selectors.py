@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from vzaemo.auctions.models import Bid
@@ -57,11 +57,11 @@ def bidder_numbers(session: LiveSession) -> dict[int, int]:
     return {bid_id: n for n, bid_id in enumerate(sorted(int(b["bid_id"]) for b in session.bidders), start=1)}
 
 
-def _relabel(value: Any, numbers: dict[int, int]) -> Any:
+def relabel(value: Any, numbers: dict[int, int]) -> Any:
     if isinstance(value, dict):
-        return {k: (_number(v, numbers) if k in _BID_KEYS else _relabel(v, numbers)) for k, v in value.items()}
+        return {k: (_number(v, numbers) if k in _BID_KEYS else relabel(v, numbers)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_relabel(v, numbers) for v in value]
+        return [relabel(v, numbers) for v in value]
     return value
 
 
@@ -97,13 +97,15 @@ class StreamBase:
         return _view(self, None)
 
 
+def base_of(session: LiveSession, *, now: dt.datetime | None = None) -> StreamBase:
+    moment = now or clock.now()
+    return StreamBase(session, live_state(session, now=moment), bidder_numbers(session), moment)
+
+
 def stream_base(auction_id: int, *, now: dt.datetime | None = None) -> StreamBase | None:
     # The stream needs neither the CDB auction (no join) nor the model's newest-first ordering.
     session = LiveSession.objects.filter(auction_id=auction_id).order_by().first()
-    if session is None:
-        return None
-    moment = now or clock.now()
-    return StreamBase(session, live_state(session, now=moment), bidder_numbers(session), moment)
+    return None if session is None else base_of(session, now=now)
 
 
 def stream_view(base: StreamBase, *, viewer_bid_id: int | None = None) -> dict[str, Any]:
@@ -131,7 +133,7 @@ def _you(base: StreamBase, viewer_bid_id: int) -> dict[str, Any]:
 
 def _view(base: StreamBase, viewer_bid_id: int | None) -> dict[str, Any]:
     session, state, numbers = base.session, base.state, base.numbers
-    data = _relabel(state.to_dict(viewer=viewer_bid_id), numbers)
+    data = relabel(state.to_dict(viewer=viewer_bid_id), numbers)
     data.update(
         {
             "auction_id": session.auction_id,
@@ -155,9 +157,7 @@ def _view(base: StreamBase, viewer_bid_id: int | None) -> dict[str, Any]:
 def public_state(
     session: LiveSession, *, viewer_bid_id: int | None = None, now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    moment = now or clock.now()
-    base = StreamBase(session, live_state(session, now=moment), bidder_numbers(session), moment)
-    return stream_view(base, viewer_bid_id=viewer_bid_id)
+    return stream_view(base_of(session, now=now), viewer_bid_id=viewer_bid_id)
 
 
 def stream_state(auction_id: int, *, viewer_bid_id: int | None) -> dict[str, Any] | None:
@@ -180,10 +180,6 @@ def sessions_to_finish(now: dt.datetime) -> list[int]:
         .filter(Q(ends_at__lte=now) | Q(ends_at__isnull=True, start__lte=now))  # null: opened before ends_at existed
         .values_list("auction_id", flat=True)
     )
-
-
-def last_post_number(session: LiveSession) -> int:
-    return LivePost.objects.filter(session=session).aggregate(m=Max("seq"))["m"] or 0
 
 
 def participation_path_for(*, auction_id: int, bid_id: int) -> str:

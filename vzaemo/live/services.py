@@ -295,10 +295,7 @@ def _protocol(session: LiveSession, state: engine.State, now: dt.datetime) -> di
             }
             for bid_id, n in sorted(numbers.items(), key=lambda item: item[1])
         ],
-        "stages": [
-            selectors._relabel(stage.to_dict(), numbers)  # noqa: SLF001 - same module family
-            for stage in engine.timeline(config, posts)
-        ],
+        "stages": [selectors.relabel(stage.to_dict(), numbers) for stage in engine.timeline(config, posts)],
         "bids": [
             {
                 "seq": post.seq,
