@@ -284,3 +284,27 @@ def test_the_chronograph_replays_only_sessions_whose_end_has_come(traveller: Any
     assert live.session.ends_at == end
     assert selectors.sessions_to_finish(end - dt.timedelta(microseconds=1)) == []
     assert selectors.sessions_to_finish(end) == [live.auction.pk]
+
+
+@pytest.mark.parametrize(
+    "argv", [["--bidders", "1"], ["--speedup", "0"], ["--count", "0"], ["--dutch-steps", "0"], ["--start-in", "-1"]]
+)
+def test_the_sandbox_command_refuses_bad_options_and_writes_nothing(argv: list[str]) -> None:
+    from django.core.management import CommandError, call_command
+
+    from vzaemo.auctions.models import Lot
+
+    with pytest.raises(CommandError, match="--"):
+        call_command("live_sandbox_auction", *argv)
+    assert not Lot.objects.exists() and not LiveSession.objects.exists()
+
+
+def test_the_sandbox_command_makes_a_live_test_auction(capsys: Any) -> None:
+    from django.core.management import call_command
+
+    call_command("live_sandbox_auction", "--bidders", "2", "--start-in", "5")
+    made = json.loads(capsys.readouterr().out)
+    session = LiveSession.objects.get(auction_id=made["auction_id"])
+    assert session.auction.mode == Mode.TEST and session.speedup == 30 and len(made["bidders"]) == 2
+    sig = made["bidders"][0]["url"].split("?sig=")[1]
+    assert links.verify(made["auction_id"], made["bidders"][0]["bid_id"], sig)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vzaemo.live.sandbox import sandbox_auction
 
@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Checked before anything is written: a refused run leaves no half-made lot behind.
+        for name, least in (("bidders", 2), ("speedup", 1), ("count", 1), ("dutch_steps", 1)):
+            if options[name] is not None and options[name] < least:
+                raise CommandError(f"--{name.replace('_', '-')} must be at least {least}.")
+        if options["start_in"] < 0:
+            raise CommandError("--start-in cannot be negative.")
         timing = {"dutch_steps": options["dutch_steps"]} if options["dutch_steps"] is not None else None
         made = [
             sandbox_auction(
