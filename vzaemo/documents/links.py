@@ -29,7 +29,7 @@ from django.utils.crypto import constant_time_compare
 
 from vzaemo.core import clock, signing
 
-# Where vzaemo.web.documents_urls is mounted; a test checks that the URLconf agrees.
+# Where vzaemo.web.documents.urls is mounted; a test checks that the URLconf agrees.
 PATH_PREFIX = "/documents/"
 PERMANENT_PREFIX = "vzaemo-document"
 DOWNLOAD = "download"

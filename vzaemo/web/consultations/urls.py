@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vzaemo.web import consultations_views as views
+from vzaemo.web.consultations import views
 
 urlpatterns = [
     path("", views.consultation_list, name="consultation_list"),

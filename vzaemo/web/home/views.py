@@ -13,7 +13,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The front door: what one can do here, and what is happening now."""
     return render(
         request,
-        "web/home.html",
+        "web/home/index.html",
         {
             "petitions": petition_list_public(status="published", sort="signatures")[:LATEST],
             "consultations": consultation_list_public(phase="open")[:LATEST],

@@ -19,7 +19,7 @@ from vzaemo.petitions import permissions, rules, selectors, services
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.states import SIGNABLE, PetitionStatus
 from vzaemo.web.errors import act, add_to_form, http_status, is_htmx, see_other
-from vzaemo.web.petitions_forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
+from vzaemo.web.petitions.forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
 
 PAGE_SIZE = 20
 SIGNERS_PAGE_SIZE = 50

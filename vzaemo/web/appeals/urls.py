@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vzaemo.web import appeals_views as views
+from vzaemo.web.appeals import views
 
 urlpatterns = [
     path("new/", views.appeal_create, name="appeal_create"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vzaemo.web import auctions_views as views
+from vzaemo.web.auctions import views
 
 urlpatterns = [
     path("", views.auction_list, name="auction_list"),

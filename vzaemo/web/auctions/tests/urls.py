@@ -10,7 +10,7 @@ Patterns = list[URLPattern | URLResolver]
 
 web_patterns: Patterns = [
     *cast(Patterns, web_urls.urlpatterns),
-    path("auctions/", include("vzaemo.web.auctions_urls")),
+    path("auctions/", include("vzaemo.web.auctions.urls")),
 ]
 
 urlpatterns = [

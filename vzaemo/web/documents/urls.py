@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vzaemo.web import documents_views as views
+from vzaemo.web.documents import views
 
 urlpatterns = [
     path("<uuid:document_id>", views.document_permanent, name="document_permanent"),

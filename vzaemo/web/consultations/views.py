@@ -21,7 +21,7 @@ from vzaemo.consultations.models import Consultation, Proposal
 from vzaemo.consultations.states import ConsultationStatus
 from vzaemo.core import clock
 from vzaemo.core.errors import DomainError
-from vzaemo.web.consultations_forms import (
+from vzaemo.web.consultations.forms import (
     ConsultationFilterForm,
     ConsultationForm,
     DecisionForm,

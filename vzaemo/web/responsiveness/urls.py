@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vzaemo.web import responsiveness_views as views
+from vzaemo.web.responsiveness import views
 
 urlpatterns = [
     path("", views.index_page, name="responsiveness_index"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vzaemo.web import live_views as views
+from vzaemo.web.live import views
 
 urlpatterns = [
     path("<int:auction_id>/", views.live_observer, name="live-observer"),

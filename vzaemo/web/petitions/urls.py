@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vzaemo.web import petitions_views as views
+from vzaemo.web.petitions import views
 
 urlpatterns = [
     path("", views.petition_list, name="petition_list"),

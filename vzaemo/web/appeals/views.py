@@ -24,7 +24,7 @@ from vzaemo.appeals import permissions, selectors, services
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import APPEAL_MACHINE, DECIDED, AppealStatus
 from vzaemo.core.errors import DomainError, ValidationFailed
-from vzaemo.web.appeals_forms import (
+from vzaemo.web.appeals.forms import (
     AnswerForm,
     AppealForm,
     ComplaintForm,

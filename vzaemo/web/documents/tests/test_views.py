@@ -1,4 +1,4 @@
-"""The document service over HTTP (Django's test client) and its read-only admin."""
+"""The document service over HTTP (Django's test client)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from vzaemo.accounts.models import User
 from vzaemo.documents import links, services
 from vzaemo.documents.models import Document
 from vzaemo.documents.tests.conftest import CONTENT, SHA, register, uploaded
@@ -30,7 +29,7 @@ Unchanged = Callable[[], AbstractContextManager[None]]
 
 @pytest.fixture(autouse=True)
 def urlconf(settings: Any) -> None:
-    settings.ROOT_URLCONF = "vzaemo.documents.tests.urls"
+    settings.ROOT_URLCONF = "vzaemo.web.documents.tests.urls"
 
 
 def path_of(url: str) -> str:
@@ -154,32 +153,3 @@ def test_a_document_served_as_html_is_still_an_attachment(client: Client) -> Non
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == document.sha256  # type: ignore[attr-defined]
-
-
-# --- admin ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def admin_client(client: Client, settings: Any) -> Client:
-    settings.VZAEMO_STAFF_MFA_REQUIRED = False
-    user = User.objects.create_superuser(email="admin@vzaemo.example", password="a-long-admin-password")
-    client.force_login(user)
-    return client
-
-
-def test_the_admin_shows_documents_but_cannot_change_them(admin_client: Client, unchanged: Unchanged) -> None:
-    document = uploaded()
-    change_url = reverse("admin:documents_document_change", args=[document.pk])
-
-    page = admin_client.get(change_url)
-    assert page.status_code == 200
-    assert SHA in page.content.decode()
-    with unchanged():
-        assert admin_client.post(change_url, {"title": "Підмінений"}).status_code == 403
-        assert admin_client.get(reverse("admin:documents_document_add")).status_code == 403
-        assert (
-            admin_client.post(
-                reverse("admin:documents_document_delete", args=[document.pk]), {"post": "yes"}
-            ).status_code
-            == 403
-        )

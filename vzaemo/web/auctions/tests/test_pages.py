@@ -23,9 +23,9 @@ from vzaemo.auctions.states import AuctionStatus, Category, Mode, OrganiserKind,
 from vzaemo.auctions.tests import factories as f
 from vzaemo.core import calendar
 from vzaemo.core.clock import KYIV
-from vzaemo.web import auctions_views
+from vzaemo.web.auctions import views as auctions_views
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("vzaemo.web.tests.auction_pages_urls")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("vzaemo.web.auctions.tests.urls")]
 
 S = AuctionStatus
 NOW = dt.datetime(2026, 1, 14, 10, 0, tzinfo=KYIV)  # a Wednesday
