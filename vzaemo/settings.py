@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "ninja",
     "vzaemo.broker_api",
     "vzaemo.web",
+    # Loads every module's demo data (manage.py seed_demo); it has no models.
+    "vzaemo.demo",
 ]
 
 MIDDLEWARE = [

@@ -10,19 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from vzaemo.accounts.models import Region
 from vzaemo.auctions import selectors
 from vzaemo.auctions.models import Auction, Lot
 from vzaemo.auctions.states import (
-    PUBLIC,
     AuctionStatus,
     AwardEndReason,
     AwardStatus,
@@ -33,6 +30,7 @@ from vzaemo.auctions.states import (
     Procedure,
 )
 from vzaemo.live import selectors as live_selectors
+from vzaemo.web.auctions.forms import AuctionFilterForm
 from vzaemo.web.errors import is_htmx
 
 PAGE_SIZE = 20
@@ -58,27 +56,6 @@ def _when(value: str | None) -> Any:
 
 def _amount(money: dict[str, str] | None) -> str | None:
     return money["amount"] if money else None
-
-
-class AuctionFilterForm(forms.Form):
-    category = forms.ChoiceField(
-        label=gettext_lazy("Category"),
-        required=False,
-        choices=[("", gettext_lazy("Any category")), *Category.choices],
-    )
-    region = forms.ChoiceField(
-        label=gettext_lazy("Region"), required=False, choices=[("", gettext_lazy("Any region")), *Region.choices]
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[("", gettext_lazy("Any status"))] + [(s.value, s.label) for s in AuctionStatus if s in PUBLIC],
-    )
-    sort = forms.ChoiceField(
-        label=gettext_lazy("Sort by auction date"),
-        required=False,
-        choices=[("-date", gettext_lazy("latest first")), ("date", gettext_lazy("earliest first"))],
-    )
 
 
 def auction_list(request: HttpRequest) -> HttpResponse:

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy
 
 from vzaemo.core import clock
 from vzaemo.core.errors import ValidationFailed
-from vzaemo.responsiveness import charts, metrics, opendata, periods, selectors
+from vzaemo.responsiveness import metrics, opendata, periods, selectors
 from vzaemo.responsiveness.periods import Period
 from vzaemo.responsiveness.selectors import AuthorityIndex
+from vzaemo.web.responsiveness import charts
 
 SORTS = {
     "score": gettext_lazy("best score first"),

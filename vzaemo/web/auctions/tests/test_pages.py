@@ -25,7 +25,7 @@ from vzaemo.core import calendar
 from vzaemo.core.clock import KYIV
 from vzaemo.web.auctions import views as auctions_views
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("vzaemo.web.auctions.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 S = AuctionStatus
 NOW = dt.datetime(2026, 1, 14, 10, 0, tzinfo=KYIV)  # a Wednesday

@@ -13,8 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from vzaemo.core.models import ObligationOutcome as O
-from vzaemo.responsiveness import charts, metrics
+from vzaemo.responsiveness import metrics
 from vzaemo.responsiveness.tests.conftest import Duty, kyiv, make_authority
+from vzaemo.web.responsiveness import charts
 
 pytestmark = pytest.mark.django_db
 
