@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, Membership, User
 from vzaemo.core.admin.audited import AuditedModelAdmin
+from vzaemo.core.audit_tags import AuditTag
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,7 +17,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
-    audit_tag = "account:user:change"
+    audit_tag = AuditTag.ACCOUNT_USER_CHANGE
     audit_exclude = ("password",)
     ordering = ["email"]
     list_display = ["email", "full_name", "email_verified", "is_staff", "is_active"]
@@ -33,7 +34,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
 
 @admin.register(Authority)
 class AuthorityAdmin(AuditedModelAdmin):
-    audit_tag = "account:authority:change"
+    audit_tag = AuditTag.ACCOUNT_AUTHORITY_CHANGE
     list_display = ["name_uk", "kind", "edrpou", "region", "parent", "accepts_petitions", "is_active"]
     list_filter = ["kind", "region", "accepts_petitions", "is_active"]
     search_fields = ["name_uk", "name_en", "edrpou", "slug"]
@@ -44,7 +45,7 @@ class AuthorityAdmin(AuditedModelAdmin):
 
 @admin.register(CivilSocietyOrganisation)
 class CivilSocietyOrganisationAdmin(AuditedModelAdmin):
-    audit_tag = "account:cso:change"
+    audit_tag = AuditTag.ACCOUNT_CSO_CHANGE
     list_display = ["name", "edrpou", "legal_form", "registered_on", "region"]
     list_filter = ["legal_form", "region"]
     search_fields = ["name", "edrpou", "slug"]
@@ -53,7 +54,7 @@ class CivilSocietyOrganisationAdmin(AuditedModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedModelAdmin):
-    audit_tag = "account:membership:change"
+    audit_tag = AuditTag.ACCOUNT_MEMBERSHIP_CHANGE
     list_display = ["user", "role", "authority", "cso", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__full_name", "authority__name_uk", "cso__name"]

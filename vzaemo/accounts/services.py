@@ -6,6 +6,7 @@ from django.db import transaction
 
 from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, Membership, Role, User
 from vzaemo.core import audit
+from vzaemo.core.audit_tags import AuditTag
 
 
 @transaction.atomic
@@ -17,7 +18,7 @@ def user_mark_email_verified(*, user: User, email: str) -> None:
     audit.record(
         actor=user,
         subject=user,
-        tag="account:email:verified",
+        tag=AuditTag.ACCOUNT_EMAIL_VERIFIED,
         before={"email_verified": False},
         after={"email_verified": True},
     )
@@ -37,7 +38,7 @@ def membership_grant(
         audit.record(
             actor=actor,
             subject=membership,
-            tag="account:membership:grant",
+            tag=AuditTag.ACCOUNT_MEMBERSHIP_GRANT,
             before=None,
             after={"user": user.pk, "role": role.value, "authority": authority and authority.pk, "cso": cso and cso.pk},
         )

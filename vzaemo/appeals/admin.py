@@ -7,11 +7,12 @@ from django.http import HttpRequest
 
 from vzaemo.appeals.models import Appeal, AppealEvent
 from vzaemo.core.admin.audited import AuditedModelAdmin
+from vzaemo.core.audit_tags import AuditTag
 
 
 @admin.register(Appeal)
 class AppealAdmin(AuditedModelAdmin):
-    audit_tag = "admin:appeal"
+    audit_tag = AuditTag.ADMIN_APPEAL
     list_display = ["id", "kind", "category", "authority", "status", "received_at", "due_at"]
     list_filter = ["status", "kind", "category", "authority"]
     search_fields = ["full_name", "email", "essence"]
@@ -28,7 +29,7 @@ class AppealAdmin(AuditedModelAdmin):
 
 @admin.register(AppealEvent)
 class AppealEventAdmin(AuditedModelAdmin):
-    audit_tag = "admin:appeal-event"
+    audit_tag = AuditTag.ADMIN_APPEAL_EVENT
     list_display = ["appeal", "kind", "authority", "at"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in AppealEvent._meta.fields]

@@ -34,6 +34,7 @@ from vzaemo.appeals.states import (
 )
 from vzaemo.core import audit, calendar, clock, obligations
 from vzaemo.core import rules as registry
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 
@@ -221,7 +222,7 @@ def appeal_submit(
     audit.record(
         actor=applicant,
         subject=appeal,
-        tag="appeal:submit",
+        tag=AuditTag.APPEAL_SUBMIT,
         before=None,
         after={**_snapshot(appeal), "kind": kind, "category": category},
     )
@@ -259,7 +260,7 @@ def appeal_register(*, appeal_id: int, official: User, term: str) -> Appeal:
         opened_at=now,
     )
     _event(appeal, EventKind.REGISTERED, actor=official, at=now, note=str(AnswerTerm(term).label))
-    audit.record(actor=official, subject=appeal, tag="appeal:register", before=before, after=_snapshot(appeal))
+    audit.record(actor=official, subject=appeal, tag=AuditTag.APPEAL_REGISTER, before=before, after=_snapshot(appeal))
     return appeal
 
 
@@ -324,11 +325,11 @@ def appeal_forward(*, appeal_id: int, official: User, to: Authority, note: str) 
     audit.record(
         actor=official,
         subject=appeal,
-        tag="appeal:forward",
+        tag=AuditTag.APPEAL_FORWARD,
         before=before,
         after={**_snapshot(appeal), "to": to.pk, "new_appeal": received.pk},
     )
-    audit.record(actor=official, subject=received, tag="appeal:receive", before=None, after=_snapshot(received))
+    audit.record(actor=official, subject=received, tag=AuditTag.APPEAL_RECEIVE, before=None, after=_snapshot(received))
     _enqueue_on_commit("notify_forwarded", appeal.pk)
     return received
 
@@ -344,7 +345,7 @@ def appeal_start(*, appeal_id: int, official: User) -> Appeal:
     appeal.status = target
     _save(appeal, now)
     _event(appeal, EventKind.STARTED, actor=official, at=now)
-    audit.record(actor=official, subject=appeal, tag="appeal:start", before=before, after=_snapshot(appeal))
+    audit.record(actor=official, subject=appeal, tag=AuditTag.APPEAL_START, before=before, after=_snapshot(appeal))
     return appeal
 
 
@@ -387,7 +388,7 @@ def appeal_extend(*, appeal_id: int, head: User, until: dt.date, reason: str) ->
     _save(appeal, now)
     obligations.move_deadline(kind=ANSWER, subject=appeal, due_at=new_due)
     _event(appeal, EventKind.EXTENDED, actor=head, at=now, note=f"{until:%d.%m.%Y}: {reason}")
-    audit.record(actor=head, subject=appeal, tag="appeal:extend", before=before, after=_snapshot(appeal))
+    audit.record(actor=head, subject=appeal, tag=AuditTag.APPEAL_EXTEND, before=before, after=_snapshot(appeal))
     _enqueue_on_commit("notify_extended", appeal.pk)
     return appeal
 
@@ -417,7 +418,7 @@ def appeal_answer(*, appeal_id: int, official: User, text: str) -> Appeal:
     audit.record(
         actor=official,
         subject=appeal,
-        tag="appeal:answer",
+        tag=AuditTag.APPEAL_ANSWER,
         before=before,
         after={**_snapshot(appeal), "on_time": bool(appeal.due_at and now <= appeal.due_at)},
     )
@@ -457,7 +458,7 @@ def appeal_refuse(*, appeal_id: int, official: User, reason: str, text: str) -> 
     audit.record(
         actor=official,
         subject=appeal,
-        tag="appeal:refuse",
+        tag=AuditTag.APPEAL_REFUSE,
         before=before,
         after={**_snapshot(appeal), "reason": reason},
     )
@@ -472,7 +473,11 @@ def _mark_unsatisfactory(appeal: Appeal, applicant: User, now: dt.datetime) -> N
     _save(appeal, now)
     _event(appeal, EventKind.UNSATISFACTORY, actor=applicant, at=now)
     audit.record(
-        actor=applicant, subject=appeal, tag="appeal:unsatisfactory", before=before, after={"unsatisfactory": True}
+        actor=applicant,
+        subject=appeal,
+        tag=AuditTag.APPEAL_UNSATISFACTORY,
+        before=before,
+        after={"unsatisfactory": True},
     )
 
 

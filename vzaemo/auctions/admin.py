@@ -11,11 +11,14 @@ from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, R
 from vzaemo.core import clock
 from vzaemo.core.admin.audited import AuditedModelAdmin
 from vzaemo.core.admin.readonly import ReadOnlyAdmin
+from vzaemo.core.audit_tags import AuditTag
 
 
 @admin.register(Broker)
 class BrokerAdmin(AuditedModelAdmin):
     """Accreditation is an administrator's decision; API keys come with broker_api."""
+
+    audit_tag = AuditTag.ADMIN_BROKER
 
     list_display = ["name", "edrpou", "can_create", "can_edit", "sandbox", "is_active"]
     list_filter = ["is_active", "sandbox"]

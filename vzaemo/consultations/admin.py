@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from vzaemo.consultations import services
 from vzaemo.consultations.models import Clause, Consultation, Proposal, Subscription
 from vzaemo.core.admin.audited import AuditedModelAdmin
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import DomainError
 
 
@@ -41,7 +42,7 @@ class ClauseInline(admin.TabularInline[Clause, Consultation]):
 
 @admin.register(Consultation)
 class ConsultationAdmin(ReadOnlyAdmin):
-    audit_tag = "admin:consultation"
+    audit_tag = AuditTag.ADMIN_CONSULTATION
     list_display = ["title", "authority", "topic", "status", "opens_at", "closes_at", "report_due_at"]
     list_filter = ["status", "topic", "authority"]
     search_fields = ["title", "summary"]
@@ -59,7 +60,7 @@ class ConsultationAdmin(ReadOnlyAdmin):
 
 @admin.register(Proposal)
 class ProposalAdmin(ReadOnlyAdmin):
-    audit_tag = "admin:consultation-proposal"
+    audit_tag = AuditTag.ADMIN_CONSULTATION_PROPOSAL
     list_display = ["author_name", "cso", "consultation", "clause", "status", "decision", "created_at"]
     list_filter = ["status", "decision"]
     search_fields = ["author_name", "text", "consultation__title"]
@@ -68,7 +69,7 @@ class ProposalAdmin(ReadOnlyAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(AuditedModelAdmin):
-    audit_tag = "admin:consultation-subscription"
+    audit_tag = AuditTag.ADMIN_CONSULTATION_SUBSCRIPTION
     list_display = ["user", "authority", "topic", "created_at"]
     list_filter = ["topic"]
     search_fields = ["user__email"]

@@ -26,6 +26,7 @@ from vzaemo.consultations.states import (
 )
 from vzaemo.core import audit, calendar, clock, obligations
 from vzaemo.core import rules as registry
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 
@@ -181,7 +182,7 @@ def consultation_create(
     audit.record(
         actor=official,
         subject=consultation,
-        tag="consultation:create",
+        tag=AuditTag.CONSULTATION_CREATE,
         before=None,
         after={**_snapshot(consultation), "title": consultation.title, "clauses": consultation.clauses.count()},
     )
@@ -207,7 +208,7 @@ def consultation_update_draft(
     audit.record(
         actor=official,
         subject=consultation,
-        tag="consultation:edit",
+        tag=AuditTag.CONSULTATION_EDIT,
         before=before,
         after={"title": consultation.title, "closes_at": consultation.closes_at.isoformat()},
     )
@@ -248,7 +249,11 @@ def consultation_open(*, consultation_id: int, official: User) -> Consultation:
     consultation.updated_at = now
     consultation.save()
     audit.record(
-        actor=official, subject=consultation, tag="consultation:open", before=before, after=_snapshot(consultation)
+        actor=official,
+        subject=consultation,
+        tag=AuditTag.CONSULTATION_OPEN,
+        before=before,
+        after=_snapshot(consultation),
     )
     _enqueue_on_commit("notify_opened", consultation.pk)
     return consultation
@@ -292,7 +297,7 @@ def consultation_close(*, consultation_id: int) -> Consultation | None:
     audit.record(
         actor=None,
         subject=consultation,
-        tag="consultation:close",
+        tag=AuditTag.CONSULTATION_CLOSE,
         before=before,
         after={**_snapshot(consultation), "proposals": published.count()},
     )
@@ -368,7 +373,7 @@ def proposal_submit(
     audit.record(
         actor=author,
         subject=proposal,
-        tag="proposal:submit",
+        tag=AuditTag.PROPOSAL_SUBMIT,
         before=None,
         after={"consultation": consultation.pk, "clause": clause and clause.number, "cso": cso and cso.pk},
     )
@@ -403,7 +408,7 @@ def proposal_hide(*, proposal_id: int, moderator: User, reason: str, note: str =
     audit.record(
         actor=moderator,
         subject=proposal,
-        tag="proposal:hide",
+        tag=AuditTag.PROPOSAL_HIDE,
         before={"status": ProposalStatus.PUBLISHED},
         after={"status": proposal.status, "reason": reason},
     )
@@ -444,7 +449,7 @@ def proposal_decide(*, proposal_id: int, official: User, decision: str, reason: 
     audit.record(
         actor=official,
         subject=proposal,
-        tag="proposal:decide",
+        tag=AuditTag.PROPOSAL_DECIDE,
         before=before,
         after={"decision": decision, "on_time": bool(consultation.report_due_at and now <= consultation.report_due_at)},
     )
@@ -485,7 +490,7 @@ def consultation_publish_report(*, consultation_id: int, official: User, summary
     audit.record(
         actor=official,
         subject=consultation,
-        tag="consultation:report",
+        tag=AuditTag.CONSULTATION_REPORT,
         before=before,
         after={
             **_snapshot(consultation),
@@ -519,7 +524,7 @@ def subscription_add(*, user: User, authority: Authority | None = None, topic: s
             audit.record(
                 actor=user,
                 subject=subscription,
-                tag="consultation:subscribe",
+                tag=AuditTag.CONSULTATION_SUBSCRIBE,
                 before=None,
                 after={"authority": authority and authority.pk, "topic": topic},
             )
@@ -536,7 +541,7 @@ def subscription_remove(*, subscription_id: int, user: User) -> None:
     audit.record(
         actor=user,
         subject=subscription,
-        tag="consultation:unsubscribe",
+        tag=AuditTag.CONSULTATION_UNSUBSCRIBE,
         before={"authority": subscription.authority_id, "topic": subscription.topic},
         after=None,
     )

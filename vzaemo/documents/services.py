@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vzaemo.core import audit, clock
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.documents import conf, links, storage
 from vzaemo.documents.models import Document, DocumentMode
@@ -140,7 +141,7 @@ def document_register(
     audit.record(
         actor=actor if actor is not None else f"{owner_type}:{owner_id}",
         subject=document,
-        tag="document:register",
+        tag=AuditTag.DOCUMENT_REGISTER,
         before=None,
         after=_registered_data(document),
     )
@@ -194,7 +195,7 @@ def document_upload(*, document_id: uuid.UUID, file: File | BinaryIO, actor: Any
             audit.record(
                 actor=actor if actor is not None else f"{document.owner_type}:{document.owner_id}",
                 subject=document,
-                tag="document:upload",
+                tag=AuditTag.DOCUMENT_UPLOAD,
                 before=None,
                 after={"sha256": document.sha256, "size": staged.size},
             )

@@ -26,6 +26,7 @@ from vzaemo.auctions.permissions import LIVE_ENGINE
 from vzaemo.auctions.states import AuctionStatus, BidStatus, Mode
 from vzaemo.core import audit, clock, signing
 from vzaemo.core import rules as registry
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, TooManyRequests, ValidationFailed
 from vzaemo.documents import services as documents
 from vzaemo.live import broadcast, engine, rules, selectors
@@ -148,7 +149,7 @@ def live_session_open(
     audit.record(
         actor=LIVE_ENGINE,
         subject=session,
-        tag="live:open",
+        tag=AuditTag.LIVE_OPEN,
         before=None,
         after={"auction": auction.pk, "bidders": len(session.bidders), "timing": frozen, "speedup": speedup},
     )
@@ -249,7 +250,7 @@ def live_bid_place(
         audit.record(
             actor=f"bidder:{bid_id}",
             subject=post,
-            tag="live:bid",
+            tag=AuditTag.LIVE_BID,
             before=None,
             after={
                 "auction": auction_id,
@@ -367,7 +368,7 @@ def live_finish(*, auction_id: int) -> LiveSession | None:
         audit.record(
             actor=LIVE_ENGINE,
             subject=session,
-            tag="live:finish",
+            tag=AuditTag.LIVE_FINISH,
             before=None,
             after={"result": protocol["result"], "protocol": url},
         )

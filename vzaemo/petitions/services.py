@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from vzaemo.accounts.models import Authority, User
 from vzaemo.core import audit, clock, commit_order, obligations
 from vzaemo.core import rules as registry
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.petitions import permissions, rules
 from vzaemo.petitions.models import Petition, Signature
@@ -98,7 +99,7 @@ def petition_create(*, author: User, authority: Authority, title: str, essence: 
     audit.record(
         actor=author,
         subject=petition,
-        tag="petition:create",
+        tag=AuditTag.PETITION_CREATE,
         before=None,
         after={"status": petition.status, "title": title},
     )
@@ -118,7 +119,11 @@ def petition_update_draft(*, petition_id: int, author: User, title: str, essence
     petition.search_text = search_text(title, essence)
     petition.save(update_fields=["title", "essence", "search_text", "updated_at"])
     audit.record(
-        actor=author, subject=petition, tag="petition:edit", before=before, after={"title": title, "essence": essence}
+        actor=author,
+        subject=petition,
+        tag=AuditTag.PETITION_EDIT,
+        before=before,
+        after={"title": title, "essence": essence},
     )
     return petition
 
@@ -145,7 +150,7 @@ def petition_submit(*, petition_id: int, author: User) -> Petition:
         due_at=petition.moderation_due_at,
         rule=term.citation(),
     )
-    audit.record(actor=author, subject=petition, tag="petition:submit", before=before, after=_snapshot(petition))
+    audit.record(actor=author, subject=petition, tag=AuditTag.PETITION_SUBMIT, before=before, after=_snapshot(petition))
     return petition
 
 
@@ -174,7 +179,9 @@ def petition_publish(*, petition_id: int, moderator: User) -> Petition:
     petition.updated_at = now
     petition.save()
     obligations.close_obligation(kind=MODERATION, subject=petition, at=now)
-    audit.record(actor=moderator, subject=petition, tag="petition:publish", before=before, after=_snapshot(petition))
+    audit.record(
+        actor=moderator, subject=petition, tag=AuditTag.PETITION_PUBLISH, before=before, after=_snapshot(petition)
+    )
     return petition
 
 
@@ -201,7 +208,7 @@ def petition_reject(*, petition_id: int, moderator: User, reason: str, note: str
     audit.record(
         actor=moderator,
         subject=petition,
-        tag="petition:reject",
+        tag=AuditTag.PETITION_REJECT,
         before=before,
         after={**_snapshot(petition), "reason": reason},
     )
@@ -232,7 +239,11 @@ def petition_sign(*, petition_id: int, signer: User) -> Signature:
                 petition_id=petition_id, signer=signer, signer_name=signer.full_name, created_at=now
             )
             audit.record(
-                actor=signer, subject=signature, tag="petition:sign", before=None, after={"petition": petition_id}
+                actor=signer,
+                subject=signature,
+                tag=AuditTag.PETITION_SIGN,
+                before=None,
+                after={"petition": petition_id},
             )
     except IntegrityError:
         raise Conflict(_("You have already signed this petition."), code="already_signed") from None
@@ -269,7 +280,7 @@ def petition_reach_threshold(*, petition_id: int) -> Petition | None:
         opened_at=now,
     )
     audit.record(
-        actor=None, subject=petition, tag="petition:threshold-reached", before=before, after=_snapshot(petition)
+        actor=None, subject=petition, tag=AuditTag.PETITION_THRESHOLD_REACHED, before=before, after=_snapshot(petition)
     )
     _enqueue_on_commit("notify_threshold_reached", petition.pk)
     return petition
@@ -291,7 +302,11 @@ def petition_start_consideration(*, petition_id: int, official: User) -> Petitio
     petition.save()
     obligations.move_deadline(kind=ANSWER, subject=petition, due_at=petition.answer_due_at)
     audit.record(
-        actor=official, subject=petition, tag="petition:consideration-start", before=before, after=_snapshot(petition)
+        actor=official,
+        subject=petition,
+        tag=AuditTag.PETITION_CONSIDERATION_START,
+        before=before,
+        after=_snapshot(petition),
     )
     return petition
 
@@ -328,7 +343,7 @@ def petition_answer(*, petition_id: int, official: User, decision: str, text: st
     audit.record(
         actor=official,
         subject=petition,
-        tag="petition:answer",
+        tag=AuditTag.PETITION_ANSWER,
         before=before,
         after={
             **_snapshot(petition),
@@ -360,7 +375,7 @@ def petition_close_collection(*, petition_id: int) -> Petition | None:
     petition.closed_at = now
     petition.updated_at = now
     petition.save()
-    audit.record(actor=None, subject=petition, tag="petition:close", before=before, after=_snapshot(petition))
+    audit.record(actor=None, subject=petition, tag=AuditTag.PETITION_CLOSE, before=before, after=_snapshot(petition))
     return petition
 
 
@@ -382,7 +397,7 @@ def petition_mark_overdue(*, petition_id: int) -> Petition | None:
     audit.record(
         actor=None,
         subject=petition,
-        tag="petition:answer-overdue",
+        tag=AuditTag.PETITION_ANSWER_OVERDUE,
         before=None,
         after={"answer_due_at": petition.answer_due_at.isoformat()},
     )

@@ -13,7 +13,8 @@ from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
-from vzaemo.core import audit
+from vzaemo.core import audit, audit_tags
+from vzaemo.core.audit_tags import AuditTag
 
 if TYPE_CHECKING:
     # Generic only for the type checker: Django's classes are not subscriptable at run time.
@@ -49,7 +50,7 @@ class AuditedModelAdmin(_ModelAdmin):
     The admin wraps each change in a transaction, so the entry commits or rolls back with the change.
     """
 
-    audit_tag: str
+    audit_tag: AuditTag
     # Secrets (password hashes) never go into the log.
     audit_exclude: tuple[str, ...] = ()
 
@@ -84,7 +85,7 @@ class AuditedModelAdmin(_ModelAdmin):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             audit.record(
-                actor=request.user, subject=obj, tag=f"{self.audit_tag}:inline", before=snapshot(obj), after=None
+                actor=request.user, subject=obj, tag=audit_tags.inline(self.audit_tag), before=snapshot(obj), after=None
             )
             obj.delete()
         for obj in instances:
@@ -93,7 +94,7 @@ class AuditedModelAdmin(_ModelAdmin):
             audit.record(
                 actor=request.user,
                 subject=obj,
-                tag=f"{self.audit_tag}:inline",
+                tag=audit_tags.inline(self.audit_tag),
                 before=snapshot(previous) if previous is not None else None,
                 after=snapshot(obj),
             )

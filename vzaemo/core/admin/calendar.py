@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vzaemo.core import calendar
 from vzaemo.core.admin.audited import AuditedModelAdmin
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.models import CalendarOverride, MartialLawPeriod
 
 
@@ -27,7 +28,7 @@ def _forget_calendar() -> None:
 
 
 class CalendarAdmin(AuditedModelAdmin):
-    audit_tag = "core:calendar:change"
+    audit_tag = AuditTag.CORE_CALENDAR_CHANGE
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.core.admin.audited import AuditedModelAdmin
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.models import LegalRule, LegalRuleOverride
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ else:
 
 @admin.register(LegalRule)
 class LegalRuleAdmin(AuditedModelAdmin):
-    audit_tag = "core:rule:change"
+    audit_tag = AuditTag.CORE_RULE_CHANGE
     list_display = ("key", "value", "unit", "confidence", "effective_from", "overridable")
     list_filter = ("unit", "confidence", "overridable", "effective_from")
     search_fields = ("key", "title_uk", "title_en", "source")
@@ -50,7 +51,7 @@ class LegalRuleOverrideForm(_RuleOverrideModelForm):
 
 @admin.register(LegalRuleOverride)
 class LegalRuleOverrideAdmin(AuditedModelAdmin):
-    audit_tag = "core:rule:change"
+    audit_tag = AuditTag.CORE_RULE_CHANGE
     form = LegalRuleOverrideForm
     list_display = ("key", "authority", "value", "unit", "effective_from")
     list_filter = ("unit", "effective_from")
