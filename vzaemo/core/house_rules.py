@@ -431,9 +431,7 @@ def check_audit_tags(modules: Iterable[Module]) -> Iterator[Violation]:
             continue
         owner = module.owner
         record_names = _record_names(module)
-        calls_record = any(
-            isinstance(node, ast.Call) and _is_audit_record(node, record_names) for node in module.nodes
-        )
+        calls_record = any(isinstance(node, ast.Call) and _is_audit_record(node, record_names) for node in module.nodes)
         for node in module.nodes:
             found = None
             if isinstance(node, ast.Call) and (calls_record or _is_audit_record(node, record_names)):
