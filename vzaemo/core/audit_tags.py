@@ -107,6 +107,6 @@ class AuditTag(StrEnum):
     BROKER_API_INTEGRATION_KEY = "broker-api:integration-key"
 
 
-def inline(tag: AuditTag) -> AuditTag:
+def inline(tag: str) -> AuditTag:
     """The tag of a row edited inline in the admin screen of `tag`'s object (memberships of an authority)."""
     return AuditTag(f"{tag}:inline")

@@ -265,7 +265,7 @@ def _is_audit_record(call: ast.Call, record_names: set[str]) -> bool:
 
 def _record_names(module: Module) -> set[str]:
     """Local names bound to `vzaemo.core.audit.record` (`from vzaemo.core.audit import record as x`)."""
-    names = set()
+    names: set[str] = set()
     for node in module.nodes:
         if isinstance(node, ast.ImportFrom) and _absolute(module, node) == "vzaemo.core.audit":
             names.update(alias.asname or alias.name for alias in node.names if alias.name == "record")
@@ -346,6 +346,11 @@ def _bindings(module: Module) -> dict[str, str]:
     return bound
 
 
+def _split(dotted: str) -> tuple[str, str]:
+    module, _, name = dotted.rpartition(".")
+    return module, name
+
+
 def check_audit(modules: Iterable[Module]) -> Iterator[Violation]:
     modules = list(modules)
     bindings = {module.name: _bindings(module) for module in modules if not (module.is_test or module.is_migration)}
@@ -374,8 +379,8 @@ def check_audit(modules: Iterable[Module]) -> Iterator[Violation]:
                 target = f"{bound[head]}.{rest}" if head in bound and rest else bound.get(head, "")
                 if not rest and head not in bound:
                     target = f"{module.name}.{head}"
-                if target:
-                    function.calls.append(tuple(target.rsplit(".", 1)))  # type: ignore[arg-type]
+                if "." in target:
+                    function.calls.append(_split(target))
             functions[(module.name, stmt.name)] = function
 
     def resolve(key: tuple[str, str], depth: int = 0) -> _Function | None:
@@ -385,7 +390,7 @@ def check_audit(modules: Iterable[Module]) -> Iterator[Violation]:
         if key[0] not in bindings or depth > 5:
             return None
         target = bindings[key[0]].get(key[1])
-        return resolve(tuple(target.rsplit(".", 1)), depth + 1) if target and "." in target else None  # type: ignore[arg-type]
+        return resolve(_split(target), depth + 1) if target and "." in target else None
 
     callees = {
         id(function): [c for c in map(resolve, function.calls) if c is not None and c is not function]
@@ -449,7 +454,7 @@ def check_audit_tags(modules: Iterable[Module]) -> Iterator[Violation]:
                 yield Violation(
                     "audit-tags",
                     module.path,
-                    node.lineno,  # type: ignore[attr-defined]
+                    getattr(node, "lineno", 0),
                     owner.get(id(node), ""),
                     f"audit tag spelled as a string ({ast.unparse(found)}); use an AuditTag member",
                 )
