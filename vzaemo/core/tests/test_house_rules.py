@@ -148,7 +148,7 @@ CASES: dict[str, dict[str, str]] = {
         "vzaemo/auctions/services/lots.py": "def lot_edit(lot) -> None:\n    lot.save()\n",
         "vzaemo/petitions/migrations/0002_data.py": "def forwards(apps, schema) -> None:\n    apps.get_model('p.P').objects.create()\n",
         "vzaemo/petitions/demo.py": "def seed(P) -> None:\n    P.objects.create()\n",
-        "vzaemo/web/management/commands/seed_demo.py": "def handle(P) -> None:\n    P.objects.create()\n",
+        "vzaemo/demo/management/commands/seed_demo.py": "def handle(P) -> None:\n    P.objects.create()\n",
         "vzaemo/petitions/tests/test_p.py": "def test_p(p) -> None:\n    p.status = 'x'\n    p.save()\n",
         "vzaemo/petitions/tests/factories.py": "def make(P) -> None:\n    P.objects.create()\n",
     },
@@ -283,6 +283,7 @@ CASES: dict[str, dict[str, str]] = {
         "vzaemo/web/live/views.py": "from vzaemo.live import services\nfrom vzaemo.broker_api import schemas\n",
         "vzaemo/broker_api/api.py": "from vzaemo.live import selectors\n",
         "vzaemo/urls.py": "from vzaemo.broker_api.api import api\n",
+        "vzaemo/demo/management/commands/seed_demo.py": "from vzaemo.live.demo import seed_live\n",
     },
     "engine": {
         "vzaemo/live/engine.py": """\
