@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from vzaemo.appeals.states import AnswerTerm
 from vzaemo.core import calendar
-from vzaemo.core.rules import RuleValue
+from vzaemo.core.rules import RuleValue, amount
 
 ANSWER_TERM = "appeal.answer_term"
 SIMPLE_ANSWER_TERM = "appeal.simple_answer_term"
@@ -33,6 +35,11 @@ PHOTO_SIGNATURES = {
 def due(start_at: dt.datetime, rule: RuleValue) -> dt.datetime:
     """The last moment of a term of `rule` from an event at `start_at` (Civil Code arts. 253-255)."""
     return calendar.term_end(start_at, value=rule.as_int, unit=rule.unit)
+
+
+def term_label(term: AnswerTerm, rule: RuleValue) -> str:
+    """An answer term as people read it, its length from the registry: "15 calendar days: no extra study needed"."""
+    return _("%(length)s: %(when)s") % {"length": amount(rule), "when": term.label}
 
 
 def extension_allowed(*, received_at: dt.datetime, until: dt.datetime, max_total: RuleValue) -> bool:

@@ -259,7 +259,7 @@ def appeal_register(*, appeal_id: int, official: User, term: str) -> Appeal:
         rule=rule.citation(),
         opened_at=now,
     )
-    _event(appeal, EventKind.REGISTERED, actor=official, at=now, note=str(AnswerTerm(term).label))
+    _event(appeal, EventKind.REGISTERED, actor=official, at=now, note=rules.term_label(AnswerTerm(term), rule))
     audit.record(actor=official, subject=appeal, tag=AuditTag.APPEAL_REGISTER, before=before, after=_snapshot(appeal))
     return appeal
 
@@ -369,8 +369,8 @@ def appeal_extend(*, appeal_id: int, head: User, until: dt.date, reason: str) ->
     if not rules.extension_allowed(received_at=appeal.received_at, until=new_due, max_total=max_total):
         limit = rules.due(appeal.received_at, max_total)
         raise ValidationFailed(
-            _("The total term may not exceed 45 days: the latest possible date is %(date)s.")
-            % {"date": calendar.kyiv_date(limit).strftime("%d.%m.%Y")},
+            _("The total term may not exceed %(term)s: the latest possible date is %(date)s.")
+            % {"term": registry.amount(max_total), "date": calendar.kyiv_date(limit).strftime("%d.%m.%Y")},
             code="extension_beyond_max",
             field="until",
         )

@@ -62,10 +62,14 @@ class AppealCategory(models.TextChoices):
 
 
 class AnswerTerm(models.TextChoices):
-    """Chosen at registration (art. 20): 15 days if no extra study is needed, otherwise one month."""
+    """Chosen at registration (art. 20): the shorter term if no extra study is needed, otherwise the general one.
 
-    SIMPLE = "simple", _("15 days: no extra study needed")
-    STANDARD = "standard", _("1 month")
+    The labels say when a term applies, not how long it is: the length is the registry's
+    (`rules.TERM_RULE`), and `rules.term_label` puts the two together for people.
+    """
+
+    SIMPLE = "simple", _("no extra study needed")
+    STANDARD = "standard", _("extra study needed")
 
 
 class RefusalReason(models.TextChoices):

@@ -211,8 +211,8 @@ def _check_fixed_price(*, category: str, value: Decimal, on: dt.date) -> dict[st
         )
     if refusal == "fixed_price_value_too_high":
         raise ValidationFailed(
-            _("A fixed-price sale is allowed only up to %(limit)s UAH (30 minimum wages; Law 1404-VIII art. 61).")
-            % {"limit": limit},
+            _("A fixed-price sale is allowed only up to %(limit)s UAH (%(wages)s; Law 1404-VIII art. 61).")
+            % {"limit": limit, "wages": registry.amount(times)},
             code=refusal,
             field="procedure",
         )

@@ -9,12 +9,16 @@ rule produced a deadline, even after the rule changes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext, ngettext
+
 from vzaemo.core import clock
-from vzaemo.core.models import LegalRule, LegalRuleOverride, RuleConfidence
+from vzaemo.core.models import LegalRule, LegalRuleOverride, RuleConfidence, RuleUnit
 
 if TYPE_CHECKING:
     from vzaemo.accounts.models import Authority
@@ -92,3 +96,40 @@ def get(key: str, *, on: dt.date | None = None, authority: Authority | None = No
         confidence=rule.confidence,
         effective_from=rule.effective_from,
     )
+
+
+# Each unit with its plural forms (Ukrainian has three: 1 день, 2 дні, 5 днів).
+_AMOUNT: dict[str, Callable[[int], str]] = {
+    RuleUnit.CALENDAR_DAYS: lambda n: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
+    RuleUnit.WORKING_DAYS: lambda n: ngettext("%(n)s working day", "%(n)s working days", n),
+    RuleUnit.MONTHS: lambda n: ngettext("%(n)s month", "%(n)s months", n),
+    RuleUnit.HOURS: lambda n: ngettext("%(n)s hour", "%(n)s hours", n),
+    RuleUnit.SECONDS: lambda n: ngettext("%(n)s second", "%(n)s seconds", n),
+    RuleUnit.MINIMUM_WAGES: lambda n: ngettext("%(n)s minimum wage", "%(n)s minimum wages", n),
+    RuleUnit.PERCENT: lambda n: gettext("%(n)s%%"),
+    RuleUnit.UAH: lambda n: gettext("%(n)s UAH"),
+}
+
+
+def _number(value: Any) -> tuple[str, int]:
+    """A stored rule value ("25000", "2.5") in the active language's number format, and the integer that picks the plural."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError):
+        return str(value), 0
+    if number == number.to_integral_value():
+        return intcomma(int(number)), int(number)
+    return format(number.normalize(), "f"), int(number)
+
+
+def amount(rule: RuleValue | Mapping[str, Any]) -> str:
+    """A rule's value with its unit, in the active language: "25,000", "10 working days", "1 month", "5%".
+
+    Takes the rule or its stored citation, so text that quotes a legal number reads it here and never
+    repeats it.
+    """
+    citation: Mapping[str, Any] = rule.citation() if isinstance(rule, RuleValue) else rule
+    text, n = _number(citation.get("value"))
+    form = _AMOUNT.get(str(citation.get("unit", "")))
+    # A count needs no unit: the rule's title already says what is counted.
+    return form(n) % {"n": text} if form else text

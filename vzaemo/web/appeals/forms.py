@@ -4,9 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.accounts.models import Authority
+from vzaemo.appeals.rules import TERM_RULE, term_label
 from vzaemo.appeals.selectors import addressable_authorities
 from vzaemo.appeals.services import ESSENCE_MAX
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, RefusalReason
+from vzaemo.core import rules as registry
 
 
 class AppealForm(forms.Form):
@@ -39,9 +41,14 @@ class AppealForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
-    term = forms.ChoiceField(
-        label=_("Answer term"), choices=AnswerTerm.choices, initial=AnswerTerm.STANDARD, widget=forms.RadioSelect
-    )
+    term = forms.ChoiceField(label=_("Answer term"), initial=AnswerTerm.STANDARD, widget=forms.RadioSelect)
+
+    def __init__(self, *args: object, authority: Authority, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Each term with its length as the registry has it for this authority today.
+        self.fields["term"].choices = [  # type: ignore[attr-defined]
+            (term.value, term_label(term, registry.get(TERM_RULE[term], authority=authority))) for term in AnswerTerm
+        ]
 
 
 class ForwardForm(forms.Form):

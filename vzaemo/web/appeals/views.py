@@ -20,9 +20,10 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from vzaemo.accounts.models import User
-from vzaemo.appeals import permissions, selectors, services
+from vzaemo.appeals import permissions, rules, selectors, services
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import APPEAL_MACHINE, DECIDED, AppealStatus
+from vzaemo.core import rules as registry
 from vzaemo.core.errors import DomainError, ValidationFailed
 from vzaemo.web.appeals.forms import (
     AnswerForm,
@@ -79,7 +80,12 @@ def appeal_create(request: HttpRequest) -> HttpResponse:
                 add_to_form(form, error)
                 status = _error_status(error)
             else:
-                messages.success(request, _("Your appeal is filed. The authority must register it within 5 days."))
+                term = registry.get(rules.FORWARD_TERM, authority=appeal.authority)
+                messages.success(
+                    request,
+                    _("Your appeal is filed. The authority must register it within %(term)s.")
+                    % {"term": registry.amount(term)},
+                )
                 return see_other("web:appeal_detail", pk=appeal.pk)
     return render(request, "web/appeals/form.html", {"form": form}, status=status)
 
@@ -102,7 +108,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_answer": APPEAL_MACHINE.can("answer", current) and permissions.can_answer(user, appeal),
         "can_refuse": APPEAL_MACHINE.can("refuse", current) and permissions.can_refuse(user, appeal),
         "can_complain": decided and permissions.is_applicant(user, appeal) and appeal.authority.parent_id is not None,
-        "register_form": RegisterForm(),
+        "register_form": RegisterForm(authority=appeal.authority),
     }
     return render(request, "web/appeals/detail.html", context)
 
@@ -158,6 +164,7 @@ def appeal_register(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=RegisterForm,
+        form_kwargs=lambda appeal: {"authority": appeal.authority},
         allowed=permissions.can_register,
         call=lambda appeal, data: services.appeal_register(
             appeal_id=appeal.pk, official=_user(request), term=data["term"]

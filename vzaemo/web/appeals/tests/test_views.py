@@ -29,7 +29,7 @@ from vzaemo.appeals.tests.factories import (
     official_of,
 )
 from vzaemo.core.clock import KYIV
-from vzaemo.core.models import AuditEntry
+from vzaemo.core.models import AuditEntry, LegalRule
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
@@ -213,6 +213,21 @@ def test_registration_forwarding_and_answer_through_the_pages() -> None:
     assert ANSWER_TEXT[:40] in cabinet and f"№ {appeal.pk}<" not in cabinet  # only the current row
 
 
+def test_the_terms_on_the_pages_are_the_registrys() -> None:
+    council = AuthorityFactory()
+    filed = as_user(UserFactory()).post(url("create"), form_data(authority=council.pk))
+    assert "must register it within 5 calendar days" in " ".join(messages_of(filed))
+    clerk = as_user(official_of(council))
+    appeal = Appeal.objects.get()
+    page = text(clerk.get(url("register", appeal)))
+    assert "15 calendar days: no extra study needed" in page and "1 month: extra study needed" in page
+
+    LegalRule.objects.filter(key="appeal.simple_answer_term").update(value=10)
+    assert "10 calendar days: no extra study needed" in text(clerk.get(url("register", appeal)))
+    clerk.post(url("register", appeal), {"term": "simple"})
+    assert appeal.events.get(kind="registered").note == "10 calendar days: no extra study needed"
+
+
 def test_a_refused_form_action_answers_422_and_changes_nothing(unchanged: Callable) -> None:
     appeal = AppealFactory(state=S.REGISTERED)
     head = official_of(appeal.authority)
@@ -221,7 +236,7 @@ def test_a_refused_form_action_answers_422_and_changes_nothing(unchanged: Callab
         too_long = client.post(url("extend", appeal), {"until": "2026-03-01", "reason": "Потрібна перевірка."})
         short = client.post(url("answer", appeal), {"text": "Так."})
         bad_term = client.post(url("register", appeal), {"term": "simple"})
-    assert too_long.status_code == 422 and "may not exceed 45 days" in text(too_long)
+    assert too_long.status_code == 422 and "may not exceed 45 calendar days" in text(too_long)
     assert short.status_code == 422 and "at least 20 characters" in text(short)
     assert bad_term.status_code == 422 and "not possible" in text(bad_term)
 
