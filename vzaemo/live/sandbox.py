@@ -16,6 +16,7 @@ import time_machine
 from django.db import transaction
 
 from vzaemo.accounts.models import Authority, AuthorityKind, Region
+from vzaemo.auctions import rules as auction_rules
 from vzaemo.auctions import services as cdb
 from vzaemo.auctions.bank import FakeBank
 from vzaemo.auctions.models import Auction, Bid, Broker, Lot
@@ -99,10 +100,12 @@ def listed_with_bidders(
             start_value=value,
             mode=mode,
         )
-        band = cdb.rules.lead_band(
-            lot.start_value, registry.get(cdb.rules.LEAD_BAND1_MAX_VALUE), registry.get(cdb.rules.LEAD_BAND2_MAX_VALUE)
+        band = auction_rules.lead_band(
+            lot.start_value,
+            registry.get(auction_rules.LEAD_BAND1_MAX_VALUE),
+            registry.get(auction_rules.LEAD_BAND2_MAX_VALUE),
         )
-        lead = registry.get(f"{cdb.rules.LEAD_MIN}{band}").as_int
+        lead = registry.get(f"{auction_rules.LEAD_MIN}{band}").as_int
         start = calendar.at_kyiv(calendar.add_working_days(clock.today(), lead), dt.time(10))
         auction = cdb.auction_create(broker=owner, lot_id=lot.pk, procedure=procedure, auction_start=start)
         auction = cdb.auction_publish(broker=owner, auction_id=auction.pk)
