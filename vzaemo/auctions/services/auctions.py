@@ -1,33 +1,38 @@
-"""Every write to the auction CDB (DESIGN rules 1, 2, 5): one named service per change.
+"""Auctions: a lot's attempts from the draft through tendering and the live result to cancellation.
 
-Each service locks the auction row (`select_for_update`) before it reads anything it decides on, checks
-the move against `states.py`, and finishes with `_commit()`: the auction row gets `date_modified`, the
-next `rev` and `commit_txid` (core.commit_order: the id of the transaction the write commits in, which
-the broker change feed orders by behind the watermark), one RFC 6902 `Revision` of the whole document
-is appended, and one audit entry is recorded — all in the same transaction. A refusal raises a
-`DomainError` before anything is written, so the transaction rolls back and nothing changes.
+Every write to the auction CDB goes through one named service of this package (docs/design.md rules 1, 2, 5);
+`_common` says what each of them does in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-import jsonpatch
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vzaemo.accounts.models import Authority
-from vzaemo.auctions import permissions, rules, selectors
-from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, Revision
-from vzaemo.auctions.permissions import BANK_FEED, CDB_ADMIN, CHRONOGRAPH, LIVE_ENGINE, OrganiserBroker, SystemActor
+from vzaemo.auctions import permissions, rules
+from vzaemo.auctions.models import Auction, Award, Bid, Broker, Lot
+from vzaemo.auctions.permissions import CHRONOGRAPH
+from vzaemo.auctions.services._common import (
+    _commit,
+    _document_before,
+    _locked_auction,
+    _money,
+    _price,
+    _require_edit,
+    _require_take_over,
+    _rule,
+    _text,
+)
+from vzaemo.auctions.services.awards import _end_award, _rank_and_award, award_default
+from vzaemo.auctions.services.contracts import _cancel_contract
+from vzaemo.auctions.services.relisting import _create_next_attempt
 from vzaemo.auctions.states import (
     AUCTION_MACHINE,
-    AWARD_MACHINE,
     BID_MACHINE,
     CONTRACT_MACHINE,
     AuctionStatus,
@@ -35,166 +40,16 @@ from vzaemo.auctions.states import (
     AwardStatus,
     BidInvalidReason,
     BidStatus,
-    Category,
     ContractStatus,
-    Mode,
-    OrganiserKind,
     Procedure,
 )
-from vzaemo.core import audit, clock, commit_order, obligations
+from vzaemo.core import clock
 from vzaemo.core import rules as registry
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 from vzaemo.core.rules import RuleValue
 
-logger = logging.getLogger("vzaemo.auctions")
-
-# The organiser's duties the responsiveness index counts (core.Obligation kinds).
-PROTOCOL = "auction.protocol"
-
-IDENTIFIER = re.compile(r"^(\d{8}|\d{10})$")  # EDRPOU or RNOKPP
-MAX_MONEY = Decimal("999999999999.99")
-
 S = AuctionStatus
-
-
-# --- plumbing -----------------------------------------------------------------------------------
-
-
-def _actor_fields(actor: Any) -> dict[str, Any]:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    broker = actor if isinstance(actor, Broker) else None
-    label = str(actor) if actor is not None else "system"
-    if broker is not None:
-        label = f"broker:{broker.pk}:{broker.name}"
-    elif isinstance(actor, OrganiserBroker):
-        broker = actor.broker
-    return {"author": label[:300], "actor": user, "broker": broker}
-
-
-def _locked_auction(auction_id: int) -> Auction:
-    try:
-        # of=("self",): lock the auction row only, not the joined broker, lot and organiser rows, which
-        # would serialise every write to all auctions of one broker or office.
-        return (
-            Auction.objects.select_for_update(of=("self",))
-            .select_related("lot", "owner", "lot__organiser")
-            .get(pk=auction_id)
-        )
-    except (Auction.DoesNotExist, ValueError, TypeError):
-        raise NotAllowed(_("There is no such auction."), code="auction_not_found") from None
-
-
-def _locked_auction_of(model: type[Bid] | type[Award] | type[Contract], pk: int) -> tuple[Auction, Any]:
-    """Lock the parent auction first (one lock order everywhere), then read the child under it."""
-    auction_id = model.objects.filter(pk=pk).values_list("auction_id", flat=True).first()
-    if auction_id is None:
-        raise NotAllowed(
-            _("There is no such %(object)s.") % {"object": model._meta.verbose_name},
-            code=f"{model._meta.model_name}_not_found",
-        )
-    auction = _locked_auction(auction_id)
-    return auction, model.objects.get(pk=pk)
-
-
-def _rule(key: str) -> RuleValue:
-    return registry.get(key)
-
-
-def _snapshot(auction: Auction) -> dict[str, Any]:
-    return {"status": auction.status, "rev": auction.rev}
-
-
-def _commit(
-    auction: Auction,
-    *,
-    actor: Any,
-    before: dict[str, Any],
-    tag: str,
-    now: dt.datetime,
-    note: dict[str, Any] | None = None,
-) -> None:
-    """Stamp the auction row, append the JSON-Patch revision and the audit entry (same transaction)."""
-    old_status = before.get("status")
-    auction.date_modified = now
-    if old_status != auction.status:
-        auction.date = now
-    auction.rev += 1
-    after = selectors.auction_document(auction)
-    changes = jsonpatch.make_patch(before, after).patch
-    auction.commit_txid = commit_order.txid_expression()  # type: ignore[assignment]
-    auction.save()
-    if auction.commit_txid is not None:
-        del auction.commit_txid  # read back from the database only if someone asks
-    Revision.objects.create(
-        subject_type="auction",
-        subject_id=auction.pk,
-        rev=auction.rev,
-        date=now,
-        changes=changes,
-        **_actor_fields(actor),
-    )
-    audit.record(
-        actor=actor,
-        subject=auction,
-        tag=tag,
-        before={"status": old_status, "rev": auction.rev - 1} if old_status else None,
-        after={**_snapshot(auction), **(note or {})},
-    )
-
-
-def _document_before(auction: Auction) -> dict[str, Any]:
-    return selectors.auction_document(auction)
-
-
-def _commit_lot(lot: Lot, *, actor: Any, before: dict[str, Any], tag: str, now: dt.datetime) -> None:
-    lot.date_modified = now
-    after = selectors.lot_document(lot)
-    lot.commit_txid = commit_order.txid_expression()  # type: ignore[assignment]
-    lot.save()
-    if lot.commit_txid is not None:
-        del lot.commit_txid
-    rev = Revision.objects.filter(subject_type="lot", subject_id=lot.pk).count() + 1
-    Revision.objects.create(
-        subject_type="lot",
-        subject_id=lot.pk,
-        rev=rev,
-        date=now,
-        changes=jsonpatch.make_patch(before, after).patch,
-        **_actor_fields(actor),
-    )
-    audit.record(actor=actor, subject=lot, tag=tag, before=None, after={"rev": rev})
-
-
-def _money(value: Any, *, field: str, code: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationFailed(_("Give an amount in hryvnias, e.g. 1500.00."), code=code, field=field) from None
-    if not amount.is_finite() or amount <= 0 or amount > MAX_MONEY or amount != amount.quantize(rules.CENT):
-        raise ValidationFailed(
-            _("Give a positive amount in hryvnias with at most two decimal places."), code=code, field=field
-        )
-    return amount
-
-
-def _text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(_("This field is required."), code=f"{field}_required", field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(_("This text is too long."), code=f"{field}_too_long", field=field)
-    return text
-
-
-def _require_edit(broker: Any, owner_id: int) -> None:
-    if not permissions.broker_may_edit(broker, owner_id):
-        raise NotAllowed(_("Only the owner broker with the edit level may do this."), code="not_owner")
-
-
-def _require_organiser(actor: Any, auction: Auction) -> None:
-    if not permissions.may_act_for_organiser(actor, auction):
-        raise NotAllowed(_("Only an official of the organiser may do this."), code="not_organiser")
 
 
 def _check_fixed_price(*, category: str, value: Decimal, on: dt.date) -> dict[str, Any]:
@@ -219,17 +74,6 @@ def _check_fixed_price(*, category: str, value: Decimal, on: dt.date) -> dict[st
     return {"minimum_wage": wage.citation(), "max_minimum_wages": times.citation(), "limit": format(limit, "f")}
 
 
-def _price(auction: Auction) -> None:
-    """Guarantee and bid step from the price and the rules in force today."""
-    guarantee = _rule(rules.GUARANTEE_PERCENT)
-    step = _rule(rules.BID_STEP_PERCENT)
-    auction.guarantee = rules.percent_of(auction.value, guarantee)
-    auction.minimal_step = (
-        Decimal(0) if auction.procedure == Procedure.FIXED_PRICE else rules.percent_of(auction.value, step)
-    )
-    auction.rules_applied = {**auction.rules_applied, "guarantee": guarantee.citation(), "minimalStep": step.citation()}
-
-
 def _check_procedure(procedure: str) -> str:
     if procedure not in Procedure.values:
         raise ValidationFailed(_("Choose a procedure from the list."), code="procedure_invalid", field="procedure")
@@ -248,187 +92,6 @@ def _check_start(auction_start: dt.datetime | None, now: dt.datetime) -> dt.date
             _("The auction must start in the future."), code="auction_start_past", field="auction_start"
         )
     return auction_start
-
-
-# --- lots -----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def lot_create(
-    *,
-    broker: Broker,
-    organiser: Authority,
-    organiser_kind: str,
-    title: str,
-    description: str,
-    category: str,
-    region: str,
-    address: str = "",
-    enforcement_proceeding: str,
-    encumbrances: str = "",
-    start_value: Any,
-    mode: str = Mode.REAL,
-) -> Lot:
-    """An arrested asset listed by a broker for an enforcement office (the organiser)."""
-    if mode not in Mode.values:
-        raise ValidationFailed(_("Mode is real or test."), code="mode_invalid", field="mode")
-    if not permissions.broker_may_create(broker, mode):
-        raise NotAllowed(
-            _("This broker is not accredited to create objects in this mode."), code="broker_cannot_create"
-        )
-    if not organiser.is_active:
-        raise ValidationFailed(_("This organiser is not active."), code="organiser_inactive", field="organiser")
-    if organiser_kind not in OrganiserKind.values:
-        raise ValidationFailed(
-            _("Choose the kind of enforcement office."), code="organiser_kind_invalid", field="organiser_kind"
-        )
-    if category not in Category.values:
-        raise ValidationFailed(_("Choose a category from the list."), code="category_invalid", field="category")
-    _region(region)
-    now = clock.now()
-    lot = Lot(
-        mode=mode,
-        owner=broker,
-        organiser=organiser,
-        organiser_kind=organiser_kind,
-        title=_text(title, field="title", max_length=300),
-        description=_text(description, field="description", max_length=20_000),
-        category=category,
-        region=region,
-        address=_text(address, field="address", max_length=500, required=False),
-        enforcement_proceeding=_text(enforcement_proceeding, field="enforcement_proceeding", max_length=50),
-        encumbrances=_text(encumbrances, field="encumbrances", max_length=20_000, required=False),
-        start_value=_money(start_value, field="start_value", code="start_value_invalid"),
-        created_at=now,
-        date_modified=now,
-    )
-    lot.save()
-    _commit_lot(lot, actor=broker, before={}, tag="auction-lot:create", now=now)
-    return lot
-
-
-def _region(region: str) -> str:
-    from vzaemo.accounts.models import Region
-
-    if region not in Region.values:
-        raise ValidationFailed(_("Choose a region from the list."), code="region_invalid", field="region")
-    return region
-
-
-@transaction.atomic
-def lot_update(
-    *,
-    broker: Broker,
-    lot_id: int,
-    title: str | None = None,
-    description: str | None = None,
-    category: str | None = None,
-    region: str | None = None,
-    address: str | None = None,
-    enforcement_proceeding: str | None = None,
-    encumbrances: str | None = None,
-    start_value: Any = None,
-) -> Lot:
-    """The owner edits a lot until its auction is published; the price and the category only while the
-    lot has no auction yet (the draft auction was priced from them). Fields left `None` stay; a change
-    that changes nothing writes nothing."""
-    # The lot row alone: auction services lock it too (with their auction), so a publish and an edit of the
-    # same lot take turns.
-    lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
-    if lot is None:
-        raise NotAllowed(_("There is no such lot."), code="lot_not_found")
-    _require_edit(broker, lot.owner_id)
-    if lot.auctions.exclude(status=S.DRAFT).exists():
-        raise NotAllowed(_("A lot can be edited only until its auction is published."), code="lot_published")
-    before = selectors.lot_document(lot)
-    if title is not None:
-        lot.title = _text(title, field="title", max_length=300)
-    if description is not None:
-        lot.description = _text(description, field="description", max_length=20_000)
-    if region is not None:
-        lot.region = _region(region)
-    if address is not None:
-        lot.address = _text(address, field="address", max_length=500, required=False)
-    if enforcement_proceeding is not None:
-        lot.enforcement_proceeding = _text(enforcement_proceeding, field="enforcement_proceeding", max_length=50)
-    if encumbrances is not None:
-        lot.encumbrances = _text(encumbrances, field="encumbrances", max_length=20_000, required=False)
-    if category is not None:
-        if category not in Category.values:
-            raise ValidationFailed(_("Choose a category from the list."), code="category_invalid", field="category")
-        lot.category = category
-    if start_value is not None:
-        lot.start_value = _money(start_value, field="start_value", code="start_value_invalid")
-    if (lot.category, lot.start_value) != (before["category"], Decimal(before["value"]["amount"])) and (
-        lot.auctions.exists()
-    ):
-        raise Conflict(_("The price and the category are fixed once the lot has an auction."), code="lot_has_auction")
-    if selectors.lot_document(lot) == before:
-        return lot  # nothing to change: no revision
-    _commit_lot(lot, actor=broker, before=before, tag="auction-lot:edit", now=clock.now())
-    return lot
-
-
-# --- ownership (the broker API moves the owner token in the same transaction) ---------------------
-
-
-def _require_take_over(broker: Broker, mode: str) -> None:
-    if not permissions.broker_may_take_over(broker, mode):
-        raise NotAllowed(
-            _("Only a broker accredited to create and edit objects in this mode may take this over."),
-            code="broker_cannot_take_over",
-        )
-
-
-@transaction.atomic
-def lot_transfer(*, broker: Broker, lot_id: int) -> Lot:
-    """The lot moves to `broker` (who showed its transfer key to the edge)."""
-    lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
-    if lot is None:
-        raise NotAllowed(_("There is no such lot."), code="lot_not_found")
-    _require_take_over(broker, lot.mode)
-    if lot.owner_id == broker.pk:
-        return lot
-    before = selectors.lot_document(lot)
-    lot.owner = broker
-    _commit_lot(lot, actor=broker, before=before, tag="auction-lot:transfer", now=clock.now())
-    return lot
-
-
-@transaction.atomic
-def auction_transfer(*, broker: Broker, auction_id: int) -> Auction:
-    """The auction moves to `broker`, with the later attempts of its lot (they are written with the same
-    owner token). Each moved attempt gets its revision and audit record."""
-    auction = _locked_auction(auction_id)
-    _require_take_over(broker, auction.mode)
-    later = Auction.objects.filter(lot_id=auction.lot_id, attempt__gt=auction.attempt).order_by("attempt")
-    now = clock.now()
-    for attempt in [auction, *(_locked_auction(pk) for pk in later.values_list("pk", flat=True))]:
-        if attempt.owner_id == broker.pk:
-            continue
-        before = _document_before(attempt)
-        previous_owner = attempt.owner_id
-        attempt.owner = broker
-        _commit(attempt, actor=broker, before=before, tag="auction:transfer", now=now, note={"from": previous_owner})
-    return auction
-
-
-@transaction.atomic
-def bid_transfer(*, broker: Broker, bid_id: int) -> Bid:
-    """The bid moves to `broker` (the bidder changed platforms)."""
-    auction, bid = _locked_auction_of(Bid, bid_id)
-    _require_take_over(broker, auction.mode)
-    if bid.owner_id == broker.pk:
-        return bid
-    now = clock.now()
-    before = _document_before(auction)
-    bid.owner, bid.date_modified = broker, now
-    bid.save()
-    _commit(auction, actor=broker, before=before, tag="auction:bid-transfer", now=now, note={"bid": bid.pk})
-    return bid
-
-
-# --- auctions -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -560,152 +223,47 @@ def auction_cancel(*, actor: Any, auction_id: int, reason: str) -> Auction:
         raise NotAllowed(_("Only the owner broker or the organiser may cancel the auction."), code="not_owner")
     reason = _text(reason, field="reason", max_length=2_000)
     target = AUCTION_MACHINE.target("cancel", auction.status_enum)
+    # Every contract not yet cancelled ends with the auction, each checked against the contract machine
+    # before anything is written. A signed contract may not be cancelled, so it refuses the whole
+    # cancellation: signing completes the auction, which the auction machine already refuses to cancel,
+    # so this only stops rows that disagree with each other from being half-cancelled.
+    contracts = [
+        (contract, CONTRACT_MACHINE.target("cancel", ContractStatus(contract.status)))
+        for contract in auction.contracts.exclude(status=ContractStatus.CANCELLED)
+    ]
     now = clock.now()
     before = _document_before(auction)
     for award in auction.awards.filter(status__in=[AwardStatus.WAITING, AwardStatus.PENDING, AwardStatus.ACTIVE]):
         _end_award(
             award, verb="cancel", reason=AwardEndReason.AUCTION_CANCELLED, now=now, outcome=ObligationOutcome.CANCELLED
         )
-    auction.contracts.filter(status=ContractStatus.PENDING).update(
-        status=ContractStatus.CANCELLED, cancelled_at=now, cancellation_reason=reason
-    )
+    for contract, contract_target in contracts:
+        _cancel_contract(contract, target=contract_target, reason=reason, now=now)
     auction.status = target
     auction.cancellation_reason = reason
     auction.ended_at = now
-    _commit(auction, actor=actor, before=before, tag="auction:cancel", now=now)
+    # The revision's patch shows each contract's change; the audit entry names them.
+    note = {"contracts_cancelled": [contract.pk for contract, _target in contracts]}
+    _commit(auction, actor=actor, before=before, tag="auction:cancel", now=now, note=note)
     return auction
 
 
-# --- bids -----------------------------------------------------------------------------------------
-
-
-def _require_tendering(auction: Auction, now: dt.datetime) -> None:
-    if auction.status != S.TENDERING or auction.tender_end is None or auction.tender_end <= now:
-        raise NotAllowed(_("This auction is not accepting bids."), code="auction_not_tendering")
-
-
 @transaction.atomic
-def bid_create(*, broker: Broker, auction_id: int, bidder_name: str, bidder_identifier: str, value: Any = None) -> Bid:
-    """A bidder registered by its broker, as a draft. English needs an initial bid >= the start price;
-    Dutch takes none (the price falls in the auction); a fixed-price bid is the price."""
+def auction_transfer(*, broker: Broker, auction_id: int) -> Auction:
+    """The auction moves to `broker`, with the later attempts of its lot (they are written with the same
+    owner token). Each moved attempt gets its revision and audit record."""
     auction = _locked_auction(auction_id)
-    if not permissions.broker_may_act_in(broker, auction):
-        raise NotAllowed(_("This broker is not accredited to register bidders here."), code="broker_cannot_create")
+    _require_take_over(broker, auction.mode)
+    later = Auction.objects.filter(lot_id=auction.lot_id, attempt__gt=auction.attempt).order_by("attempt")
     now = clock.now()
-    _require_tendering(auction, now)
-    name = _text(bidder_name, field="bidder_name", max_length=300)
-    identifier = (bidder_identifier or "").strip()
-    if not IDENTIFIER.match(identifier):
-        raise ValidationFailed(
-            _("Give an 8-digit EDRPOU or a 10-digit RNOKPP."),
-            code="bidder_identifier_invalid",
-            field="bidder_identifier",
-        )
-    amount: Decimal | None
-    if auction.procedure == Procedure.ENGLISH:
-        if value is None:
-            raise ValidationFailed(
-                _("An English auction needs an initial bid."), code="bid_value_required", field="value"
-            )
-        amount = _money(value, field="value", code="bid_value_invalid")
-        if amount < auction.value:
-            raise ValidationFailed(_("The bid is below the start price."), code="bid_value_too_low", field="value")
-    elif auction.procedure == Procedure.DUTCH:
-        if value is not None:
-            raise ValidationFailed(
-                _("A Dutch auction takes no initial bid."), code="bid_value_not_allowed", field="value"
-            )
-        amount = None
-    else:
-        if value is not None and _money(value, field="value", code="bid_value_invalid") != auction.value:
-            raise ValidationFailed(_("A fixed-price bid is the price."), code="bid_value_not_price", field="value")
-        amount = auction.value
-    before = _document_before(auction)
-    try:
-        with transaction.atomic():
-            bid = Bid.objects.create(
-                auction=auction,
-                owner=broker,
-                bidder_name=name,
-                bidder_identifier=identifier,
-                value=amount,
-                created_at=now,
-                date_modified=now,
-            )
-    except IntegrityError:
-        raise Conflict(
-            _("This bidder is already registered for this auction."), code="bidder_already_registered"
-        ) from None
-    _commit(auction, actor=broker, before=before, tag="auction:bid-create", now=now, note={"bid": bid.pk})
-    return bid
-
-
-@transaction.atomic
-def bid_submit(*, broker: Broker, bid_id: int) -> Bid:
-    """draft -> pending: the bidder now owes the guarantee."""
-    auction, bid = _locked_auction_of(Bid, bid_id)
-    _require_edit(broker, bid.owner_id)
-    now = clock.now()
-    _require_tendering(auction, now)
-    target = BID_MACHINE.target("submit", BidStatus(bid.status))
-    before = _document_before(auction)
-    bid.status, bid.submitted_at, bid.date_modified = target, now, now
-    bid.save()
-    _commit(auction, actor=broker, before=before, tag="auction:bid-submit", now=now, note={"bid": bid.pk})
-    return bid
-
-
-@transaction.atomic
-def bid_withdraw(*, broker: Broker, bid_id: int) -> Bid:
-    """While tendering, a bidder may withdraw; the guarantee is returned (not forfeited)."""
-    auction, bid = _locked_auction_of(Bid, bid_id)
-    _require_edit(broker, bid.owner_id)
-    now = clock.now()
-    _require_tendering(auction, now)
-    target = BID_MACHINE.target("withdraw", BidStatus(bid.status))
-    before = _document_before(auction)
-    bid.status, bid.invalid_reason, bid.date_modified = target, BidInvalidReason.WITHDRAWN, now
-    bid.save()
-    _commit(auction, actor=broker, before=before, tag="auction:bid-withdraw", now=now, note={"bid": bid.pk})
-    return bid
-
-
-@transaction.atomic
-def bid_confirm_guarantee(*, actor: Any, bid_id: int, amount: Any, reference: str) -> Bid:
-    """The organiser's bank feed saw the guarantee: pending -> active (qualified).
-
-    Bank feeds repeat themselves: the same payment reported again changes nothing. A second, different
-    payment for an already qualified bid is a conflict.
-    """
-    auction, bid = _locked_auction_of(Bid, bid_id)
-    if not permissions.may_confirm_payments(actor, auction):
-        raise NotAllowed(_("Only the organiser's bank feed or official may confirm a guarantee."), code="not_organiser")
-    reference = _text(reference, field="reference", max_length=100)
-    paid = _money(amount, field="amount", code="amount_invalid")
-    if bid.status == BidStatus.ACTIVE and bid.guarantee_reference == reference:
-        return bid  # a repeated report of the same payment
-    if bid.status == BidStatus.ACTIVE:
-        raise Conflict(_("The guarantee of this bid is already confirmed."), code="guarantee_already_confirmed")
-    now = clock.now()
-    _require_tendering(auction, now)
-    target = BID_MACHINE.target("qualify", BidStatus(bid.status))
-    if paid < auction.guarantee:
-        raise ValidationFailed(
-            _("The payment is less than the guarantee of %(amount)s UAH.") % {"amount": auction.guarantee},
-            code="guarantee_too_small",
-            field="amount",
-        )
-    if auction.bids.filter(guarantee_reference=reference).exclude(pk=bid.pk).exists():
-        raise Conflict(_("This payment is already counted for another bid."), code="guarantee_reference_used")
-    before = _document_before(auction)
-    bid.status, bid.qualified = target, True
-    bid.guarantee_reference, bid.guarantee_paid_at, bid.date_modified = reference, now, now
-    bid.save()
-    _commit(auction, actor=actor, before=before, tag="auction:guarantee-confirm", now=now, note={"bid": bid.pk})
-    return bid
-
-
-# --- the end of tendering and the auction result ---------------------------------------------
+    for attempt in [auction, *(_locked_auction(pk) for pk in later.values_list("pk", flat=True))]:
+        if attempt.owner_id == broker.pk:
+            continue
+        before = _document_before(attempt)
+        previous_owner = attempt.owner_id
+        attempt.owner = broker
+        _commit(attempt, actor=broker, before=before, tag="auction:transfer", now=now, note={"from": previous_owner})
+    return auction
 
 
 @transaction.atomic
@@ -797,264 +355,6 @@ def auction_record_result(*, actor: Any, auction_id: int, ranking: Sequence[tupl
     return auction
 
 
-# --- the award chain ----------------------------------------------------------------------------
-
-
-def _rank_and_award(auction: Auction, ranked: Sequence[tuple[Bid, Decimal]], now: dt.datetime) -> None:
-    """Rank the bids; the top one is awarded (`pending`), the next ones wait (`pending.waiting`)."""
-    chain = _rule(rules.BIDS_TO_QUALIFY)
-    auction.rules_applied = {**auction.rules_applied, "bidsToQualify": chain.citation()}
-    for rank, (bid, value) in enumerate(ranked, start=1):
-        bid.rank, bid.final_value, bid.date_modified = rank, value, now
-        bid.save()
-        if rank > chain.as_int:
-            continue
-        award = Award.objects.create(
-            auction=auction, bid=bid, rank=rank, status=AwardStatus.WAITING, value=value, created_at=now
-        )
-        if rank == 1:
-            _make_pending(auction, award, now)
-
-
-def _make_pending(auction: Auction, award: Award, now: dt.datetime) -> None:
-    protocol = _rule(rules.PROTOCOL_TERM)
-    payment = _rule(rules.PAYMENT_TERM)
-    award.status = AWARD_MACHINE.target("promote", AwardStatus(award.status))
-    award.pending_since = now
-    award.protocol_due_at = rules.due(now, protocol)
-    award.payment_due_at = rules.due(now, payment)
-    award.rules_applied = {"protocolPeriod": protocol.citation(), "paymentPeriod": payment.citation()}
-    award.save()
-    obligations.open_obligation(
-        authority_id=auction.lot.organiser_id,
-        kind=PROTOCOL,
-        subject=award,
-        due_at=award.protocol_due_at,
-        rule=protocol.citation(),
-        opened_at=now,
-    )
-
-
-def _end_award(
-    award: Award,
-    *,
-    verb: str,
-    reason: str,
-    now: dt.datetime,
-    note: str = "",
-    outcome: ObligationOutcome = ObligationOutcome.CANCELLED,
-) -> None:
-    award.status = AWARD_MACHINE.target(verb, AwardStatus(award.status))
-    award.end_reason, award.end_note, award.decided_at = reason, note, now
-    award.save()
-    obligations.close_obligation(kind=PROTOCOL, subject=award, outcome=outcome, at=now)
-
-
-def _forfeit(award: Award, now: dt.datetime) -> None:
-    Bid.objects.filter(pk=award.bid_id).update(guarantee_forfeited=True, date_modified=now)
-
-
-def _promote_next_or_fail(auction: Auction, now: dt.datetime) -> None:
-    """The runner-up takes over; with nobody left the auction is unsuccessful (the caller relists)."""
-    if auction.status == S.AWARDED:
-        auction.status = AUCTION_MACHINE.target("reopen_qualification", auction.status_enum)
-    runner_up = auction.awards.filter(status=AwardStatus.WAITING).order_by("rank").first()
-    if runner_up is not None:
-        _make_pending(auction, runner_up, now)
-        return
-    auction.status = AUCTION_MACHINE.target("fail_qualification", auction.status_enum)
-    auction.ended_at = now
-
-
-def _pending_award(auction: Auction, award: Award) -> None:
-    if award.status != AwardStatus.PENDING:
-        AWARD_MACHINE.target("activate", AwardStatus(award.status))  # raises the readable refusal
-
-
-@transaction.atomic
-def award_upload_protocol(*, actor: Any, award_id: int, document: str) -> Award:
-    """The organiser uploads the signed auction protocol (its duty, by the protocol deadline)."""
-    auction, award = _locked_auction_of(Award, award_id)
-    _require_organiser(actor, auction)
-    _pending_award(auction, award)
-    if award.protocol_uploaded_at is not None:
-        raise Conflict(_("The protocol is already uploaded."), code="protocol_already_uploaded")
-    document = _text(document, field="document", max_length=500)
-    now = clock.now()
-    before = _document_before(auction)
-    award.protocol_document, award.protocol_uploaded_at = document, now
-    award.save()
-    obligations.close_obligation(kind=PROTOCOL, subject=award, at=now)
-    _commit(auction, actor=actor, before=before, tag="auction:protocol-upload", now=now, note={"award": award.pk})
-    return award
-
-
-@transaction.atomic
-def award_confirm_payment(*, actor: Any, award_id: int, amount: Any, reference: str) -> Award:
-    """The winner paid the price less the guarantee, in time: award active, contract pending."""
-    auction, award = _locked_auction_of(Award, award_id)
-    if not permissions.may_confirm_payments(actor, auction):
-        raise NotAllowed(_("Only the organiser's bank feed or official may confirm a payment."), code="not_organiser")
-    reference = _text(reference, field="reference", max_length=100)
-    paid = _money(amount, field="amount", code="amount_invalid")
-    if award.status == AwardStatus.ACTIVE and award.payment_reference == reference:
-        return award  # the same payment reported again
-    _pending_award(auction, award)
-    now = clock.now()
-    if award.protocol_uploaded_at is None:
-        raise ValidationFailed(
-            _("The protocol must be uploaded before the payment is accepted."), code="protocol_missing"
-        )
-    if award.payment_due_at is not None and now > award.payment_due_at:
-        raise NotAllowed(_("The payment term has passed."), code="payment_overdue")
-    due = award.value - auction.guarantee
-    if paid < due:
-        raise ValidationFailed(
-            _("The payment is less than the %(amount)s UAH due.") % {"amount": due},
-            code="payment_too_small",
-            field="amount",
-        )
-    target_auction = AUCTION_MACHINE.target("award", auction.status_enum)
-    before = _document_before(auction)
-    award.status = AWARD_MACHINE.target("activate", AwardStatus(award.status))
-    award.paid_at, award.payment_reference, award.decided_at = now, reference, now
-    award.save()
-    Contract.objects.create(auction=auction, award=award, value=award.value, created_at=now)
-    auction.status = target_auction
-    _commit(auction, actor=actor, before=before, tag="auction:award-activate", now=now, note={"award": award.pk})
-    return award
-
-
-@transaction.atomic
-def award_disqualify(*, actor: Any, award_id: int, note: str) -> Award:
-    """The organiser finds the winner ineligible: unsuccessful, the runner-up is promoted."""
-    auction, award = _locked_auction_of(Award, award_id)
-    _require_organiser(actor, auction)
-    note = _text(note, field="note", max_length=2_000)
-    _pending_award(auction, award)
-    now = clock.now()
-    before = _document_before(auction)
-    _end_award(award, verb="fail", reason=AwardEndReason.DISQUALIFIED, now=now, note=note)
-    _promote_next_or_fail(auction, now)
-    _commit(auction, actor=actor, before=before, tag="auction:award-disqualify", now=now, note={"award": award.pk})
-    if auction.status == S.UNSUCCESSFUL:
-        _create_next_attempt(auction, now)
-    return award
-
-
-@transaction.atomic
-def award_default(*, award_id: int) -> Award | None:
-    """Chronograph, idempotent: the payment term passed unpaid. The guarantee is forfeited, the award
-    is unsuccessful and the runner-up is promoted (Bankruptcy Code arts. 85-86 by analogy)."""
-    auction, award = _locked_auction_of(Award, award_id)
-    now = clock.now()
-    if award.status != AwardStatus.PENDING or award.payment_due_at is None or award.payment_due_at >= now:
-        return None
-    before = _document_before(auction)
-    _end_award(award, verb="fail", reason=AwardEndReason.PAYMENT_DEFAULT, now=now)
-    _forfeit(award, now)
-    _promote_next_or_fail(auction, now)
-    _commit(auction, actor=CHRONOGRAPH, before=before, tag="auction:award-default", now=now, note={"award": award.pk})
-    if auction.status == S.UNSUCCESSFUL:
-        _create_next_attempt(auction, now)
-    return award
-
-
-@transaction.atomic
-def award_withdraw_waiting(*, broker: Broker, award_id: int) -> Award:
-    """The runner-up leaves the chain and gets its guarantee back."""
-    auction, award = _locked_auction_of(Award, award_id)
-    bid_owner = Bid.objects.filter(pk=award.bid_id).values_list("owner_id", flat=True).get()
-    _require_edit(broker, bid_owner)
-    if award.status != AwardStatus.WAITING:
-        AWARD_MACHINE.target("withdraw", AwardStatus(award.status))
-    now = clock.now()
-    before = _document_before(auction)
-    _end_award(award, verb="withdraw", reason=AwardEndReason.WITHDRAWN, now=now)
-    _commit(auction, actor=broker, before=before, tag="auction:award-withdraw", now=now, note={"award": award.pk})
-    return award
-
-
-# --- contracts ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def contract_sign(*, actor: Any, contract_id: int) -> Contract:
-    auction, contract = _locked_auction_of(Contract, contract_id)
-    _require_organiser(actor, auction)
-    target = CONTRACT_MACHINE.target("sign", ContractStatus(contract.status))
-    target_auction = AUCTION_MACHINE.target("complete", auction.status_enum)
-    now = clock.now()
-    before = _document_before(auction)
-    contract.status, contract.signed_at = target, now
-    contract.save()
-    auction.status, auction.ended_at = target_auction, now
-    _commit(auction, actor=actor, before=before, tag="auction:contract-sign", now=now, note={"contract": contract.pk})
-    return contract
-
-
-@transaction.atomic
-def contract_cancel(*, actor: Any, contract_id: int, reason: str) -> Contract:
-    """The winner refused to sign: the contract is cancelled, the guarantee forfeited, the runner-up promoted."""
-    auction, contract = _locked_auction_of(Contract, contract_id)
-    _require_organiser(actor, auction)
-    reason = _text(reason, field="reason", max_length=2_000)
-    target = CONTRACT_MACHINE.target("cancel", ContractStatus(contract.status))
-    now = clock.now()
-    before = _document_before(auction)
-    contract.status, contract.cancelled_at, contract.cancellation_reason = target, now, reason
-    contract.save()
-    award = contract.award
-    _end_award(award, verb="cancel", reason=AwardEndReason.CONTRACT_CANCELLED, now=now, note=reason)
-    _forfeit(award, now)
-    _promote_next_or_fail(auction, now)
-    _commit(auction, actor=actor, before=before, tag="auction:contract-cancel", now=now, note={"contract": contract.pk})
-    if auction.status == S.UNSUCCESSFUL:
-        _create_next_attempt(auction, now)
-    return contract
-
-
-# --- re-auctions ----------------------------------------------------------------------------------
-
-
-def _create_next_attempt(auction: Auction, now: dt.datetime) -> Auction | None:
-    """An unsuccessful attempt creates the lot's next one (a draft the broker dates and publishes),
-    marked down from the *first* attempt's price; after the last attempt the lot stays unsold."""
-    if Auction.objects.filter(previous=auction).exists():
-        return None
-    max_attempts = _rule(rules.MAX_ATTEMPTS)
-    attempt = auction.attempt + 1
-    if attempt > max_attempts.as_int:
-        audit.record(
-            actor=None, subject=auction.lot, tag="auction-lot:unsold", before=None, after={"attempts": auction.attempt}
-        )
-        return None
-    markdown = _rule(rules.markdown_key(attempt))
-    lot = auction.lot
-    following = Auction(
-        lot=lot,
-        attempt=attempt,
-        previous=auction,
-        mode=auction.mode,
-        owner=auction.owner,
-        procedure=auction.procedure,
-        status=S.DRAFT,
-        value=rules.marked_down(lot.start_value, markdown.value),
-        markdown_percent=markdown.value,
-        rules_applied={"markdown": markdown.citation(), "maxAttempts": max_attempts.citation()},
-        created_at=now,
-        date_modified=now,
-        date=now,
-    )
-    _price(following)
-    following.save()
-    _commit(following, actor=CHRONOGRAPH, before={}, tag="auction:next-attempt", now=now, note={"previous": auction.pk})
-    return following
-
-
-# --- the chronograph ------------------------------------------------------------------------------
-
-
 def auction_deadlines_apply() -> int:
     """Ends tendering that is over and defaults unpaid awards; safe to run any number of times."""
     now = clock.now()
@@ -1064,13 +364,3 @@ def auction_deadlines_apply() -> int:
     for pk in Award.objects.filter(status=AwardStatus.PENDING, payment_due_at__lt=now).values_list("pk", flat=True):
         done += award_default(award_id=pk) is not None
     return done
-
-
-__all__ = [
-    "BANK_FEED",
-    "CDB_ADMIN",
-    "CHRONOGRAPH",
-    "LIVE_ENGINE",
-    "OrganiserBroker",
-    "SystemActor",
-]
