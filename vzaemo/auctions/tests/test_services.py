@@ -14,7 +14,7 @@ import pytest
 import time_machine
 
 from vzaemo.auctions import selectors, services
-from vzaemo.auctions.models import Auction, Revision
+from vzaemo.auctions.models import Auction, Contract, Revision
 from vzaemo.auctions.permissions import BANK_FEED, LIVE_ENGINE
 from vzaemo.auctions.states import (
     AuctionStatus,
@@ -27,7 +27,7 @@ from vzaemo.auctions.states import (
     Procedure,
 )
 from vzaemo.auctions.tests import factories as f
-from vzaemo.core import calendar, commit_order
+from vzaemo.core import calendar, clock, commit_order
 from vzaemo.core.clock import KYIV
 from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from vzaemo.core.models import AuditEntry, CalendarOverride, Obligation, ObligationOutcome
@@ -672,6 +672,70 @@ def test_cancel_by_owner_or_organiser_only(w: f.World, clock_: Any, refused: Cal
         InvalidTransition,
         "auction_cannot_cancel",
         lambda: services.auction_cancel(actor=w.owner, auction_id=a.pk, reason="x"),
+    )
+
+
+def _awarded_with_contract(clock_: Any, w: f.World, award: Any, amount: str, reference: str) -> Contract:
+    services.award_upload_protocol(actor=w.official, award_id=award.pk, document="p")
+    services.award_confirm_payment(actor=w.official, award_id=award.pk, amount=amount, reference=reference)
+    return Contract.objects.get(award=award)
+
+
+def test_cancel_ends_each_live_contract_through_the_contract_machine(w: f.World, clock_: Any) -> None:
+    a, (winner, runner) = f.to_qualification(clock_, w)
+    refused_contract = _awarded_with_contract(clock_, w, a.awards.get(bid=winner), "97000", "W")
+    services.contract_cancel(actor=w.official, contract_id=refused_contract.pk, reason="Переможець відмовився.")
+    refused_contract.refresh_from_db()
+    clock_.shift(dt.timedelta(hours=1))
+    contract = _awarded_with_contract(clock_, w, a.awards.get(bid=runner), "96000", "R")
+    a.refresh_from_db()
+    assert a.status == S.AWARDED and contract.status == ContractStatus.PENDING
+    clock_.shift(dt.timedelta(hours=1))
+
+    services.auction_cancel(actor=w.official, auction_id=a.pk, reason="Борг сплачено.")
+
+    a.refresh_from_db()
+    contract.refresh_from_db()
+    assert a.status == S.CANCELLED
+    assert (contract.status, contract.cancelled_at, contract.cancellation_reason) == (
+        ContractStatus.CANCELLED,
+        clock.now(),
+        "Борг сплачено.",
+    )
+    # The contract cancelled before keeps its own reason and time.
+    earlier = Contract.objects.get(pk=refused_contract.pk)
+    assert (earlier.cancelled_at, earlier.cancellation_reason) == (
+        refused_contract.cancelled_at,
+        "Переможець відмовився.",
+    )
+    # Recorded: the cancel's revision carries the contract's change, its audit entry names the contract.
+    revision = Revision.objects.filter(subject_type="auction", subject_id=a.pk).latest("rev")
+    changed = {(op["path"], op.get("value")) for op in revision.changes}
+    index = [c["id"] for c in selectors.auction_document(a)["contracts"]].index(str(contract.pk))
+    assert (f"/contracts/{index}/status", "cancelled") in changed
+    assert (f"/contracts/{index}/cancellationReason", "Борг сплачено.") in changed
+    entry = AuditEntry.objects.filter(tag="auction:cancel", subject_id=str(a.pk)).get()
+    assert entry.after["contracts_cancelled"] == [contract.pk]
+    assert replay("auction", a.pk) == selectors.auction_document(a)
+
+
+def test_cancel_never_cancels_a_signed_contract(w: f.World, clock_: Any, refused: Callable) -> None:
+    """Signing completes the auction, which may not be cancelled; a signed contract on an auction that
+    disagrees (a row edited by hand) refuses the whole cancellation, not just its own line."""
+    a, (winner, _runner) = f.to_qualification(clock_, w)
+    contract = _awarded_with_contract(clock_, w, a.awards.get(bid=winner), "97000", "W")
+    Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.ACTIVE, signed_at=clock.now())
+    refused(
+        InvalidTransition,
+        "contract_cannot_cancel",
+        lambda: services.auction_cancel(actor=w.official, auction_id=a.pk, reason="x"),
+    )
+    Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.PENDING, signed_at=None)
+    services.contract_sign(actor=w.official, contract_id=contract.pk)
+    refused(
+        InvalidTransition,
+        "auction_cannot_cancel",
+        lambda: services.auction_cancel(actor=w.official, auction_id=a.pk, reason="x"),
     )
 
 
