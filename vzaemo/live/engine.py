@@ -114,23 +114,25 @@ def _percent(value: Any) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class Timing:
-    """Durations in seconds; the defaults are ProZorro.Sale production (reference §3.2a)."""
+    """Durations in seconds, counts and percents. No defaults: the numbers are law as data, kept once in the
+    rules registry (keys in `vzaemo/live/rules.py`, values with their sources seeded by the live app's
+    migration 0002) and frozen into each session when it opens; the engine computes with what it is given."""
 
     # English
-    first_pause: int = 300
-    turn: int = 180
-    pause: int = 180
-    rounds: int = 3
+    first_pause: int
+    turn: int
+    pause: int
+    rounds: int
     # Dutch (insider)
-    dutch_pause: int = 30
-    dutch_step: int = 300
-    dutch_steps: int = 80  # price levels 0..dutch_steps
-    dutch_step_percent: Decimal = Decimal(1)  # of the start value, per level
-    sealed_pause: int = 20
-    sealed: int = 600
-    best_pause: int = 20
-    best: int = 300
-    best_step_percent: Decimal = Decimal(1)  # of the start value, over the best sealed bid
+    dutch_pause: int
+    dutch_step: int
+    dutch_steps: int  # price levels 0..dutch_steps
+    dutch_step_percent: Decimal  # of the start value, per level
+    sealed_pause: int
+    sealed: int
+    best_pause: int
+    best: int
+    best_step_percent: Decimal  # of the start value, over the best sealed bid
 
     _DURATIONS = (
         "first_pause",
@@ -158,11 +160,14 @@ class Timing:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> Timing:
-        """From stored JSON (counts and durations as numbers, percents as numbers or strings); unknown keys
-        raise ValueError."""
+        """From stored JSON (counts and durations as numbers, percents as numbers or strings); unknown or
+        missing keys raise ValueError."""
         unknown = set(values) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown Timing fields: {sorted(unknown)}")
+        missing = set(cls.__dataclass_fields__) - set(values)
+        if missing:
+            raise ValueError(f"missing Timing fields: {sorted(missing)}")
         kwargs: dict[str, Any] = {
             name: _percent(value) if name in _PERCENTS else int(value) for name, value in values.items()
         }
@@ -190,7 +195,7 @@ class Config:
     start_value: Decimal
     minimal_step: Decimal
     bidders: tuple[Bidder, ...]
-    timing: Timing = Timing()
+    timing: Timing
     special_bid: bool = False  # SETAM "особлива ставка"
 
     def __post_init__(self) -> None:

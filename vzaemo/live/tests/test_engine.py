@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 from vzaemo.live import engine
 from vzaemo.live.engine import DUTCH, ENGLISH, Bidder, Config, Post, Refusal, State, Timing
+from vzaemo.live.tests.timing import PRODUCTION
 
 T0 = dt.datetime(2025, 6, 2, 7, 0, tzinfo=dt.UTC)  # 10:00 in Kyiv
 US = dt.timedelta(microseconds=1)
-PRODUCTION = Timing()
 CODES = {
     "auction_not_started",
     "auction_ended",
@@ -102,31 +102,34 @@ def amounts(state: State) -> dict[int, str | None]:
 # --- timing ------------------------------------------------------------------------------------------
 
 
-def test_defaults_are_prozorro_sale_production() -> None:
-    timing = Timing()
-    assert (timing.first_pause, timing.turn, timing.pause, timing.rounds) == (300, 180, 180, 3)
-    assert (timing.dutch_pause, timing.dutch_step, timing.dutch_steps) == (30, 300, 80)
-    assert (timing.sealed_pause, timing.sealed, timing.best_pause, timing.best) == (20, 600, 20, 300)
-    assert timing.dutch_step_percent == timing.best_step_percent == Decimal(1)
+def test_timing_has_no_defaults_of_its_own() -> None:
+    """The numbers live in the rules registry only (test_services checks what a session freezes)."""
+    assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(Timing))
+    assert next(f for f in dataclasses.fields(Config) if f.name == "timing").default is dataclasses.MISSING
+    with pytest.raises(TypeError):
+        Timing()  # type: ignore[call-arg]
 
 
 def test_scaled_divides_every_duration_but_not_counts_or_percents() -> None:
-    fast = Timing().scaled(60)
+    fast = PRODUCTION.scaled(60)
     assert (fast.first_pause, fast.turn, fast.pause, fast.rounds) == (5, 3, 3, 3)
     assert (fast.dutch_pause, fast.dutch_step, fast.dutch_steps) == (1, 5, 80)  # 30/60 -> at least 1 s
     assert (fast.sealed_pause, fast.sealed, fast.best_pause, fast.best) == (1, 10, 1, 5)
     assert fast.dutch_step_percent == fast.best_step_percent == Decimal(1)
-    assert Timing().scaled(1) == Timing()
+    assert PRODUCTION.scaled(1) == PRODUCTION
     with pytest.raises(ValueError, match="positive"):
-        Timing().scaled(0)
+        PRODUCTION.scaled(0)
 
 
 def test_timing_takes_percents_as_json_strings() -> None:
-    assert Timing(dutch_step_percent="2.5", best_step_percent=2).dutch_step_percent == Decimal("2.5")  # type: ignore[arg-type]
+    timing = dataclasses.replace(PRODUCTION, dutch_step_percent="2.5", best_step_percent=2)  # type: ignore[arg-type]
+    assert timing.dutch_step_percent == Decimal("2.5")
 
 
 def test_timing_from_stored_json() -> None:
-    stored = json.loads(json.dumps({"turn": 60, "rounds": 3, "dutch_step_percent": "2.5", "best_step_percent": 1}))
+    written = {f.name: getattr(PRODUCTION, f.name) for f in dataclasses.fields(Timing)}
+    written |= {"turn": 60, "rounds": 3, "dutch_step_percent": "2.5", "best_step_percent": 1}
+    stored = json.loads(json.dumps(written, default=str))
     timing = Timing.from_dict(stored)
     assert (timing.turn, timing.pause, timing.dutch_step_percent, timing.best_step_percent) == (
         60,
@@ -135,20 +138,24 @@ def test_timing_from_stored_json() -> None:
         Decimal(1),
     )
     with pytest.raises(ValueError, match="unknown"):
-        Timing.from_dict({"turns": 60})
+        Timing.from_dict({**stored, "turns": 60})
+    with pytest.raises(ValueError, match="missing"):
+        Timing.from_dict({"turn": 60})
 
 
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: Timing(turn=0),
-        lambda: Timing(rounds=0),
-        lambda: Config("gong", T0, Decimal(1000), Decimal(10), bidders("1000")),
-        lambda: Config(ENGLISH, T0.replace(tzinfo=None), Decimal(1000), Decimal(10), bidders("1000")),
-        lambda: Config(ENGLISH, T0, Decimal(1000), Decimal(10), ()),
-        lambda: Config(ENGLISH, T0, Decimal(1000), Decimal(10), bidders("1000") * 2),
-        lambda: Config(ENGLISH, T0, Decimal(0), Decimal(10), bidders("1000")),
-        lambda: Config(DUTCH, T0, Decimal(1000), Decimal(0), bidders(None), Timing(dutch_steps=100)),
+        lambda: dataclasses.replace(PRODUCTION, turn=0),
+        lambda: dataclasses.replace(PRODUCTION, rounds=0),
+        lambda: Config("gong", T0, Decimal(1000), Decimal(10), bidders("1000"), PRODUCTION),
+        lambda: Config(ENGLISH, T0.replace(tzinfo=None), Decimal(1000), Decimal(10), bidders("1000"), PRODUCTION),
+        lambda: Config(ENGLISH, T0, Decimal(1000), Decimal(10), (), PRODUCTION),
+        lambda: Config(ENGLISH, T0, Decimal(1000), Decimal(10), bidders("1000") * 2, PRODUCTION),
+        lambda: Config(ENGLISH, T0, Decimal(0), Decimal(10), bidders("1000"), PRODUCTION),
+        lambda: Config(
+            DUTCH, T0, Decimal(1000), Decimal(0), bidders(None), dataclasses.replace(PRODUCTION, dutch_steps=100)
+        ),
     ],
 )
 def test_a_config_that_cannot_run_is_refused_when_built(make: object) -> None:
@@ -177,7 +184,7 @@ def test_english_turns_start_by_the_formula_and_end_without_a_last_pause() -> No
 
 
 def test_legacy_eauctions_timing_gives_the_reference_total_540_plus_360_n() -> None:
-    config = english("1000", "1000", "1000", timing=Timing(turn=120, pause=120))
+    config = english("1000", "1000", "1000", timing=dataclasses.replace(PRODUCTION, turn=120, pause=120))
     assert engine.end_time(config, []) == at(540 + 360 * 3) == at(27 * 60)
 
 
@@ -327,7 +334,7 @@ def test_dutch_prices_fall_from_the_initial_value_rounded_half_up() -> None:
     assert engine.dutch_price(config, 80) == Decimal("2469.13")  # 20 %
     assert engine.dutch_price(dutch(start_value="10.50"), 3) == Decimal("10.19")  # 10.185: half up, not even
     assert engine.dutch_price(dutch(), 2) == Decimal("980.00")  # not compounded (980.10)
-    two_and_a_half = dutch(timing=Timing(dutch_step_percent=Decimal("2.5"), dutch_steps=10))
+    two_and_a_half = dutch(timing=dataclasses.replace(PRODUCTION, dutch_step_percent=Decimal("2.5"), dutch_steps=10))
     assert engine.dutch_price(two_and_a_half, 10) == Decimal("750.00")
 
 
@@ -507,7 +514,7 @@ def test_english_special_bid_by_the_owner_starts_its_turn_again() -> None:
 
 
 def test_special_bid_needs_at_least_the_start_value() -> None:
-    config = Config(ENGLISH, T0, Decimal(1000), Decimal(100), bidders("500", "600"), special_bid=True)
+    config = Config(ENGLISH, T0, Decimal(1000), Decimal(100), bidders("500", "600"), PRODUCTION, special_bid=True)
     book = Book(config)
     refusal = book.refused("amount_too_low", 1, "999.99", 400, special=True)
     assert refusal.params["minimum"] == "1000.00"
@@ -579,7 +586,8 @@ def test_to_dict_is_json_ready_with_two_decimal_amounts_and_utc_times() -> None:
 
 
 def test_state_is_fast_enough_for_25_bidders_and_300_posts() -> None:
-    config = Config(ENGLISH, T0, Decimal(1000), Decimal(10), tuple(Bidder(i, None, T0 - i * US) for i in range(1, 26)))
+    many = tuple(Bidder(i, None, T0 - i * US) for i in range(1, 26))
+    config = Config(ENGLISH, T0, Decimal(1000), Decimal(10), many, PRODUCTION)
     posts: list[Post] = []
     for k in range(300):
         moment = at(300 + 45 * k)
@@ -603,10 +611,12 @@ FAST = Timing(
     dutch_pause=3,
     dutch_step=2,
     dutch_steps=8,
+    dutch_step_percent=Decimal(1),
     sealed_pause=2,
     sealed=6,
     best_pause=2,
     best=5,
+    best_step_percent=Decimal(1),
 )
 # Weighted towards posts that may be accepted: the least amount, a bit more, a cancel.
 ACTIONS = ("min", "min", "min+", "min+", "cancel", "cancel", "below", "special", "special_low", "any")
@@ -626,11 +636,8 @@ def configs(draw: st.DrawFn, procedure: str) -> Config:
     ]
     timing = FAST
     if procedure == DUTCH:
-        timing = Timing(
-            **{
-                f: getattr(FAST, f)
-                for f in ("dutch_pause", "dutch_step", "sealed_pause", "sealed", "best_pause", "best")
-            },
+        timing = dataclasses.replace(
+            FAST,
             dutch_steps=draw(st.integers(min_value=0, max_value=8)),
             dutch_step_percent=draw(st.sampled_from([Decimal(1), Decimal("2.5"), Decimal(5)])),
             best_step_percent=draw(st.sampled_from([Decimal(0), Decimal(1)])),

@@ -4,6 +4,7 @@ and publishes a signed protocol."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -17,14 +18,16 @@ from django.test import override_settings
 from vzaemo.auctions.models import Auction, Award
 from vzaemo.auctions.states import AuctionStatus, AwardStatus, Mode, Procedure
 from vzaemo.auctions.tests import factories as f
+from vzaemo.core import rules as registry
 from vzaemo.core import signing
 from vzaemo.core.errors import Conflict, DomainError, NotAllowed, TooManyRequests, ValidationFailed
 from vzaemo.core.models import AuditEntry
 from vzaemo.documents.models import Document
 from vzaemo.documents.storage import open_document
-from vzaemo.live import links, selectors, services
+from vzaemo.live import engine, links, rules, selectors, services
 from vzaemo.live.models import LivePost, LiveSession
 from vzaemo.live.tests.conftest import Live, open_live
+from vzaemo.live.tests.timing import PRODUCTION
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +64,29 @@ def test_opening_freezes_the_timing_from_the_rules(traveller: Any) -> None:
     # Idempotent: a second open returns the same session.
     assert services.live_session_open(auction_id=live.auction.pk).pk == session.pk
     assert AuditEntry.objects.filter(tag="live:open").count() == 1
+
+
+@pytest.mark.parametrize("profile", ["production", "legacy"])
+def test_the_frozen_timing_is_the_registry_rules_and_nothing_else(traveller: Any, settings: Any, profile: str) -> None:
+    """The engine keeps no numbers of its own: every field a session freezes is the rule in force, cited."""
+    settings.LIVE_ENGLISH_TIMING = profile
+    session = open_live(traveller).session
+    timing = engine.Timing.from_dict(session.timing)
+    keys = rules.timing_keys(profile)
+    assert set(keys) == {field.name for field in dataclasses.fields(engine.Timing)}
+    for field, key in keys.items():
+        rule = registry.get(key)
+        assert Decimal(getattr(timing, field)) == rule.value, field
+        assert session.rules_applied[field] == rule.citation(), field
+
+
+def test_the_registry_gives_prozorro_sale_production_timing_as_the_engine_tests_assume(traveller: Any) -> None:
+    timing = engine.Timing.from_dict(open_live(traveller).session.timing)
+    assert (timing.first_pause, timing.turn, timing.pause, timing.rounds) == (300, 180, 180, 3)
+    assert (timing.dutch_pause, timing.dutch_step, timing.dutch_steps) == (30, 300, 80)
+    assert (timing.sealed_pause, timing.sealed, timing.best_pause, timing.best) == (20, 600, 20, 300)
+    assert timing.dutch_step_percent == timing.best_step_percent == Decimal(1)
+    assert timing == PRODUCTION
 
 
 @override_settings(LIVE_ENGLISH_TIMING="legacy")
