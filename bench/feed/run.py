@@ -14,7 +14,7 @@ Feeds (same page size, same HTTP + JSON shape, both django-ninja with the `FeedO
 
 Writers (a separate process, K threads, one connection each, fixed total rate, open loop): each write is
 one transaction that locks a random seeded auction (`SELECT … FOR UPDATE`, as every service does), stamps
-it as `auctions.services._commit` does — `date_modified` = clock_timestamp(), `rev` + 1, `commit_txid` =
+it as `auctions.services._common._commit` does — `date_modified` = clock_timestamp(), `rev` + 1, `commit_txid` =
 core.commit_order's expression — and, in a share of transactions, sleeps 5–50 ms before COMMIT. Every
 committed write is logged (auction id, rev, date_modified in µs, wall time after COMMIT).
 
