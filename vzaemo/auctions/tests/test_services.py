@@ -715,7 +715,7 @@ def test_cancel_ends_each_live_contract_through_the_contract_machine(w: f.World,
     assert (f"/contracts/{index}/status", "cancelled") in changed
     assert (f"/contracts/{index}/cancellationReason", "Борг сплачено.") in changed
     entry = AuditEntry.objects.filter(tag="auction:cancel", subject_id=str(a.pk)).get()
-    assert entry.after["contracts_cancelled"] == [contract.pk]
+    assert entry.after is not None and entry.after["contracts_cancelled"] == [contract.pk]
     assert replay("auction", a.pk) == selectors.auction_document(a)
 
 
