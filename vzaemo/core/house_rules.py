@@ -115,7 +115,6 @@ ALLOWLIST: tuple[Allowed, ...] = (
     Allowed("audit", "vzaemo/broker_api/*", BEING_FIXED, symbol="api_key_*"),
     Allowed("audit", "vzaemo/broker_api/*", BEING_FIXED, symbol="integration_key_*"),
     Allowed("audit", "vzaemo/broker_api/*", BEING_FIXED, symbol="owner_token_*"),
-    Allowed("audit-tags", "vzaemo/auctions/services*", BEING_RESTRUCTURED),
     Allowed("audit-tags", "vzaemo/broker_api/*", BEING_RESTRUCTURED),
 )
 

@@ -26,6 +26,7 @@ from vzaemo.auctions.permissions import OrganiserBroker
 from vzaemo.auctions.states import Procedure
 from vzaemo.core import audit, commit_order
 from vzaemo.core import rules as registry
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import NotAllowed, ValidationFailed
 from vzaemo.core.rules import RuleValue
 
@@ -81,7 +82,7 @@ def _commit(
     *,
     actor: Any,
     before: dict[str, Any],
-    tag: str,
+    tag: AuditTag,
     now: dt.datetime,
     note: dict[str, Any] | None = None,
 ) -> None:
@@ -118,7 +119,7 @@ def _document_before(auction: Auction) -> dict[str, Any]:
     return selectors.auction_document(auction)
 
 
-def _commit_lot(lot: Lot, *, actor: Any, before: dict[str, Any], tag: str, now: dt.datetime) -> None:
+def _commit_lot(lot: Lot, *, actor: Any, before: dict[str, Any], tag: AuditTag, now: dt.datetime) -> None:
     lot.date_modified = now
     after = selectors.lot_document(lot)
     lot.commit_txid = commit_order.txid_expression()  # type: ignore[assignment]

@@ -45,6 +45,7 @@ from vzaemo.auctions.states import (
 )
 from vzaemo.core import clock
 from vzaemo.core import rules as registry
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 from vzaemo.core.rules import RuleValue
@@ -131,7 +132,7 @@ def auction_create(*, broker: Broker, lot_id: int, procedure: str, auction_start
         }
     _price(auction)
     auction.save()
-    _commit(auction, actor=broker, before={}, tag="auction:create", now=now)
+    _commit(auction, actor=broker, before={}, tag=AuditTag.AUCTION_CREATE, now=now)
     return auction
 
 
@@ -158,7 +159,7 @@ def auction_update_draft(
     if auction_start is not None:
         auction.auction_start = _check_start(auction_start, now)
     _price(auction)
-    _commit(auction, actor=broker, before=before, tag="auction:edit", now=now)
+    _commit(auction, actor=broker, before=before, tag=AuditTag.AUCTION_EDIT, now=now)
     return auction
 
 
@@ -211,7 +212,7 @@ def auction_publish(*, broker: Broker, auction_id: int) -> Auction:
         "leadTime": [lead_min.citation(), lead_max.citation()],
         "tenderPeriod.endDate": tender_hour.citation(),
     }
-    _commit(auction, actor=broker, before=before, tag="auction:publish", now=now)
+    _commit(auction, actor=broker, before=before, tag=AuditTag.AUCTION_PUBLISH, now=now)
     return auction
 
 
@@ -244,7 +245,7 @@ def auction_cancel(*, actor: Any, auction_id: int, reason: str) -> Auction:
     auction.ended_at = now
     # The revision's patch shows each contract's change; the audit entry names them.
     note = {"contracts_cancelled": [contract.pk for contract, _target in contracts]}
-    _commit(auction, actor=actor, before=before, tag="auction:cancel", now=now, note=note)
+    _commit(auction, actor=actor, before=before, tag=AuditTag.AUCTION_CANCEL, now=now, note=note)
     return auction
 
 
@@ -262,7 +263,9 @@ def auction_transfer(*, broker: Broker, auction_id: int) -> Auction:
         before = _document_before(attempt)
         previous_owner = attempt.owner_id
         attempt.owner = broker
-        _commit(attempt, actor=broker, before=before, tag="auction:transfer", now=now, note={"from": previous_owner})
+        _commit(
+            attempt, actor=broker, before=before, tag=AuditTag.AUCTION_TRANSFER, now=now, note={"from": previous_owner}
+        )
     return auction
 
 
@@ -290,19 +293,19 @@ def auction_end_tendering(*, auction_id: int) -> Auction | None:
     if auction.procedure == Procedure.FIXED_PRICE and qualified:
         auction.status = AUCTION_MACHINE.target("skip_auction", auction.status_enum)
         _rank_and_award(auction, [(bid, auction.value) for bid in qualified], now)
-        tag = "auction:skip-auction"
+        tag = AuditTag.AUCTION_SKIP_AUCTION
     elif auction.procedure != Procedure.FIXED_PRICE and len(qualified) >= minimum.as_int:
         auction.status = AUCTION_MACHINE.target("start_auction", auction.status_enum)
-        tag = "auction:start"
+        tag = AuditTag.AUCTION_START
     elif auction.procedure != Procedure.FIXED_PRICE and len(qualified) == 1 and skip.as_int:
         auction.status = AUCTION_MACHINE.target("skip_auction", auction.status_enum)
         only = qualified[0]
         _rank_and_award(auction, [(only, only.value or auction.value)], now)
-        tag = "auction:skip-auction"
+        tag = AuditTag.AUCTION_SKIP_AUCTION
     else:
         auction.status = AUCTION_MACHINE.target("fail_tendering", auction.status_enum)
         auction.ended_at = now
-        tag = "auction:unsuccessful"
+        tag = AuditTag.AUCTION_UNSUCCESSFUL
     _commit(auction, actor=CHRONOGRAPH, before=before, tag=tag, now=now, note={"qualified_bids": len(qualified)})
     if auction.status == S.UNSUCCESSFUL:
         _create_next_attempt(auction, now)
@@ -344,11 +347,11 @@ def auction_record_result(*, actor: Any, auction_id: int, ranking: Sequence[tupl
     if ranked:
         auction.status = AUCTION_MACHINE.target("record_result", auction.status_enum)
         _rank_and_award(auction, ranked, now)
-        tag = "auction:result"
+        tag = AuditTag.AUCTION_RESULT
     else:
         auction.status = AUCTION_MACHINE.target("fail_auction", auction.status_enum)
         auction.ended_at = now
-        tag = "auction:unsuccessful"
+        tag = AuditTag.AUCTION_UNSUCCESSFUL
     _commit(auction, actor=actor, before=before, tag=tag, now=now, note={"ranked": len(ranked)})
     if auction.status == S.UNSUCCESSFUL:
         _create_next_attempt(auction, now)

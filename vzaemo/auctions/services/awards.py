@@ -26,6 +26,7 @@ from vzaemo.auctions.services._common import (
 from vzaemo.auctions.services.relisting import _create_next_attempt
 from vzaemo.auctions.states import AUCTION_MACHINE, AWARD_MACHINE, AuctionStatus, AwardEndReason, AwardStatus
 from vzaemo.core import clock, obligations
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 
@@ -120,7 +121,9 @@ def award_upload_protocol(*, actor: Any, award_id: int, document: str) -> Award:
     award.protocol_document, award.protocol_uploaded_at = document, now
     award.save()
     obligations.close_obligation(kind=PROTOCOL, subject=award, at=now)
-    _commit(auction, actor=actor, before=before, tag="auction:protocol-upload", now=now, note={"award": award.pk})
+    _commit(
+        auction, actor=actor, before=before, tag=AuditTag.AUCTION_PROTOCOL_UPLOAD, now=now, note={"award": award.pk}
+    )
     return award
 
 
@@ -156,7 +159,7 @@ def award_confirm_payment(*, actor: Any, award_id: int, amount: Any, reference: 
     award.save()
     Contract.objects.create(auction=auction, award=award, value=award.value, created_at=now)
     auction.status = target_auction
-    _commit(auction, actor=actor, before=before, tag="auction:award-activate", now=now, note={"award": award.pk})
+    _commit(auction, actor=actor, before=before, tag=AuditTag.AUCTION_AWARD_ACTIVATE, now=now, note={"award": award.pk})
     return award
 
 
@@ -171,7 +174,9 @@ def award_disqualify(*, actor: Any, award_id: int, note: str) -> Award:
     before = _document_before(auction)
     _end_award(award, verb="fail", reason=AwardEndReason.DISQUALIFIED, now=now, note=note)
     _promote_next_or_fail(auction, now)
-    _commit(auction, actor=actor, before=before, tag="auction:award-disqualify", now=now, note={"award": award.pk})
+    _commit(
+        auction, actor=actor, before=before, tag=AuditTag.AUCTION_AWARD_DISQUALIFY, now=now, note={"award": award.pk}
+    )
     if auction.status == S.UNSUCCESSFUL:
         _create_next_attempt(auction, now)
     return award
@@ -189,7 +194,9 @@ def award_default(*, award_id: int) -> Award | None:
     _end_award(award, verb="fail", reason=AwardEndReason.PAYMENT_DEFAULT, now=now)
     _forfeit(award, now)
     _promote_next_or_fail(auction, now)
-    _commit(auction, actor=CHRONOGRAPH, before=before, tag="auction:award-default", now=now, note={"award": award.pk})
+    _commit(
+        auction, actor=CHRONOGRAPH, before=before, tag=AuditTag.AUCTION_AWARD_DEFAULT, now=now, note={"award": award.pk}
+    )
     if auction.status == S.UNSUCCESSFUL:
         _create_next_attempt(auction, now)
     return award
@@ -206,5 +213,7 @@ def award_withdraw_waiting(*, broker: Broker, award_id: int) -> Award:
     now = clock.now()
     before = _document_before(auction)
     _end_award(award, verb="withdraw", reason=AwardEndReason.WITHDRAWN, now=now)
-    _commit(auction, actor=broker, before=before, tag="auction:award-withdraw", now=now, note={"award": award.pk})
+    _commit(
+        auction, actor=broker, before=before, tag=AuditTag.AUCTION_AWARD_WITHDRAW, now=now, note={"award": award.pk}
+    )
     return award

@@ -24,6 +24,7 @@ from vzaemo.auctions.services._common import (
 )
 from vzaemo.auctions.states import BID_MACHINE, AuctionStatus, BidInvalidReason, BidStatus, Procedure
 from vzaemo.core import clock
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 
 IDENTIFIER = re.compile(r"^(\d{8}|\d{10})$")  # EDRPOU or RNOKPP
@@ -86,7 +87,7 @@ def bid_create(*, broker: Broker, auction_id: int, bidder_name: str, bidder_iden
         raise Conflict(
             _("This bidder is already registered for this auction."), code="bidder_already_registered"
         ) from None
-    _commit(auction, actor=broker, before=before, tag="auction:bid-create", now=now, note={"bid": bid.pk})
+    _commit(auction, actor=broker, before=before, tag=AuditTag.AUCTION_BID_CREATE, now=now, note={"bid": bid.pk})
     return bid
 
 
@@ -101,7 +102,7 @@ def bid_submit(*, broker: Broker, bid_id: int) -> Bid:
     before = _document_before(auction)
     bid.status, bid.submitted_at, bid.date_modified = target, now, now
     bid.save()
-    _commit(auction, actor=broker, before=before, tag="auction:bid-submit", now=now, note={"bid": bid.pk})
+    _commit(auction, actor=broker, before=before, tag=AuditTag.AUCTION_BID_SUBMIT, now=now, note={"bid": bid.pk})
     return bid
 
 
@@ -116,7 +117,7 @@ def bid_withdraw(*, broker: Broker, bid_id: int) -> Bid:
     before = _document_before(auction)
     bid.status, bid.invalid_reason, bid.date_modified = target, BidInvalidReason.WITHDRAWN, now
     bid.save()
-    _commit(auction, actor=broker, before=before, tag="auction:bid-withdraw", now=now, note={"bid": bid.pk})
+    _commit(auction, actor=broker, before=before, tag=AuditTag.AUCTION_BID_WITHDRAW, now=now, note={"bid": bid.pk})
     return bid
 
 
@@ -151,7 +152,7 @@ def bid_confirm_guarantee(*, actor: Any, bid_id: int, amount: Any, reference: st
     bid.status, bid.qualified = target, True
     bid.guarantee_reference, bid.guarantee_paid_at, bid.date_modified = reference, now, now
     bid.save()
-    _commit(auction, actor=actor, before=before, tag="auction:guarantee-confirm", now=now, note={"bid": bid.pk})
+    _commit(auction, actor=actor, before=before, tag=AuditTag.AUCTION_GUARANTEE_CONFIRM, now=now, note={"bid": bid.pk})
     return bid
 
 
@@ -166,5 +167,5 @@ def bid_transfer(*, broker: Broker, bid_id: int) -> Bid:
     before = _document_before(auction)
     bid.owner, bid.date_modified = broker, now
     bid.save()
-    _commit(auction, actor=broker, before=before, tag="auction:bid-transfer", now=now, note={"bid": bid.pk})
+    _commit(auction, actor=broker, before=before, tag=AuditTag.AUCTION_BID_TRANSFER, now=now, note={"bid": bid.pk})
     return bid

@@ -13,6 +13,7 @@ from vzaemo.auctions.services.awards import _end_award, _forfeit, _promote_next_
 from vzaemo.auctions.services.relisting import _create_next_attempt
 from vzaemo.auctions.states import AUCTION_MACHINE, CONTRACT_MACHINE, AuctionStatus, AwardEndReason, ContractStatus
 from vzaemo.core import clock
+from vzaemo.core.audit_tags import AuditTag
 
 
 def _cancel_contract(contract: Contract, *, target: ContractStatus, reason: str, now: dt.datetime) -> None:
@@ -33,7 +34,9 @@ def contract_sign(*, actor: Any, contract_id: int) -> Contract:
     contract.status, contract.signed_at = target, now
     contract.save()
     auction.status, auction.ended_at = target_auction, now
-    _commit(auction, actor=actor, before=before, tag="auction:contract-sign", now=now, note={"contract": contract.pk})
+    _commit(
+        auction, actor=actor, before=before, tag=AuditTag.AUCTION_CONTRACT_SIGN, now=now, note={"contract": contract.pk}
+    )
     return contract
 
 
@@ -51,7 +54,14 @@ def contract_cancel(*, actor: Any, contract_id: int, reason: str) -> Contract:
     _end_award(award, verb="cancel", reason=AwardEndReason.CONTRACT_CANCELLED, now=now, note=reason)
     _forfeit(award, now)
     _promote_next_or_fail(auction, now)
-    _commit(auction, actor=actor, before=before, tag="auction:contract-cancel", now=now, note={"contract": contract.pk})
+    _commit(
+        auction,
+        actor=actor,
+        before=before,
+        tag=AuditTag.AUCTION_CONTRACT_CANCEL,
+        now=now,
+        note={"contract": contract.pk},
+    )
     if auction.status == AuctionStatus.UNSUCCESSFUL:
         _create_next_attempt(auction, now)
     return contract

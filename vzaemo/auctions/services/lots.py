@@ -14,6 +14,7 @@ from vzaemo.auctions.models import Broker, Lot
 from vzaemo.auctions.services._common import _commit_lot, _money, _require_edit, _require_take_over, _text
 from vzaemo.auctions.states import AuctionStatus, Category, Mode, OrganiserKind
 from vzaemo.core import clock
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 
 
@@ -67,7 +68,7 @@ def lot_create(
         date_modified=now,
     )
     lot.save()
-    _commit_lot(lot, actor=broker, before={}, tag="auction-lot:create", now=now)
+    _commit_lot(lot, actor=broker, before={}, tag=AuditTag.AUCTION_LOT_CREATE, now=now)
     return lot
 
 
@@ -129,7 +130,7 @@ def lot_update(
         raise Conflict(_("The price and the category are fixed once the lot has an auction."), code="lot_has_auction")
     if selectors.lot_document(lot) == before:
         return lot  # nothing to change: no revision
-    _commit_lot(lot, actor=broker, before=before, tag="auction-lot:edit", now=clock.now())
+    _commit_lot(lot, actor=broker, before=before, tag=AuditTag.AUCTION_LOT_EDIT, now=clock.now())
     return lot
 
 
@@ -144,5 +145,5 @@ def lot_transfer(*, broker: Broker, lot_id: int) -> Lot:
         return lot
     before = selectors.lot_document(lot)
     lot.owner = broker
-    _commit_lot(lot, actor=broker, before=before, tag="auction-lot:transfer", now=clock.now())
+    _commit_lot(lot, actor=broker, before=before, tag=AuditTag.AUCTION_LOT_TRANSFER, now=clock.now())
     return lot

@@ -10,6 +10,7 @@ from vzaemo.auctions.permissions import CHRONOGRAPH
 from vzaemo.auctions.services._common import _commit, _price, _rule
 from vzaemo.auctions.states import AuctionStatus
 from vzaemo.core import audit
+from vzaemo.core.audit_tags import AuditTag
 
 
 def _create_next_attempt(auction: Auction, now: dt.datetime) -> Auction | None:
@@ -21,7 +22,11 @@ def _create_next_attempt(auction: Auction, now: dt.datetime) -> Auction | None:
     attempt = auction.attempt + 1
     if attempt > max_attempts.as_int:
         audit.record(
-            actor=None, subject=auction.lot, tag="auction-lot:unsold", before=None, after={"attempts": auction.attempt}
+            actor=None,
+            subject=auction.lot,
+            tag=AuditTag.AUCTION_LOT_UNSOLD,
+            before=None,
+            after={"attempts": auction.attempt},
         )
         return None
     markdown = _rule(rules.markdown_key(attempt))
@@ -43,5 +48,12 @@ def _create_next_attempt(auction: Auction, now: dt.datetime) -> Auction | None:
     )
     _price(following)
     following.save()
-    _commit(following, actor=CHRONOGRAPH, before={}, tag="auction:next-attempt", now=now, note={"previous": auction.pk})
+    _commit(
+        following,
+        actor=CHRONOGRAPH,
+        before={},
+        tag=AuditTag.AUCTION_NEXT_ATTEMPT,
+        now=now,
+        note={"previous": auction.pk},
+    )
     return following
