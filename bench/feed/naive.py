@@ -6,7 +6,7 @@ after the last (date_modified, id) — run on PostgreSQL, without the watermark.
 stamps `date_modified` and commits after a reader has moved past that moment is never shown: the
 skips ADR 0009 is about. The benchmark gives it an index on (date_modified, id) and it loads rows
 exactly as the real endpoint does — whole instances with the lot and owner joined, or only the
-columns the real API names in `FEED_COLUMNS` when it has that constant — so that the throughput
+columns the real feed names in `FEED_COLUMNS` when it has that constant — so that the throughput
 comparison is about the order and the watermark, not about loading or a missing index.
 """
 
@@ -22,13 +22,13 @@ from ninja import NinjaAPI, Query
 
 from vzaemo.auctions import selectors
 from vzaemo.auctions.states import Mode
-from vzaemo.broker_api import api as real_api
-from vzaemo.broker_api.api import MAX_LIMIT
+from vzaemo.broker_api import selectors as real_selectors
 from vzaemo.broker_api.auth import optional_broker
+from vzaemo.broker_api.routers.auctions import MAX_LIMIT
 from vzaemo.broker_api.schemas import FeedOut
 from vzaemo.core.commit_order import EPOCH, Position
 
-FEED_COLUMNS: tuple[str, ...] | None = getattr(real_api, "FEED_COLUMNS", None)
+FEED_COLUMNS: tuple[str, ...] | None = getattr(real_selectors, "FEED_COLUMNS", None)
 
 api = NinjaAPI(title="bench: naive feed", version="bench", urls_namespace="bench_feed_naive", docs_url=None)
 

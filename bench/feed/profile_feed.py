@@ -5,7 +5,7 @@ Usage (against a database seeded by bench/feed/seed.py):
       [--rounds 5] [--limit 1000] [--profile]
 
 Prints CPU/wall ms per 1,000 objects for: full passes through Django's handler (real and naive feed,
-whatever vzaemo/broker_api/api.py does now), and the pieces of the real one — the watermark query, the
+whatever the real feed in vzaemo/broker_api/ does now), and the pieces of the real one — the watermark query, the
 rows as whole instances with lot and owner joined (select_related), without the join, with
 `.only(id, date_modified, commit_txid)`, as `values_list`, the item dicts, and the response's
 validation + JSON rendering. Run it from any directory; best of `--rounds`. `--profile` adds a

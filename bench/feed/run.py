@@ -632,8 +632,8 @@ class Bench:
             f"hold {a.hold_min_ms:g}-{a.hold_max_ms:g} ms; follower polls every {a.poll_ms:g} ms for {a.follow:g} s"
         )
         loading = (
-            "only the columns in api.FEED_COLUMNS"
-            if "FEED_COLUMNS" in (ROOT / "vzaemo" / "broker_api" / "api.py").read_text()
+            "only the columns in selectors.FEED_COLUMNS"
+            if "FEED_COLUMNS" in (ROOT / "vzaemo" / "broker_api" / "selectors.py").read_text()
             else "whole Auction instances with lot and owner joined (select_related)"
         )
         w(

@@ -227,3 +227,30 @@ def lot_public_document(lot: Lot, *, broker: Broker | None = None) -> dict[str, 
 
 def revisions_of(subject_type: str, subject_id: int) -> QuerySet[Revision]:
     return Revision.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("rev")
+
+
+# --- one object, with what its document reads joined -------------------------------------------------
+
+
+def lot_get(*, lot_id: int) -> Lot | None:
+    return Lot.objects.select_related("owner", "organiser").filter(pk=lot_id).first()
+
+
+def auction_get(*, auction_id: int) -> Auction | None:
+    return Auction.objects.select_related("lot", "owner").filter(pk=auction_id).first()
+
+
+def auction_get_visible(*, auction_id: int, broker: Broker | None) -> Auction | None:
+    """The auction, unless it does not exist for this reader: a draft exists only for the broker that owns it."""
+    auction = auction_get(auction_id=auction_id)
+    if auction is None or (auction.status == AuctionStatus.DRAFT and (broker is None or broker.pk != auction.owner_id)):
+        return None
+    return auction
+
+
+def bid_public_document(*, bid_id: int, broker: Broker | None) -> dict[str, Any]:
+    """One bid of an existing auction as its auction's public document shows it to `broker`."""
+    auction_id = Bid.objects.filter(pk=bid_id).values_list("auction_id", flat=True).get()
+    auction = Auction.objects.select_related("lot", "owner").get(pk=auction_id)
+    document = auction_public_document(auction, broker=broker)
+    return next(b for b in document["bids"] if b["id"] == str(bid_id))

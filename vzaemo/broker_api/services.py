@@ -1,20 +1,25 @@
-"""Keys and owner tokens: issue, check, move. Secrets leave this module once and are stored only as SHA-256."""
+"""Keys and owner tokens: issue, check, move; and the writes that create an object together with its owner
+token. Secrets leave this module once and are stored only as SHA-256; the audit log never sees them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import TypeVar
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from vzaemo.accounts.models import Authority
 from vzaemo.auctions import services as auctions
-from vzaemo.auctions.models import Auction, Broker
+from vzaemo.auctions.models import Auction, Bid, Broker, Lot
+from vzaemo.auctions.states import Mode
 from vzaemo.broker_api.errors import ApiError
 from vzaemo.broker_api.models import ApiKey, IntegrationKey, OwnerToken, SpentTransfer
-from vzaemo.core import clock
+from vzaemo.core import audit, clock
 
 PREFIX_LENGTH = 8
 
@@ -33,23 +38,41 @@ def api_key_fill(key: Key) -> str:
     return secret
 
 
-def api_key_issue(broker: Broker, *, name: str = "default") -> tuple[ApiKey, str]:
+@transaction.atomic
+def api_key_issue(broker: Broker, *, name: str = "default", actor: Any = None) -> tuple[ApiKey, str]:
     """A new key for `broker`; the secret is returned here and never again."""
     key = ApiKey(broker=broker, name=name)
     secret = api_key_fill(key)
     key.save()
+    audit.record(
+        actor=actor, subject=key, tag="broker-api:api-key:issue", before=None, after={"broker": broker.pk, "name": name}
+    )
     return key, secret
 
 
-def api_key_revoke(key: ApiKey | IntegrationKey) -> None:
-    type(key).objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+@transaction.atomic
+def api_key_revoke(key: ApiKey | IntegrationKey, *, actor: Any = None) -> None:
+    """The key stops working now; revoking a revoked key changes nothing (and records nothing)."""
+    now = clock.now()
+    if not type(key).objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now):
+        return
+    tag = "broker-api:api-key:revoke" if isinstance(key, ApiKey) else "broker-api:integration-key:revoke"
+    audit.record(actor=actor, subject=key, tag=tag, before={"revoked_at": None}, after={"revoked_at": now.isoformat()})
 
 
-def integration_key_issue(role: str, *, name: str = "default") -> tuple[IntegrationKey, str]:
+@transaction.atomic
+def integration_key_issue(role: str, *, name: str = "default", actor: Any = None) -> tuple[IntegrationKey, str]:
     """A new key of an integration (bank feed, auction engine, administrator); the secret is returned once."""
     key = IntegrationKey(role=role, name=name)
     secret = api_key_fill(key)
     key.save()
+    audit.record(
+        actor=actor,
+        subject=key,
+        tag="broker-api:integration-key:issue",
+        before=None,
+        after={"role": role, "name": name},
+    )
     return key, secret
 
 
@@ -79,10 +102,17 @@ def integration_for_secret(secret: str) -> IntegrationKey | None:
 # --- owner tokens ---------------------------------------------------------------------------------------
 
 
-def owner_token_issue(*, kind: str, object_id: int, broker: Broker) -> tuple[str, str]:
-    """(token, transfer) for a new object; call in the transaction that created the object."""
+class Access(NamedTuple):
+    """An object's owner token and its transfer key, as the broker gets them (once)."""
+
+    token: str
+    transfer: str
+
+
+def owner_token_issue(*, kind: str, object_id: int, broker: Broker) -> Access:
+    """The owner token and transfer key of a new object; call in the transaction that created the object."""
     token, transfer = secrets.token_hex(16), secrets.token_hex(16)
-    OwnerToken.objects.create(
+    row = OwnerToken.objects.create(
         kind=kind,
         object_id=object_id,
         broker=broker,
@@ -90,7 +120,14 @@ def owner_token_issue(*, kind: str, object_id: int, broker: Broker) -> tuple[str
         transfer_hash=_digest(transfer),
         created_at=clock.now(),
     )
-    return token, transfer
+    audit.record(
+        actor=broker,
+        subject=row,
+        tag="broker-api:owner-token:issue",
+        before=None,
+        after={"kind": kind, "object_id": object_id, "broker": broker.pk},
+    )
+    return Access(token, transfer)
 
 
 def _token_object_id(kind: str, object_id: int) -> int | None:
@@ -122,7 +159,7 @@ def _bad_transfer(description: str) -> ApiError:
 
 
 @transaction.atomic
-def ownership_change(*, kind: str, object_id: int, broker: Broker, transfer: str) -> tuple[str, str]:
+def ownership_change(*, kind: str, object_id: int, broker: Broker, transfer: str) -> Access:
     """`broker` takes the object over with its transfer key (reference/auctions.md §1.2): the domain service
     moves the owner (revision and audit), the token row moves to `broker` with a new token and a new transfer
     key, which are returned, and the key used is spent: it never works again. A refusal changes nothing."""
@@ -159,4 +196,66 @@ def ownership_change(*, kind: str, object_id: int, broker: Broker, transfer: str
     token, new_transfer = secrets.token_hex(16), secrets.token_hex(16)
     row.broker, row.token_hash, row.transfer_hash = broker, _digest(token), _digest(new_transfer)
     row.save(update_fields=["broker", "token_hash", "transfer_hash"])
-    return token, new_transfer
+    return Access(token, new_transfer)
+
+
+# --- a new object and its owner token, in one transaction ---------------------------------------------------
+
+
+@transaction.atomic
+def lot_create(
+    *,
+    broker: Broker,
+    organiser: Authority,
+    organiser_kind: str,
+    title: str,
+    description: str,
+    category: str,
+    region: str,
+    address: str = "",
+    enforcement_proceeding: str,
+    encumbrances: str = "",
+    start_value: Decimal | str,
+    mode: str = Mode.REAL,
+) -> tuple[Lot, Access]:
+    """The lot (`auctions.services.lot_create`) and the owner token of the broker that listed it."""
+    lot = auctions.lot_create(
+        broker=broker,
+        organiser=organiser,
+        organiser_kind=organiser_kind,
+        title=title,
+        description=description,
+        category=category,
+        region=region,
+        address=address,
+        enforcement_proceeding=enforcement_proceeding,
+        encumbrances=encumbrances,
+        start_value=start_value,
+        mode=mode,
+    )
+    return lot, owner_token_issue(kind=OwnerToken.Kind.LOT, object_id=lot.pk, broker=broker)
+
+
+@transaction.atomic
+def auction_create(
+    *, broker: Broker, lot_id: int, procedure: str, auction_start: dt.datetime | None = None
+) -> tuple[Auction, Access]:
+    """The lot's first attempt as a draft (`auctions.services.auction_create`) and its owner token; the lot's
+    later attempts are guarded by this token too (see `_token_object_id`)."""
+    auction = auctions.auction_create(broker=broker, lot_id=lot_id, procedure=procedure, auction_start=auction_start)
+    return auction, owner_token_issue(kind=OwnerToken.Kind.AUCTION, object_id=auction.pk, broker=broker)
+
+
+@transaction.atomic
+def bid_create(
+    *, broker: Broker, auction_id: int, bidder_name: str, bidder_identifier: str, value: Decimal | str | None = None
+) -> tuple[Bid, Access]:
+    """A draft bid (`auctions.services.bid_create`) and the owner token of the broker that registered it."""
+    bid = auctions.bid_create(
+        broker=broker,
+        auction_id=auction_id,
+        bidder_name=bidder_name,
+        bidder_identifier=bidder_identifier,
+        value=value,
+    )
+    return bid, owner_token_issue(kind=OwnerToken.Kind.BID, object_id=bid.pk, broker=broker)

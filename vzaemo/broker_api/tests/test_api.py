@@ -14,8 +14,8 @@ from django.test import Client
 from vzaemo.accounts.models import Region, User
 from vzaemo.auctions.models import Auction, Bid, Lot
 from vzaemo.auctions.tests import factories as f
-from vzaemo.broker_api.api import OPT_FIELDS
 from vzaemo.broker_api.models import ApiKey
+from vzaemo.broker_api.selectors import OPT_FIELDS
 from vzaemo.broker_api.services import api_key_issue, api_key_revoke, broker_for_secret
 from vzaemo.broker_api.tests.conftest import Api, as_broker, state
 

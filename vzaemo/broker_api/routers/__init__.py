@@ -1,0 +1,1 @@
+"""One django-ninja router per resource of the broker API; `vzaemo.broker_api.api` mounts them."""
