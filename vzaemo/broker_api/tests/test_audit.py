@@ -47,7 +47,7 @@ def test_a_broker_key_issued_and_revoked_leaves_one_record_each() -> None:
     assert (revoked.subject_type, revoked.subject_id) == ("broker_api.apikey", str(key.pk))
     key.refresh_from_db()
     assert key.revoked_at is not None
-    assert revoked.before == {"revoked_at": None}
+    assert revoked.before == {"revoked_at": None} and revoked.after is not None
     assert dt.datetime.fromisoformat(revoked.after["revoked_at"]) == key.revoked_at
     assert secret not in audit_log()
 
