@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from vzaemo.broker_api.models import ApiKey, IntegrationKey
 from vzaemo.broker_api.services import api_key_fill
 from vzaemo.core.admin.audited import AuditedModelAdmin
+from vzaemo.core.audit_tags import AuditTag
 
 
 class _KeyAdmin(AuditedModelAdmin):
@@ -31,7 +32,7 @@ class _KeyAdmin(AuditedModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(_KeyAdmin):
-    audit_tag = "broker-api:api-key"
+    audit_tag = AuditTag.BROKER_API_API_KEY
     list_display = ["name", "broker", "prefix", "created_at", "revoked_at"]
     search_fields = ["name", "prefix", "broker__name"]
     fields = ["broker", "name", "revoked_at", "prefix", "created_at"]
@@ -41,7 +42,7 @@ class ApiKeyAdmin(_KeyAdmin):
 class IntegrationKeyAdmin(_KeyAdmin):
     """Keys of the organiser's bank feed, the auction engine and the CDB administrator."""
 
-    audit_tag = "broker-api:integration-key"
+    audit_tag = AuditTag.BROKER_API_INTEGRATION_KEY
     list_display = ["name", "role", "prefix", "created_at", "revoked_at"]
     list_filter = ["role", "revoked_at"]
     search_fields = ["name", "prefix"]

@@ -20,6 +20,7 @@ from vzaemo.auctions.states import Mode
 from vzaemo.broker_api.errors import ApiError
 from vzaemo.broker_api.models import ApiKey, IntegrationKey, OwnerToken, SpentTransfer
 from vzaemo.core import audit, clock
+from vzaemo.core.audit_tags import AuditTag
 
 PREFIX_LENGTH = 8
 
@@ -45,7 +46,11 @@ def api_key_issue(broker: Broker, *, name: str = "default", actor: Any = None) -
     secret = api_key_fill(key)
     key.save()
     audit.record(
-        actor=actor, subject=key, tag="broker-api:api-key:issue", before=None, after={"broker": broker.pk, "name": name}
+        actor=actor,
+        subject=key,
+        tag=AuditTag.BROKER_API_API_KEY_ISSUE,
+        before=None,
+        after={"broker": broker.pk, "name": name},
     )
     return key, secret
 
@@ -56,7 +61,7 @@ def api_key_revoke(key: ApiKey | IntegrationKey, *, actor: Any = None) -> None:
     now = clock.now()
     if not type(key).objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now):
         return
-    tag = "broker-api:api-key:revoke" if isinstance(key, ApiKey) else "broker-api:integration-key:revoke"
+    tag = AuditTag.BROKER_API_API_KEY_REVOKE if isinstance(key, ApiKey) else AuditTag.BROKER_API_INTEGRATION_KEY_REVOKE
     audit.record(actor=actor, subject=key, tag=tag, before={"revoked_at": None}, after={"revoked_at": now.isoformat()})
 
 
@@ -69,7 +74,7 @@ def integration_key_issue(role: str, *, name: str = "default", actor: Any = None
     audit.record(
         actor=actor,
         subject=key,
-        tag="broker-api:integration-key:issue",
+        tag=AuditTag.BROKER_API_INTEGRATION_KEY_ISSUE,
         before=None,
         after={"role": role, "name": name},
     )
@@ -123,7 +128,7 @@ def owner_token_issue(*, kind: str, object_id: int, broker: Broker) -> Access:
     audit.record(
         actor=broker,
         subject=row,
-        tag="broker-api:owner-token:issue",
+        tag=AuditTag.BROKER_API_OWNER_TOKEN_ISSUE,
         before=None,
         after={"kind": kind, "object_id": object_id, "broker": broker.pk},
     )

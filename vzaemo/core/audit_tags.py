@@ -102,9 +102,14 @@ class AuditTag(StrEnum):
     LIVE_BID = "live:bid"
     LIVE_FINISH = "live:finish"
     LIVE_OPEN = "live:open"
-    # the broker API's keys (admin)
+    # the broker API: keys (the admin screens, issue, revoke) and owner tokens
     BROKER_API_API_KEY = "broker-api:api-key"
+    BROKER_API_API_KEY_ISSUE = "broker-api:api-key:issue"
+    BROKER_API_API_KEY_REVOKE = "broker-api:api-key:revoke"
     BROKER_API_INTEGRATION_KEY = "broker-api:integration-key"
+    BROKER_API_INTEGRATION_KEY_ISSUE = "broker-api:integration-key:issue"
+    BROKER_API_INTEGRATION_KEY_REVOKE = "broker-api:integration-key:revoke"
+    BROKER_API_OWNER_TOKEN_ISSUE = "broker-api:owner-token:issue"  # noqa: S105 - a tag, not a secret
 
 
 def inline(tag: str) -> AuditTag:

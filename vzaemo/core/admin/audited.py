@@ -14,6 +14,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from vzaemo.core import audit, audit_tags
+from vzaemo.core.audit_tags import AuditTag
 
 if TYPE_CHECKING:
     # Generic only for the type checker: Django's classes are not subscriptable at run time.
@@ -49,8 +50,7 @@ class AuditedModelAdmin(_ModelAdmin):
     The admin wraps each change in a transaction, so the entry commits or rolls back with the change.
     """
 
-    # A member of core.audit_tags.AuditTag (its tests check every registered screen).
-    audit_tag: str
+    audit_tag: AuditTag
     # Secrets (password hashes) never go into the log.
     audit_exclude: tuple[str, ...] = ()
 
