@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from vzaemo.broker_api.api import api as broker_api
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own login asks for the password alone; allauth's adds the second factor (MFA stage).
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/broker/v1/", broker_api.urls),

@@ -1,8 +1,9 @@
-"""Staff must use a second factor (TOTP) before they reach anything but the MFA setup itself."""
+"""Staff must use a second factor (TOTP): set it up, then prove it in every session before anything else."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,9 +25,14 @@ class StaffMFAMiddleware:
             and user.is_authenticated
             and user.is_staff
             and not request.path.startswith(ALLOWED_PREFIXES)
-            and not _has_totp(user.pk)
         ):
-            return HttpResponseRedirect(reverse("mfa_activate_totp"))
+            if not _has_totp(user.pk):
+                return HttpResponseRedirect(reverse("mfa_activate_totp"))
+            # Owning an authenticator proves nothing about this session: a session opened by a password
+            # alone (any login view but allauth's, which has the MFA stage) must still enter the code.
+            if not _session_passed_mfa(request, user):
+                query = urlencode({"next": request.get_full_path()})
+                return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return self.get_response(request)
 
 
@@ -34,3 +40,9 @@ def _has_totp(user_id: int) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
+
+
+def _session_passed_mfa(request: HttpRequest, user: object) -> bool:
+    from allauth.account.authentication import get_authentication_records
+
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 
 import pytest
-from allauth.mfa.models import Authenticator
+import time_machine
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -68,10 +78,60 @@ def test_staff_without_totp_are_sent_to_set_it_up() -> None:
     assert client.get("/accounts/reauthenticate/").status_code == 200
 
 
-def test_staff_with_totp_reach_the_admin() -> None:
+def _staff_with_totp() -> tuple[User, str]:
+    user = User.objects.create_user(
+        "staff@example.org", PASSWORD, full_name="Адмін Тест", is_staff=True, is_superuser=True, email_verified=True
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return user, secret
+
+
+@pytest.fixture
+def still_clock() -> Iterator[None]:
+    # A code is good for its 30-second step only (allauth's default tolerance is 0): the step must not turn mid-test.
+    with time_machine.travel(time.time(), tick=False):
+        yield
+
+
+def _totp_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+@pytest.mark.usefixtures("still_clock")
+def test_staff_with_totp_reach_the_admin_after_the_password_and_the_code() -> None:
     client = Client()
-    user = _staff(client)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    _, secret = _staff_with_totp()
+    response = client.post("/accounts/login/", {"login": "staff@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/authenticate/"
+    # The password alone opened nothing.
+    assert client.get("/admin/").status_code == 302
+    assert client.post("/accounts/2fa/authenticate/", {"code": _totp_code(secret)}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_login_page_hands_over_to_the_login_with_the_second_factor() -> None:
+    client = Client()
+    _staff_with_totp()
+    response = client.post("/admin/login/?next=/admin/", {"username": "staff@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
+    assert client.get("/admin/").status_code == 302
+    assert not client.session.get("_auth_user_id")
+
+
+@pytest.mark.usefixtures("still_clock")
+def test_a_session_opened_by_the_password_alone_must_still_enter_the_code() -> None:
+    # Any login but allauth's (here Django's own authenticate-and-login) leaves no MFA record in the session.
+    client = Client()
+    _, secret = _staff_with_totp()
+    assert client.login(username="staff@example.org", password=PASSWORD)
+    response = client.get("/admin/auth/group/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fauth%2Fgroup%2F"
+    assert client.get("/admin/").status_code == 302
+    response = client.post("/accounts/2fa/reauthenticate/?next=/admin/", {"code": _totp_code(secret)})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 
