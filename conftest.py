@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,14 @@ def database_is_postgres() -> bool:
         "django.db.backends.postgresql",
         "django.db.backends.postgresql_psycopg2",
     }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Production settings refuse to run without a private SECRET_KEY; each test run makes its own, and the
+    # environment passes it to the processes tests start (manage.py runplatform, commands).
+    if not os.environ.get("SECRET_KEY"):
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+        settings.SECRET_KEY = os.environ["SECRET_KEY"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -30,7 +30,10 @@ django.setup(set_prefix=False)
 settings.ROOT_URLCONF = SSE_URLCONF
 settings.MIDDLEWARE = SSE_MIDDLEWARE
 
+from vzaemo.core.checks import require_secret_key  # noqa: E402 - needs the apps loaded
 from vzaemo.live.sse import StreamsHandler  # noqa: E402 - after the settings it reads
+
+require_secret_key()
 
 application = StreamsHandler()
 

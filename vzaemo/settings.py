@@ -6,7 +6,9 @@ environment (DATABASE_URL, DEBUG, SECRET_KEY, ...), so what is tested is what ru
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -25,8 +27,31 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def kept_secret_key(path: Path) -> str:
+    """A random key made on first run and kept in ``path`` (like the signing key), so sessions survive restarts."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}")
+    draft.write_text(secrets.token_urlsafe(50))
+    draft.chmod(0o600)
+    # link() refuses an existing name: when two processes start at once, exactly one key wins.
+    with contextlib.suppress(FileExistsError):
+        os.link(draft, path)
+    draft.unlink()
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-demo-key-change-me-in-production-0123456789")
+# The embedded demo (scripts/demo sets VZAEMO_DEMO) and development (DEBUG) make and keep their own key in var/.
+# Anywhere else SECRET_KEY must come from the environment: left empty, Django refuses to sign anything
+# (ImproperlyConfigured) and the servers refuse to start (vzaemo/wsgi.py, vzaemo/asgi.py, runplatform,
+# chronograph); `check --deploy` names the problem (vzaemo/core/checks.py). It is not refused here because
+# tools that never sign (mypy's Django plugin, makemigrations, export_openapi) load these settings too.
+VZAEMO_DEMO = env_bool("VZAEMO_DEMO", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and (DEBUG or VZAEMO_DEMO):
+    SECRET_KEY = kept_secret_key(VAR_DIR / "keys" / "secret_key")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

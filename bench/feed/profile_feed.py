@@ -18,12 +18,15 @@ import argparse
 import cProfile
 import os
 import pstats
+import secrets
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.feed.settings")
+# One process, nothing kept: a key of its own (production settings refuse to run without one).
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 import django  # noqa: E402
 

@@ -13,10 +13,13 @@ from __future__ import annotations
 import cProfile
 import os
 import pstats
+import secrets
 import sys
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vzaemo.settings")
+# One process, nothing kept: a key of its own (production settings refuse to run without one).
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 import django  # noqa: E402

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from vzaemo.core import chronograph
+from vzaemo.core.checks import require_secret_key
 
 
 class Command(BaseCommand):
@@ -19,4 +20,5 @@ class Command(BaseCommand):
             for name in chronograph.run_due(force=True):
                 self.stdout.write(f"ran {name}")
             return
+        require_secret_key()
         chronograph.loop(tick=tick)

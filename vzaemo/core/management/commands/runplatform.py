@@ -31,6 +31,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from vzaemo.core.checks import require_secret_key
+
 # Children get SIGTERM if this process dies without cleaning up (Linux prctl PR_SET_PDEATHSIG).
 _PR_SET_PDEATHSIG = 1
 _STOP_TIMEOUT_SECONDS = 10.0
@@ -82,6 +84,7 @@ class Command(BaseCommand):
         threads: int = options["wsgi_threads"]
         if workers < 1 or threads < 1:
             raise CommandError("--wsgi-workers and --wsgi-threads must be at least 1.")
+        require_secret_key()  # before any child starts, so the refusal is said once, here
         children = self._children(host, port, workers, threads, options)
         env = self._child_env(host, port)
         _raise_open_files_limit()  # inherited by the children: every open stream is a socket
