@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections
 
+from vzaemo.core.outage import DATABASE_OUTAGE_ERRORS, Backoff, drop_connections
+
 logger = logging.getLogger("vzaemo.chronograph")
 
 
@@ -36,23 +38,37 @@ def jobs() -> list[Job]:
 
 
 def run_due(*, force: bool = False) -> list[str]:
-    """Run every job whose interval has passed; returns the names run. A failing job is logged, not fatal."""
+    """Run every job whose interval has passed; returns the names run. A failing job is logged, not fatal.
+
+    A lost database is the exception: it fails every job alike, so it goes up to :func:`loop`, which waits.
+    """
     ran = []
     monotonic = time.monotonic()
     for job in _jobs.values():
         if force or monotonic - job.last_run >= job.interval_seconds:
-            job.last_run = monotonic
-            close_old_connections()
             try:
+                close_old_connections()
                 job.func()
+            except DATABASE_OUTAGE_ERRORS:
+                raise
             except Exception:
                 logger.exception("chronograph job %s failed", job.name)
+            job.last_run = monotonic
             ran.append(job.name)
     return ran
 
 
 def loop(*, tick: float = 0.5, stop_after: float | None = None) -> None:
     started = time.monotonic()
+    backoff = Backoff(first=tick)
     while stop_after is None or time.monotonic() - started < stop_after:
-        run_due()
+        try:
+            run_due()
+        except DATABASE_OUTAGE_ERRORS as error:
+            delay = backoff.next_delay()
+            logger.warning("chronograph: database unavailable (%s); retrying in %.1f s", str(error).strip(), delay)
+            drop_connections()
+            time.sleep(delay)
+            continue
+        backoff.reset()
         time.sleep(tick)

@@ -6,11 +6,12 @@ Four child processes, each in its own process group:
 * ``asgi``   granian ASGI on port+1, only for the Server-Sent Event streams (``vzaemo.asgi``);
   ``asginl`` because Django does not implement the ASGI lifespan protocol; granian serves only 1,024
   connections per worker by default (the rest wait unserved), so ``--sse-connections`` raises it;
-* ``worker`` ``manage.py db_worker``: the django-tasks database task worker;
+* ``worker`` ``manage.py task_worker``: the django-tasks database task worker, surviving database outages;
 * ``chrono`` ``manage.py chronograph``: the loop of idempotent time-driven jobs.
 
-SIGINT/SIGTERM are forwarded to every child; when any child dies the others are stopped and
-the command exits with that child's status, so a supervisor (systemd, the e2e fixture) sees it.
+This command supervises them: a child that dies is logged and restarted alone, after a delay that grows while
+it keeps dying soon after each start, and the others serve on. Inside each granian server a dead worker
+process is respawned by granian itself. SIGINT/SIGTERM stop every child and then the command.
 The demo, the end-to-end tests and the benchmarks all use this command, so what is tested is
 what runs. In production the same four processes run under a supervisor behind nginx.
 """
@@ -18,13 +19,14 @@ what runs. In production the same four processes run under a supervisor behind n
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import resource
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +34,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vzaemo.core.checks import require_secret_key
+from vzaemo.core.outage import Backoff
+
+logger = logging.getLogger("vzaemo.runplatform")
 
 # Children get SIGTERM if this process dies without cleaning up (Linux prctl PR_SET_PDEATHSIG).
 _PR_SET_PDEATHSIG = 1
 _STOP_TIMEOUT_SECONDS = 10.0
+# A child that ran this long before dying was healthy: its next restart is immediate again.
+_HEALTHY_AFTER_SECONDS = 30.0
+# granian's default waits 3.5 s before replacing a dead worker; the other workers serve meanwhile.
+_RESPAWN_INTERVAL_SECONDS = 1.0
+_RESTART_DELAY_CEILING_SECONDS = 30.0
 # Open Server-Sent Event streams the ASGI process holds (DESIGN goal: 10,000 on 2 cores).
 SSE_CONNECTIONS = 16384
 
@@ -53,6 +63,10 @@ class Child:
     argv: list[str]
     description: str
     process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_at: float | None = None
+    restarts: int = 0
+    backoff: Backoff = field(default_factory=lambda: Backoff(first=0.5, ceiling=_RESTART_DELAY_CEILING_SECONDS))
 
 
 class Command(BaseCommand):
@@ -99,23 +113,14 @@ class Command(BaseCommand):
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             for child in children:
-                child.process = subprocess.Popen(  # noqa: S603 - argv built from our own options
-                    child.argv,
-                    cwd=settings.BASE_DIR,
-                    env=env,
-                    start_new_session=True,
-                    preexec_fn=_die_with_parent,  # noqa: PLW1509 - single-threaded here
-                )
-                self.stdout.write(f"{child.name:<7} pid {child.process.pid:<7} {child.description}")
+                self._start(child, env)
             self.stdout.write(f"Vzaemo is running at http://{host}:{port}/  (Ctrl+C stops every process)")
             self.stdout.flush()
-            exit_code = self._supervise(children, stop_signal)
+            self._supervise(children, env, stop_signal)
         finally:
             self._stop(children)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        if exit_code:
-            sys.exit(exit_code)
 
     def _children(self, host: str, port: int, workers: int, threads: int, options: dict[str, Any]) -> list[Child]:
         python = sys.executable
@@ -126,6 +131,8 @@ class Command(BaseCommand):
             "--port", str(port),
             "--interface", "wsgi",
             "--workers", str(workers),
+            # A worker that dies (OOM, kill -9) is replaced; without this granian stops the whole server.
+            "--respawn-failed-workers", "--respawn-interval", str(_RESPAWN_INTERVAL_SECONDS),
             "--blocking-threads", str(threads),
             # granian's backpressure counts open connections, idle keep-alive ones included, so
             # it must stay far above the thread count (set to the thread count, a few browser tabs
@@ -143,7 +150,7 @@ class Command(BaseCommand):
         ]
         if not options["no_worker"]:
             children.append(
-                Child("worker", [python, manage, "db_worker", "--queue-name", "*"], "task worker (db_worker)")
+                Child("worker", [python, manage, "task_worker", "--queue-name", "*", "--no-reload"], "task worker")
             )
         if not options["no_chronograph"]:
             children.append(Child("chrono", [python, manage, "chronograph"], "chronograph (periodic jobs)"))
@@ -159,16 +166,43 @@ class Command(BaseCommand):
         env.setdefault("SSE_ORIGIN", f"http://{host}:{port + 1}")
         return env
 
-    def _supervise(self, children: list[Child], stop_signal: list[int]) -> int:
+    def _start(self, child: Child, env: dict[str, str]) -> None:
+        child.process = subprocess.Popen(  # noqa: S603 - argv built from our own options
+            child.argv,
+            cwd=settings.BASE_DIR,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - single-threaded here
+        )
+        child.started_at = time.monotonic()
+        child.restart_at = None
+        self.stdout.write(f"{child.name:<7} pid {child.process.pid:<7} {child.description}")
+        self.stdout.flush()
+
+    def _supervise(self, children: list[Child], env: dict[str, str], stop_signal: list[int]) -> None:
         while not stop_signal:
+            now = time.monotonic()
             for child in children:
-                code = child.process.poll() if child.process is not None else None
-                if code is not None and child.process is not None:
-                    self.stderr.write(f"{child.name} (pid {child.process.pid}) exited with status {code}; stopping.")
-                    return code or 1
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        child.restarts += 1
+                        self._start(child, env)
+                    continue
+                process = child.process
+                code = process.poll() if process is not None else None
+                if process is None or code is None:
+                    continue
+                # Whatever the dead child left in its process group (granian workers) must not hold the port.
+                _signal_group(process, signal.SIGKILL)
+                if now - child.started_at >= _HEALTHY_AFTER_SECONDS:
+                    child.backoff.reset()
+                delay = child.backoff.next_delay()
+                child.restart_at = now + delay
+                logger.warning(
+                    "%s (pid %d) exited with status %d; restarting it in %.1f s.", child.name, process.pid, code, delay
+                )
             time.sleep(0.2)
         self.stdout.write(f"Received {signal.Signals(stop_signal[0]).name}; stopping.")
-        return 0
 
     def _stop(self, children: list[Child]) -> None:
         running = [c.process for c in children if c.process is not None and c.process.poll() is None]
@@ -194,6 +228,7 @@ def sse_server_argv(host: str, port: int, *, connections: int = SSE_CONNECTIONS)
         "--port", str(port),
         "--interface", "asginl",
         "--workers", "1",
+        "--respawn-failed-workers", "--respawn-interval", str(_RESPAWN_INTERVAL_SECONDS),
         "--backpressure", str(connections),
         "--backlog", str(connections),  # the kernel caps it at net.core.somaxconn
         # Open streams never end by themselves, so a graceful stop would wait forever: cut them after 3 s
