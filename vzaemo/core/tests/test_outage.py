@@ -1,0 +1,101 @@
+"""The long-running loops wait out a lost database (OperationalError) and carry on, instead of exiting."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db.utils import InterfaceError, OperationalError
+from django_tasks_db.models import DBTaskResultQuerySet
+
+from vzaemo.core import chronograph
+from vzaemo.core.management.commands import task_worker
+from vzaemo.core.outage import Backoff
+
+
+class Stop(Exception):
+    """Ends a loop under test from its sleep."""
+
+
+def test_backoff_doubles_up_to_its_ceiling_and_starts_over_after_a_success() -> None:
+    backoff = Backoff(first=0.5, ceiling=3)
+    assert [backoff.next_delay() for _ in range(5)] == [0.5, 1, 2, 3, 3]
+    backoff.reset()
+    assert backoff.next_delay() == 0.5
+
+
+@pytest.mark.parametrize("error", [OperationalError("server closed the connection"), InterfaceError("closed")])
+def test_the_chronograph_waits_out_a_lost_database_and_runs_the_job_again(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, error: Exception
+) -> None:
+    calls: list[str] = []
+
+    def job() -> None:
+        calls.append("run")
+        if len(calls) == 1:
+            raise error
+
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise Stop
+
+    monkeypatch.setattr(chronograph, "_jobs", {})
+    chronograph.register("count", every=0, func=job)
+    dropped = mock.Mock()
+    monkeypatch.setattr(chronograph, "drop_connections", dropped)
+    monkeypatch.setattr(chronograph, "close_old_connections", lambda: None)
+    monkeypatch.setattr(chronograph.time, "sleep", sleep)
+    with pytest.raises(Stop):
+        chronograph.loop(tick=0.5)
+    # Failed, dropped the dead connection, waited, ran again and went back to its normal tick.
+    assert calls == ["run", "run", "run"]
+    assert dropped.call_count == 1
+    assert sleeps == [0.5, 0.5, 0.5]
+    assert "chronograph: database unavailable" in caplog.text
+
+
+def test_a_job_failing_for_another_reason_is_logged_and_the_others_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chronograph, "_jobs", {})
+    ran: list[str] = []
+    chronograph.register("broken", every=0, func=lambda: 1 / 0)
+    chronograph.register("fine", every=0, func=lambda: ran.append("fine"))
+    monkeypatch.setattr(chronograph, "close_old_connections", lambda: None)
+    assert chronograph.run_due() == ["broken", "fine"] and ran == ["fine"]
+
+
+@pytest.mark.django_db
+def test_the_task_worker_waits_out_a_lost_database_and_carries_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    real_get_locked = DBTaskResultQuerySet.get_locked
+    calls: list[str] = []
+
+    def get_locked(self: DBTaskResultQuerySet) -> Any:
+        calls.append("get_locked")
+        if len(calls) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return real_get_locked(self)
+
+    sleeps: list[float] = []
+    dropped = mock.Mock()
+    monkeypatch.setattr(DBTaskResultQuerySet, "get_locked", get_locked)
+    monkeypatch.setattr(task_worker, "drop_connections", dropped)
+    monkeypatch.setattr(task_worker.time, "sleep", sleeps.append)
+    worker = task_worker.Worker(
+        queue_names=["*"],
+        interval=0.5,
+        batch=True,  # returns once the queue is empty
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    worker.run()
+    assert calls == ["get_locked", "get_locked"]
+    assert dropped.call_count == 1 and sleeps == [0.5]
+    assert "task worker: database unavailable" in caplog.text
