@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -87,11 +89,24 @@ def install(api: NinjaAPI) -> None:
     def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         return respond(request, 422, [_from_pydantic(item) for item in exc.errors])
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return respond(request, 413, [body_too_large()])
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404, [error("url", "request", "Not found.")])
+
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 400:  # ninja could not parse the body: 422 as in openprocurement
             return respond(request, 422, [error("body", "data", 'Send a JSON object: {"data": {...}}.')])
         return respond(request, exc.status_code, [error("url", "request", str(exc))])
+
+
+def body_too_large() -> dict[str, str]:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error("body", "data", f"The body is larger than {limit} bytes.")
 
 
 def _from_pydantic(item: dict[str, Any]) -> dict[str, str]:

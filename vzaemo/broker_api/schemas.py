@@ -7,18 +7,32 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 # Database ids: positive and within a signed 64-bit integer (a larger one is 422, never a server error).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Dates a request may carry: far outside any auction, and far enough from datetime's own limits (years 1 and 9999)
+# that converting them to Kyiv time or adding a term never overflows.
+YEARS = range(1900, 9000)
 
 
-class Money(Schema):
+class Body(Schema):
+    """Every request body and its parts: no string may carry NUL, which PostgreSQL cannot store."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Must not contain the NUL character (\\u0000).")
+        return value
+
+
+class Money(Body):
     amount: Decimal = Field(..., examples=["100000.00"])
     currency: Literal["UAH"] = "UAH"
 
 
-class LotData(Schema):
+class LotData(Body):
     organiser_id: Id
     organiser_kind: Literal["state", "private"]
     title: str = Field(..., max_length=300)
@@ -32,35 +46,42 @@ class LotData(Schema):
     mode: Literal["real", "test"] = "real"
 
 
-class LotIn(Schema):
+class LotIn(Body):
     data: LotData
 
 
-class Period(Schema):
+class Period(Body):
     startDate: dt.datetime | None = None  # noqa: N815
 
+    @field_validator("startDate", mode="after")
+    @classmethod
+    def _plausible(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.year not in YEARS:
+            raise ValueError(f"Must be a date between the years {YEARS.start} and {YEARS.stop - 1}.")
+        return value
 
-class AuctionData(Schema):
+
+class AuctionData(Body):
     lot_id: Id
     procedure: Literal["english", "dutch", "fixed_price"]
     auctionPeriod: Period | None = None  # noqa: N815
 
 
-class AuctionIn(Schema):
+class AuctionIn(Body):
     data: AuctionData
 
 
-class Bidder(Schema):
+class Bidder(Body):
     name: str = Field(..., max_length=300)
     identifier: str = Field(..., max_length=10, description="EDRPOU (8 digits) or RNOKPP (10 digits)")
 
 
-class BidData(Schema):
+class BidData(Body):
     bidder: Bidder
     value: Money | None = None
 
 
-class BidIn(Schema):
+class BidIn(Body):
     data: BidData
 
 
@@ -101,7 +122,7 @@ class ErrorsOut(Schema):
 # --- edits, verbs, transfers --------------------------------------------------------------------------
 
 
-class LotPatchData(Schema):
+class LotPatchData(Body):
     """Only the fields sent change. The price and the category only while the lot has no auction."""
 
     model_config = ConfigDict(extra="forbid")  # a field that cannot be edited here is 422, never ignored
@@ -116,11 +137,11 @@ class LotPatchData(Schema):
     value: Money | None = None
 
 
-class LotPatchIn(Schema):
+class LotPatchIn(Body):
     data: LotPatchData
 
 
-class AuctionPatchData(Schema):
+class AuctionPatchData(Body):
     """A draft's procedure or start. `status` is never PATCHed (publish is a verb)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -128,84 +149,84 @@ class AuctionPatchData(Schema):
     auctionPeriod: Period | None = None  # noqa: N815
 
 
-class AuctionPatchIn(Schema):
+class AuctionPatchIn(Body):
     data: AuctionPatchData
 
 
-class TransferData(Schema):
+class TransferData(Body):
     transfer: str = Field(..., max_length=64, description="The object's `access.transfer` key, from its owner.")
 
 
-class TransferIn(Schema):
+class TransferIn(Body):
     data: TransferData
 
 
-class ReasonData(Schema):
+class ReasonData(Body):
     reason: str = Field(..., max_length=2_000)
 
 
-class ReasonIn(Schema):
+class ReasonIn(Body):
     data: ReasonData
 
 
-class NoteData(Schema):
+class NoteData(Body):
     note: str = Field(..., max_length=2_000)
 
 
-class NoteIn(Schema):
+class NoteIn(Body):
     data: NoteData
 
 
-class ProtocolData(Schema):
+class ProtocolData(Body):
     url: str = Field(..., max_length=2_000, description="The permanent URL the document service signed.")
 
 
-class ProtocolIn(Schema):
+class ProtocolIn(Body):
     data: ProtocolData
 
 
-class DocumentData(Schema):
+class DocumentData(Body):
     hash: str = Field(..., pattern=r"^sha256:[0-9a-fA-F]{64}$", examples=["sha256:" + "0" * 64])
     title: str = Field(..., max_length=255)
     format: str = Field(..., max_length=100, examples=["application/pdf"])
     mode: Literal["real", "test"] = "real"
 
 
-class DocumentIn(Schema):
+class DocumentIn(Body):
     data: DocumentData
 
 
 # --- integrations -----------------------------------------------------------------------------------------
 
 
-class GuaranteeData(Schema):
+class GuaranteeData(Body):
     bid_id: Id
     value: Money
     reference: str = Field(..., max_length=100, description="The bank's payment reference")
 
 
-class GuaranteeIn(Schema):
+class GuaranteeIn(Body):
     data: GuaranteeData
 
 
-class PaymentData(Schema):
+class PaymentData(Body):
     award_id: Id
     value: Money
     reference: str = Field(..., max_length=100, description="The bank's payment reference")
 
 
-class PaymentIn(Schema):
+class PaymentIn(Body):
     data: PaymentData
 
 
-class Ranked(Schema):
+class Ranked(Body):
     bid_id: Id
     value: Money
 
 
-class ResultData(Schema):
+class ResultData(Body):
     ranking: list[Ranked] = Field(..., max_length=1_000, description="Best first; empty when nobody bid")
 
 
-class ResultIn(Schema):
+class ResultIn(Body):
     data: ResultData
