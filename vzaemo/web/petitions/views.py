@@ -131,6 +131,9 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, success: str, call: Callable[[], object]) -> HttpResponse:
+    # A petition this person may not see is refused like one that does not exist (the service's own refusal
+    # would tell them it exists).
+    _get_visible(request, pk)
     return act(request, call, success=success, then=reverse("web:petition_detail", args=[pk]))
 
 
@@ -156,6 +159,9 @@ def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.petition_sign(petition_id=pk, signer=request.user)  # type: ignore[arg-type]
     except DomainError as error:
+        # Checked only once signing failed, to keep the signing path at one query: a hidden petition must answer
+        # exactly like a missing one, not "not collecting signatures".
+        _get_visible(request, pk)
         if is_htmx(request):
             return render(
                 request, "web/petitions/_sign_result.html", {"error": error.message}, status=http_status(error)
@@ -182,6 +188,7 @@ def petition_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def petition_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    _get_visible(request, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a reason from the list."))

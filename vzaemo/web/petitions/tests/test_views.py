@@ -559,3 +559,19 @@ def test_the_inbox_shows_my_authoritys_work_overdue_first() -> None:
 
     citizen_html = text(as_user(UserFactory()).get(reverse("web:petition_inbox")))
     assert "Nothing is waiting for you here." in citizen_html
+
+
+@pytest.mark.parametrize("action", ["sign", "submit", "publish", "reject", "start"])
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_acting_on_a_hidden_petition_answers_exactly_like_a_missing_one(action: str, headers: dict[str, str]) -> None:
+    hidden = PetitionFactory(state=S.DRAFT)  # someone else's draft: nobody else may know it exists
+    missing_pk = hidden.pk + 1000
+    outsider = as_user(UserFactory())
+    data = {"reason": "duplicate"}
+    answers = []
+    for pk in (hidden.pk, missing_pk):
+        response = outsider.post(reverse(f"web:petition_{action}", args=[pk]), data, headers=headers)
+        answers.append((response.status_code, [str(m) for m in get_messages(response.wsgi_request)]))
+    assert answers[0] == answers[1] == (404, [])
+    assert Petition.objects.get(pk=hidden.pk).status == S.DRAFT
+    assert not Signature.objects.exists()
