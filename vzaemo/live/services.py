@@ -73,8 +73,11 @@ def parse_amount(value: Any) -> Decimal | None:
     """ "-1" (or nothing for a cancel) -> None; otherwise a positive amount with at most 2 decimals."""
     if value is None or str(value).strip() == CANCEL:
         return None
+    text = str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", "")
     try:
-        amount = Decimal(str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+        # Decimal() also reads the digits of other scripts ("١٠٠" is 100): a bid is written with 0-9, as it is
+        # shown back to the bidder and in the protocol, or it is not a bid.
+        amount = Decimal(text) if text.isascii() else Decimal(0)
     except InvalidOperation:
         amount = Decimal(0)
     if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:  # type: ignore[operator]

@@ -140,3 +140,28 @@ def test_the_protocol_page_after_the_finish(client: Client, traveller: Any) -> N
     assert live.bids[2].bidder_name.replace("«", "&laquo;") in html or live.bids[2].bidder_name in html
     detail = client.get(reverse("web:auction_detail", args=[live.auction.pk])).content.decode()
     assert url in detail
+
+
+@pytest.mark.parametrize("digits", ["0123456789", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "０１２３４５６７８９", "०१२३४५६७८९"])
+def test_a_bid_written_in_other_digits_than_0_to_9_is_refused(traveller: Any, digits: str) -> None:
+    client = Client()
+    live = open_live(traveller)
+    live.at(300)
+    owner = live.bids[2]
+    path = _bidder_url(live.auction.pk, owner.pk)
+    sig = path.split("?sig=")[1]
+    url = reverse("web:live-bid", args=[live.auction.pk, owner.pk])
+    ascii_amount = f"{live.auction.value + live.auction.minimal_step:.2f}"
+    amount = ascii_amount.translate(str.maketrans("0123456789", digits))
+    response = client.post(
+        url, {"sig": sig, "amount": amount, "idempotency_key": "k-1"}, headers={"Accept": "application/json"}
+    )
+    if digits == "0123456789":  # the same amount in 0-9 is a good bid
+        assert response.status_code == 201, response.content
+        return
+    assert response.status_code == 422, response.content
+    error = response.json()["errors"][0]
+    assert (error["code"], error["name"]) == ("amount_invalid", "amount") and "two decimal places" in error[
+        "description"
+    ]
+    assert LivePost.objects.count() == 0
