@@ -129,7 +129,7 @@ def test_a_killed_wsgi_worker_or_task_worker_is_replaced_alone_and_the_site_answ
     os.kill(worker, signal.SIGKILL)
     _until(lambda: platform.pid("worker") != worker, 10, "the task worker restarted", platform)
     assert _alive(platform.pid("worker")) and not _alive(worker)
-    assert "worker (pid %d) exited with status -9; restarting it in" % worker in platform.text()
+    assert f"worker (pid {worker}) exited with status -9; restarting it in" in platform.text()
     # Restarted alone: the servers are the same processes.
     assert (platform.pid("wsgi"), platform.pid("asgi")) == (wsgi, asgi)
     assert _answers(platform.url)
