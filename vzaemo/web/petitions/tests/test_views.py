@@ -378,7 +378,10 @@ def test_sign_with_htmx_a_petition_not_collecting_is_403(state: str) -> None:
     petition = PetitionFactory(state=state)
     signatures = Signature.objects.count()
     response = as_user(UserFactory()).post(url("sign", petition), headers=HTMX)
-    assert response.status_code == 403 and "not collecting signatures" in text(response)
+    if state == S.SUBMITTED:  # not public yet: the same 404 as a petition that does not exist
+        assert response.status_code == 404 and "not collecting signatures" not in text(response)
+    else:
+        assert response.status_code == 403 and "not collecting signatures" in text(response)
     assert Signature.objects.count() == signatures
 
 
@@ -456,6 +459,10 @@ def test_the_wrong_person_is_refused_with_a_reason_and_nothing_changes(
         # The answer page itself is refused to anyone but the authority's officials.
         assert response.status_code == 403
         assert client.get(url(name, petition)).status_code == 403
+    elif before_state == S.SUBMITTED and who in {"citizen", "same role at another authority"}:
+        # They may not see a petition awaiting moderation: refused as if it did not exist, without a reason that
+        # would tell them it does.
+        assert response.status_code == 404 and not messages_of(response)
     else:
         assert response.status_code == 303 and response["Location"] == url("detail", petition)
         [message] = messages_of(response)
