@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -22,6 +21,7 @@ from django.test import Client
 
 from vzaemo.accounts.models import Authority, AuthorityKind, CivilSocietyOrganisation, Membership, Role, User
 from vzaemo.accounts.services import membership_grant
+from vzaemo.core import clock
 from vzaemo.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def _staff_with_totp() -> tuple[User, str]:
 @pytest.fixture
 def still_clock() -> Iterator[None]:
     # A code is good for its 30-second step only (allauth's default tolerance is 0): the step must not turn mid-test.
-    with time_machine.travel(time.time(), tick=False):
+    with time_machine.travel(clock.now(), tick=False):
         yield
 
 
