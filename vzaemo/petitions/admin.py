@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -45,12 +48,21 @@ class PetitionAdmin(admin.ModelAdmin):
         )
 
 
+class SignatureRemovalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are these signatures removed?"),
+        max_length=services.REMOVAL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
     list_display = ["signer_name", "petition", "created_at"]
     search_fields = ["signer_name", "signer__email", "petition__title"]
     readonly_fields = ["petition", "signer", "signer_name", "created_at"]
     list_select_related = ["petition"]
+    actions = ["remove_selected"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -58,6 +70,41 @@ class SignatureAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Signature | None = None) -> bool:
         return False
 
-    # Removing fraudulent signatures will be a service with an audit record; until then, nobody deletes.
+    # Deleting would skip the audit record and the recount: removal is the `remove_selected` action.
     def has_delete_permission(self, request: HttpRequest, obj: Signature | None = None) -> bool:
         return False
+
+    @admin.action(description=_("Remove the selected signatures as fraudulent (as moderator)"))
+    def remove_selected(self, request: HttpRequest, queryset: QuerySet[Signature]) -> TemplateResponse | None:
+        form = SignatureRemovalForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            # First the reason: an intermediate page, as the admin's own delete confirmation does.
+            return TemplateResponse(
+                request,
+                "admin/petitions/signature/remove_selected.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Remove signatures"),
+                    "opts": self.model._meta,
+                    "signatures": queryset,
+                    "form": form,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        removed = 0
+        for signature in queryset:
+            try:
+                services.signature_remove(
+                    signature_id=signature.pk,
+                    actor=request.user,  # type: ignore[arg-type]
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as error:
+                self.message_user(request, f"{signature}: {error.message}", messages.ERROR)
+            else:
+                removed += 1
+        if removed:
+            self.message_user(
+                request, ngettext("%(n)d signature removed.", "%(n)d signatures removed.", removed) % {"n": removed}
+            )
+        return None

@@ -250,6 +250,45 @@ def petition_sign(*, petition_id: int, signer: User) -> Signature:
     return signature
 
 
+REMOVAL_REASON_MAX = 1_000
+
+
+@transaction.atomic
+def signature_remove(*, signature_id: int, actor: User, reason: str) -> Petition:
+    """Remove a fraudulent signature: a moderator of the addressed authority, with a reason on the record.
+
+    The petition's count is rewritten with the same exact COUNT(*) the batch job writes (docs/adr/0001),
+    in this transaction: the job only looks at recently signed petitions and would never see a removal.
+    A petition that already reached its threshold keeps its status; the count on the record says why.
+    """
+    try:
+        signature = Signature.objects.select_for_update().select_related("petition").get(pk=signature_id)
+    except Signature.DoesNotExist:
+        raise NotAllowed(_("There is no such signature."), code="signature_not_found") from None
+    if not permissions.can_moderate(actor, signature.petition):
+        raise NotAllowed(_("Only a moderator of the addressed authority may remove a signature."), code="not_moderator")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed(_("Say why the signature is removed."), code="removal_reason_required", field="reason")
+    if len(reason) > REMOVAL_REASON_MAX:
+        raise ValidationFailed(_("The reason is too long."), code="removal_reason_too_long", field="reason")
+    petition = _locked(signature.petition_id)
+    before = {
+        "petition": petition.pk,
+        "signer": signature.signer_id,
+        "signer_name": signature.signer_name,
+        "signed_at": audit.iso_timestamp(signature.created_at),
+    }
+    # Recorded first, while the subject still has its primary key.
+    audit.record(
+        actor=actor, subject=signature, tag="petition:signature-remove", before=before, after={"reason": reason}
+    )
+    signature.delete()
+    _write_counts([petition.pk], at=clock.now())
+    petition.refresh_from_db()
+    return petition
+
+
 @transaction.atomic
 def petition_reach_threshold(*, petition_id: int) -> Petition | None:
     """Called by the counting job once the batched count reaches the threshold."""

@@ -595,6 +595,72 @@ def test_recount_repairs_a_wrong_count_and_is_idempotent() -> None:
     assert not AuditEntry.objects.filter(tag="petition:threshold-reached").exists()
 
 
+# --- removing a fraudulent signature -------------------------------------------------------------
+
+
+def test_a_moderator_removes_a_fraudulent_signature_with_a_reason_and_a_recount() -> None:
+    petition = PetitionFactory(state=S.PUBLISHED, signers=3)
+    moderator = moderator_of(petition.authority)
+    signature = petition.signatures.order_by("pk").first()
+    assert signature is not None and petition.signature_count == 3
+    signer_id, signer_name, signature_id = signature.signer_id, signature.signer_name, signature.pk
+
+    recounted = services.signature_remove(signature_id=signature_id, actor=moderator, reason="  Підпис   бота. ")
+
+    assert not Signature.objects.filter(pk=signature_id).exists()
+    assert (recounted.signature_count, recounted.count_updated_at, recounted.status) == (2, NOW, S.PUBLISHED)
+    entry = the_entry(signature, "petition:signature-remove", moderator)
+    assert entry.before == {
+        "petition": petition.pk,
+        "signer": signer_id,
+        "signer_name": signer_name,
+        "signed_at": "2025-12-24T08:00:00.000000+00:00",
+    }
+    assert entry.after == {"reason": "Підпис бота."}
+    # The next batch run agrees with the count the removal wrote.
+    assert services.signature_counts_recount() == 0
+
+
+def test_removing_a_signature_keeps_a_reached_threshold() -> None:
+    petition = PetitionFactory(state=S.THRESHOLD_REACHED, threshold=2)
+    signature = petition.signatures.first()
+    assert signature is not None
+    services.signature_remove(signature_id=signature.pk, actor=moderator_of(petition.authority), reason="Дубль.")
+    petition.refresh_from_db()
+    assert (petition.status, petition.signature_count) == (S.THRESHOLD_REACHED, 1)
+
+
+def test_signature_removal_refusals(refused: Callable) -> None:
+    petition = PetitionFactory(state=S.PUBLISHED, signers=1)
+    signature = petition.signatures.get()
+    moderator = moderator_of(petition.authority)
+    elsewhere = moderator_of(AuthorityFactory())
+
+    refused(
+        NotAllowed,
+        "signature_not_found",
+        lambda: services.signature_remove(signature_id=999_999, actor=moderator, reason="Бот."),
+    )
+    for stranger in (elsewhere, responder_of(petition.authority), signature.signer, AnonymousUser()):
+        refused(
+            NotAllowed,
+            "not_moderator",
+            lambda stranger=stranger: services.signature_remove(
+                signature_id=signature.pk, actor=stranger, reason="Бот."
+            ),
+        )
+    refused(
+        ValidationFailed,
+        "removal_reason_required",
+        lambda: services.signature_remove(signature_id=signature.pk, actor=moderator, reason="  \n "),
+    )
+    refused(
+        ValidationFailed,
+        "removal_reason_too_long",
+        lambda: services.signature_remove(signature_id=signature.pk, actor=moderator, reason="x" * 1_001),
+    )
+
+
 def test_recount_moves_a_petition_past_its_threshold_once() -> None:
     petition = PetitionFactory(state=S.PUBLISHED, threshold=2, signers=2)  # the factory's recount reached it
     assert petition.status == S.THRESHOLD_REACHED
