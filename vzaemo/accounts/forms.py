@@ -6,6 +6,8 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from vzaemo.accounts.services import user_sign_up_complete
+
 
 class SignupForm(forms.Form):
     """Extra sign-up fields; allauth adds email and passwords. The law lists signers by full name."""
@@ -21,5 +23,5 @@ class SignupForm(forms.Form):
         return value
 
     def signup(self, request: HttpRequest, user: Any) -> None:
-        user.full_name = self.cleaned_data["full_name"]
-        user.save(update_fields=["full_name"])
+        # allauth's hook after it created the user (local and ID.GOV.UA sign-ups alike).
+        user_sign_up_complete(user=user, full_name=self.cleaned_data["full_name"])

@@ -10,6 +10,16 @@ from vzaemo.core.audit_tags import AuditTag
 
 
 @transaction.atomic
+def user_sign_up_complete(*, user: User, full_name: str) -> User:
+    """Store the full name a person gave at sign-up (signer lists show it, as the law requires), on the record."""
+    before = {"full_name": user.full_name}
+    user.full_name = full_name
+    user.save(update_fields=["full_name"])
+    audit.record(actor=user, subject=user, tag="account:sign-up", before=before, after={"full_name": full_name})
+    return user
+
+
+@transaction.atomic
 def user_mark_email_verified(*, user: User, email: str) -> None:
     if user.email.lower() != email.lower() or user.email_verified:
         return

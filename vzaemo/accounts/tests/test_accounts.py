@@ -39,6 +39,12 @@ def test_signup_stores_the_full_name_and_confirming_the_email_verifies_and_signs
     _signup(client)
     user = User.objects.get(email="olena@example.org")
     assert user.full_name == "Коваленко Олена" and not user.email_verified
+    signed_up = AuditEntry.objects.get(tag="account:sign-up", subject_id=str(user.pk))
+    assert (signed_up.actor, signed_up.before, signed_up.after) == (
+        user,
+        {"full_name": ""},
+        {"full_name": "Коваленко Олена"},
+    )
     link = re.search(r"http://testserver(/accounts/confirm-email/\S+)", str(mail.outbox[-1].body))
     assert link is not None
     client.post(link.group(1))
