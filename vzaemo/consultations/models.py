@@ -149,6 +149,10 @@ class Proposal(models.Model):
     def __str__(self) -> str:
         return f"{self.author_name} → {self.consultation_id}"
 
+    @property
+    def status_enum(self) -> ProposalStatus:
+        return ProposalStatus(self.status)
+
 
 class Subscription(models.Model):
     """Email me when a consultation of this authority, or on this topic, opens or gets its report."""

@@ -18,6 +18,7 @@ from vzaemo.consultations.states import (
     CONSULTATION_MACHINE,
     MODERATABLE,
     NEEDS_REASON,
+    PROPOSAL_MACHINE,
     ConsultationStatus,
     Decision,
     ModerationReason,
@@ -392,12 +393,12 @@ def proposal_hide(*, proposal_id: int, moderator: User, reason: str, note: str =
         raise NotAllowed(
             _("Proposals can no longer be moderated: the report is published."), code="consultation_not_moderatable"
         )
-    if proposal.status != ProposalStatus.PUBLISHED:
-        raise Conflict(_("This proposal is already hidden."), code="proposal_already_hidden")
+    target = PROPOSAL_MACHINE.target("hide", proposal.status_enum)
     if proposal.decision:
         raise Conflict(_("A decision is already recorded on this proposal."), code="proposal_already_decided")
     now = clock.now()
-    proposal.status = ProposalStatus.HIDDEN
+    before = {"status": proposal.status}
+    proposal.status = target
     proposal.moderation_reason = reason
     proposal.moderation_note = (note or "").strip()
     proposal.moderated_at = now
@@ -409,7 +410,7 @@ def proposal_hide(*, proposal_id: int, moderator: User, reason: str, note: str =
         actor=moderator,
         subject=proposal,
         tag=AuditTag.PROPOSAL_HIDE,
-        before={"status": ProposalStatus.PUBLISHED},
+        before=before,
         after={"status": proposal.status, "reason": reason},
     )
     return proposal
@@ -426,8 +427,7 @@ def proposal_decide(*, proposal_id: int, official: User, decision: str, reason: 
             _("Decisions are recorded after the deadline for proposals and before the report."),
             code="consultation_cannot_decide",
         )
-    if proposal.status != ProposalStatus.PUBLISHED:
-        raise NotAllowed(_("A hidden proposal needs no decision."), code="proposal_hidden")
+    target = PROPOSAL_MACHINE.target("decide", proposal.status_enum)
     if decision not in Decision.values:
         raise ValidationFailed(_("Choose a decision."), code="decision_invalid", field="decision")
     reason = (reason or "").strip()
@@ -440,6 +440,7 @@ def proposal_decide(*, proposal_id: int, official: User, decision: str, reason: 
         )
     now = clock.now()
     before = {"decision": proposal.decision}
+    proposal.status = target
     proposal.decision = decision
     proposal.decision_reason = reason
     proposal.decided_at = now

@@ -53,6 +53,20 @@ class ProposalStatus(models.TextChoices):
     HIDDEN = "hidden_by_moderation", _("hidden by moderation")
 
 
+P = ProposalStatus
+
+# The decision (accepted, partially accepted, rejected) is recorded on a published proposal and leaves it
+# published: the report lists it with its decision. Hiding is final, and a hidden proposal needs no decision.
+PROPOSAL_MACHINE: StateMachine[ProposalStatus] = StateMachine.build(
+    "proposal",
+    {
+        "hide": ([P.PUBLISHED], P.HIDDEN),
+        "decide": ([P.PUBLISHED], P.PUBLISHED),
+    },
+    label=_("proposal"),
+)
+
+
 class ModerationReason(models.TextChoices):
     """What a published proposal may not contain: the forbidden-content list (as for petitions,
     Law 393/96 as summarised in reference/ukraine-rules.md section 1), plus personal data of others

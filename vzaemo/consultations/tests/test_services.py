@@ -17,7 +17,14 @@ from django.contrib.auth.models import AnonymousUser
 from vzaemo.accounts.models import Membership, Role
 from vzaemo.consultations import rules, services
 from vzaemo.consultations.models import Clause, Consultation, Proposal, Subscription
-from vzaemo.consultations.states import ConsultationStatus, Decision, ModerationReason, ProposalStatus, Topic
+from vzaemo.consultations.states import (
+    PROPOSAL_MACHINE,
+    ConsultationStatus,
+    Decision,
+    ModerationReason,
+    ProposalStatus,
+    Topic,
+)
 from vzaemo.consultations.tests.factories import (
     REPORT_SUMMARY,
     AuthorityFactory,
@@ -354,10 +361,34 @@ def test_hiding_is_refused_without_a_listed_reason_by_outsiders_and_twice(refuse
         lambda: services.proposal_hide(proposal_id=proposal.pk, moderator=outsider, reason=ModerationReason.OBSCENE),
     )
     services.proposal_hide(proposal_id=proposal.pk, moderator=moderator, reason=ModerationReason.OBSCENE)
+    # The proposal state machine refuses a second hiding (and the database is as it was).
+    refused(
+        InvalidTransition,
+        "proposal_cannot_hide",
+        lambda: services.proposal_hide(proposal_id=proposal.pk, moderator=moderator, reason=ModerationReason.HATRED),
+    )
+
+
+@pytest.mark.parametrize("verb", sorted(PROPOSAL_MACHINE.transitions))
+@pytest.mark.parametrize("state", list(ProposalStatus))
+def test_the_proposal_machine_hides_and_decides_only_published_proposals(verb: str, state: ProposalStatus) -> None:
+    if state == ProposalStatus.PUBLISHED:
+        assert PROPOSAL_MACHINE.target(verb, state) in set(ProposalStatus)
+    else:
+        with pytest.raises(InvalidTransition) as info:
+            PROPOSAL_MACHINE.target(verb, state)
+        assert info.value.code == f"proposal_cannot_{verb}"
+
+
+def test_a_decided_proposal_cannot_be_hidden(refused: Callable) -> None:
+    consultation = ConsultationFactory(state=S.CLOSED, proposals=1)
+    proposal = consultation.proposals.get()
+    official = consultation.created_by
+    services.proposal_decide(proposal_id=proposal.pk, official=official, decision=Decision.ACCEPTED)
     refused(
         Conflict,
-        "proposal_already_hidden",
-        lambda: services.proposal_hide(proposal_id=proposal.pk, moderator=moderator, reason=ModerationReason.HATRED),
+        "proposal_already_decided",
+        lambda: services.proposal_hide(proposal_id=proposal.pk, moderator=official, reason=ModerationReason.OBSCENE),
     )
 
 
@@ -477,8 +508,8 @@ def test_decisions_are_refused_while_open_by_outsiders_on_hidden_proposals_and_u
     )
     services.proposal_hide(proposal_id=second.pk, moderator=closed.created_by, reason=ModerationReason.OBSCENE)
     refused(
-        NotAllowed,
-        "proposal_hidden",
+        InvalidTransition,
+        "proposal_cannot_decide",
         lambda: services.proposal_decide(proposal_id=second.pk, official=closed.created_by, decision=Decision.ACCEPTED),
     )
 
