@@ -3,6 +3,7 @@
 * ``@pytest.mark.postgres`` or the ``postgres_only`` fixture: the test needs real row locks, SKIP LOCKED
   or LISTEN/NOTIFY; it is skipped on SQLite (the local default) and runs in CI, where DATABASE_URL
   points at PostgreSQL.
+* ``unchanged`` and ``refused``: the one "nothing changed" check and refusal assertion (vzaemo/core/testing.py).
 * Everything under ``tests/e2e/`` is marked ``e2e`` (real server + real browser); ``scripts/test`` runs
   those in a second, serial pytest invocation.
 """
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+pytest_plugins = ["vzaemo.core.testing"]
 
 POSTGRES_REASON = "needs PostgreSQL (real row locks); runs in CI"
 E2E_DIR = Path(__file__).resolve().parent / "tests" / "e2e"

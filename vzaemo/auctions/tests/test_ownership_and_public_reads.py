@@ -54,10 +54,11 @@ def test_lot_update_and_transfer_leave_revisions_that_replay(w: f.World, refused
     refused(
         ValidationFailed, "category_invalid", lambda: services.lot_update(broker=newcomer, lot_id=lot.pk, category="x")
     )
+    read_only = f.broker(can_edit=False)
     refused(
         NotAllowed,
         "broker_cannot_take_over",
-        lambda: services.lot_transfer(broker=f.broker(can_edit=False), lot_id=lot.pk),
+        lambda: services.lot_transfer(broker=read_only, lot_id=lot.pk),
     )
 
 

@@ -281,10 +281,11 @@ def test_guarantee_refusals(w: f.World, refused: Callable, unchanged: Callable, 
     b = f.bid(w, a, paid=False)
     confirm = services.bid_confirm_guarantee
     refused(NotAllowed, "not_organiser", lambda: confirm(actor=w.owner, bid_id=b.pk, amount="5000", reference="P"))
+    elsewhere = f.official_of(f.organiser())
     refused(
         NotAllowed,
         "not_organiser",
-        lambda: confirm(actor=f.official_of(f.organiser()), bid_id=b.pk, amount="5000", reference="P"),
+        lambda: confirm(actor=elsewhere, bid_id=b.pk, amount="5000", reference="P"),
     )
     refused(
         ValidationFailed,
@@ -331,9 +332,8 @@ def test_bid_refusals(w: f.World, refused: Callable, clock_: Any) -> None:
         "bidder_identifier_invalid",
         lambda: create(**{**args, "bidder_identifier": "123"}, value="100000"),
     )
-    refused(
-        NotAllowed, "broker_cannot_create", lambda: create(**{**args, "broker": f.broker(sandbox=True)}, value="100000")
-    )
+    sandbox = f.broker(sandbox=True)
+    refused(NotAllowed, "broker_cannot_create", lambda: create(**{**args, "broker": sandbox}, value="100000"))
     create(**args, value="100000")
     refused(Conflict, "bidder_already_registered", lambda: create(**{**args, "broker": w.bidders[1]}, value="100001"))
     draft = f.auction(w, publish=False)

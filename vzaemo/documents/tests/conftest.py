@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
 
+from vzaemo.core import testing
+from vzaemo.core.testing import Unchanged
 from vzaemo.documents import conf
 
 if TYPE_CHECKING:
@@ -71,27 +73,8 @@ def files_under(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def database_state(root: Path) -> dict[str, Any]:
-    """Everything a document service may write: the rows, the audit log and the files (staging included)."""
-    from vzaemo.core.models import AuditEntry
-    from vzaemo.documents.models import Document
-
-    return {
-        "documents": list(Document.objects.order_by("pk").values()),
-        "audit": list(AuditEntry.objects.order_by("pk").values_list("pk", "tag", "subject_type", "subject_id")),
-        "files": files_under(root),
-    }
-
-
 @pytest.fixture
-def unchanged(db: None, documents_root: Path) -> Callable[[], AbstractContextManager[None]]:
-    """`with unchanged(), pytest.raises(...)`: the refusal left the database and the disk exactly as they were."""
-
-    @contextmanager
-    def check() -> Iterator[None]:
-        before = database_state(documents_root)
-        yield
-        after = database_state(documents_root)
-        assert after == before, "a refused action changed the database or the files"
-
-    return check
+def unchanged(db: None, documents_root: Path) -> Unchanged:
+    """`with unchanged(), pytest.raises(...)`: the refusal left the database and the disk exactly as they were
+    (the files, staging included)."""
+    return functools.partial(testing.unchanged, lambda: files_under(documents_root))

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +15,12 @@ from django.db import IntegrityError, transaction
 
 from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
 from vzaemo.core.models import AuditEntry
+from vzaemo.core.testing import Unchanged
 from vzaemo.documents import services, storage
 from vzaemo.documents.models import Document, DocumentMode
 from vzaemo.documents.tests.conftest import CONTENT, NOW, SHA, files_under, register, uploaded
 
 pytestmark = pytest.mark.django_db
-
-Unchanged = Callable[[], AbstractContextManager[None]]
 
 
 def test_register_stores_the_declared_metadata_and_records_it() -> None:

@@ -1,0 +1,83 @@
+"""Test scaffolding every app's tests share (a pytest plugin; the root conftest.py loads it).
+
+* ``unchanged()``: a context manager asserting that nothing in the database changed inside it: every row of
+  every table of every installed model, so a refusal that writes anywhere (an obligation, an audit entry, a
+  queued task) fails the test wherever the write went.
+* ``refused(kind, code, call)``: the call raises exactly ``kind`` with ``code`` and a message, and changes
+  nothing (docs/design.md rule 10: every bad input gets a clear error and changes nothing; tests assert both).
+
+Both are fixtures too, so an app may widen ``unchanged`` (the documents tests add the files on disk) and
+``refused`` follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import models
+
+from vzaemo.core.errors import DomainError
+
+Unchanged = Callable[[], AbstractContextManager[None]]
+Refused = Callable[[type[DomainError], str, Callable[[], object]], DomainError]
+
+
+def _tables() -> list[type[models.Model]]:
+    """One model per table: proxies share their concrete model's table; unmanaged models own none."""
+    return [
+        model for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def database_state() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table, by table name."""
+    return {model._meta.db_table: list(model._base_manager.order_by("pk").values()) for model in _tables()}
+
+
+@contextmanager
+def unchanged(*also: Callable[[], object]) -> Iterator[None]:
+    """`with unchanged(), pytest.raises(...)`: the refusal left the database (and whatever `also` reads) as it was.
+
+    pytest.raises exits first and swallows the error; then this compares the state before and after.
+    """
+    before = database_state(), [read() for read in also]
+    yield
+    after = database_state(), [read() for read in also]
+    if after != before:
+        tables = sorted(table for table, rows in after[0].items() if before[0].get(table) != rows)
+        changed = ", ".join(tables) or "the state outside the database"
+        raise AssertionError(f"a refused action changed {changed}")
+
+
+def refused(
+    kind: type[DomainError], code: str, call: Callable[[], object], *, nothing_changes: Unchanged = unchanged
+) -> DomainError:
+    """Call, expect exactly `kind` with `code` and a message for people, and check nothing changed."""
+    with nothing_changes(), pytest.raises(DomainError) as info:
+        call()
+    error = info.value
+    # Explicit raises, not asserts: this module is library code, which `python -O` would strip of asserts.
+    if type(error) is not kind:
+        raise AssertionError(f"expected {kind.__name__}, got {type(error).__name__}: {error}")
+    if error.code != code:
+        raise AssertionError(f"expected code {code!r}, got {error.code!r}")
+    if not str(error.message).strip():
+        raise AssertionError("the refusal gives no message for people")
+    return error
+
+
+@pytest.fixture(name="unchanged")
+def unchanged_fixture(db: None) -> Unchanged:
+    return unchanged
+
+
+@pytest.fixture(name="refused")
+def refused_fixture(unchanged: Unchanged) -> Refused:
+    def check(kind: type[DomainError], code: str, call: Callable[[], object]) -> DomainError:
+        return refused(kind, code, call, nothing_changes=unchanged)
+
+    return check
