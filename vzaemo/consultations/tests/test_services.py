@@ -598,10 +598,11 @@ def test_subscribing_to_an_authority_a_topic_or_both(refused: Callable) -> None:
         "email_not_verified",
         lambda: services.subscription_add(user=unverified, authority=authority),
     )
+    stranger = UserFactory()
     refused(
         NotAllowed,
         "subscription_not_found",
-        lambda: services.subscription_remove(subscription_id=pair.pk, user=UserFactory()),
+        lambda: services.subscription_remove(subscription_id=pair.pk, user=stranger),
     )
 
     services.subscription_remove(subscription_id=pair.pk, user=user)
