@@ -7,7 +7,7 @@
   nothing (docs/design.md rule 10: every bad input gets a clear error and changes nothing; tests assert both).
 
 Both are fixtures too, so an app may widen ``unchanged`` (the documents tests add the files on disk) and
-``refused`` follows.
+``refused`` follows. And every test starts with a fresh working calendar: it is cached per process.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+from vzaemo.core import calendar
 from vzaemo.core.errors import DomainError
 
 Unchanged = Callable[[], AbstractContextManager[None]]
@@ -81,3 +82,10 @@ def refused_fixture(unchanged: Unchanged) -> Refused:
         return refused(kind, code, call, nothing_changes=unchanged)
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar() -> Iterator[None]:
+    calendar.reset_cache()
+    yield
+    calendar.reset_cache()

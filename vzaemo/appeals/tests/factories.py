@@ -9,11 +9,11 @@ import factory
 from factory.django import DjangoModelFactory
 
 from vzaemo.accounts.models import Authority, AuthorityKind, Role, User
+from vzaemo.accounts.tests.factories import AuthorityFactory, UserFactory, member_of
 from vzaemo.appeals import services
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, AppealStatus, RefusalReason
 from vzaemo.core import calendar
-from vzaemo.petitions.tests.factories import AuthorityFactory, MembershipFactory, UserFactory
 
 __all__ = ["AppealFactory", "AuthorityFactory", "PoliceUnitFactory", "UserFactory", "member_of", "official_of"]
 
@@ -32,10 +32,6 @@ class PoliceUnitFactory(AuthorityFactory):
     name_en = factory.Sequence(lambda n: f"Police unit No. {n}")
     kind = AuthorityKind.POLICE_UNIT
     accepts_petitions = False
-
-
-def member_of(authority: Authority, role: Role) -> User:
-    return MembershipFactory(authority=authority, role=role).user
 
 
 def official_of(authority: Authority) -> User:

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 
 from vzaemo.accounts.models import Role
+from vzaemo.accounts.tests.factories import UnverifiedUserFactory
 from vzaemo.appeals import rules, services
 from vzaemo.appeals.models import Appeal, AppealEvent
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, AppealStatus, EventKind, RefusalReason
@@ -39,7 +40,6 @@ from vzaemo.appeals.tests.factories import (
 from vzaemo.core.clock import KYIV
 from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from vzaemo.core.models import AuditEntry, Obligation, ObligationOutcome
-from vzaemo.petitions.tests.factories import UnverifiedUserFactory
 
 pytestmark = pytest.mark.django_db
 

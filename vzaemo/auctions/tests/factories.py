@@ -10,7 +10,8 @@ from typing import Any
 
 import time_machine  # noqa: F401 - re-exported for the concurrency tests
 
-from vzaemo.accounts.models import Authority, AuthorityKind, Membership, Region, Role, User
+from vzaemo.accounts.models import Authority, AuthorityKind, Region, Role, User
+from vzaemo.accounts.tests.factories import AuthorityFactory, MembershipFactory
 from vzaemo.auctions import rules, services
 from vzaemo.auctions.models import Auction, Bid, Broker, Lot
 from vzaemo.auctions.permissions import BANK_FEED, LIVE_ENGINE
@@ -35,23 +36,27 @@ def broker(*, sandbox: bool = False, can_create: bool = True, can_edit: bool = T
 
 
 def organiser() -> Authority:
+    """A state enforcement office: it organises the sale of arrested assets."""
     n = next(_seq)
-    return Authority.objects.create(
+    return AuthorityFactory(
         slug=f"dvs-{n}",
         name_uk=f"Відділ державної виконавчої служби № {n}",
         name_en=f"State enforcement office No. {n}",
         kind=AuthorityKind.CENTRAL_EXECUTIVE,
         edrpou=f"{35_000_000 + n:08d}",
+        email="",
+        accepts_petitions=False,
     )
 
 
 def official_of(authority: Authority) -> User:
     n = next(_seq)
-    user = User.objects.create_user(
-        email=f"officer{n}@dvs.example.test", full_name=f"Виконавець {n}", email_verified=True
-    )
-    Membership.objects.create(user=user, authority=authority, role=Role.OFFICIAL)
-    return user
+    return MembershipFactory(
+        authority=authority,
+        role=Role.OFFICIAL,
+        user__email=f"officer{n}@dvs.example.test",
+        user__full_name=f"Виконавець {n}",
+    ).user
 
 
 @dataclass

@@ -9,19 +9,31 @@ import factory
 import time_machine
 from factory.django import DjangoModelFactory
 
-from vzaemo.accounts.models import (
-    Authority,
-    AuthorityKind,
-    CivilSocietyOrganisation,
-    LegalForm,
-    Membership,
-    Role,
-    User,
+from vzaemo.accounts.models import Authority, AuthorityKind, Role, User
+from vzaemo.accounts.tests import factories as accounts
+from vzaemo.accounts.tests.factories import (
+    CsoFactory,
+    UnverifiedUserFactory,
+    UserFactory,
+    member_of,
+    representative_of,
 )
 from vzaemo.consultations import services
 from vzaemo.consultations.models import Consultation, Proposal
 from vzaemo.consultations.states import ConsultationStatus, Decision, Topic
 from vzaemo.core import clock
+
+__all__ = [
+    "AuthorityFactory",
+    "ConsultationFactory",
+    "CsoFactory",
+    "UnverifiedUserFactory",
+    "UserFactory",
+    "notice",
+    "official_of",
+    "propose",
+    "representative_of",
+]
 
 S = ConsultationStatus
 
@@ -36,27 +48,8 @@ PROPOSAL_TEXT = "Пропоную скоротити строк розгляду
 LONG_AGO = dt.timedelta(days=40)
 
 
-class UserFactory(DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"participant{n}@example.test")
-    full_name = factory.Sequence(lambda n: f"Учасник Консультацій {n}")
-    email_verified = True
-
-    @classmethod
-    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
-        return model_class.objects.create_user(*args, **kwargs)
-
-
-class UnverifiedUserFactory(UserFactory):
-    email_verified = False
-
-
-class AuthorityFactory(DjangoModelFactory):
-    class Meta:
-        model = Authority
+class AuthorityFactory(accounts.AuthorityFactory):
+    """A ministry: drafts of acts are mostly put to consultation by central executive bodies."""
 
     slug = factory.Sequence(lambda n: f"ministry-{n}")
     name_uk = factory.Sequence(lambda n: f"Міністерство № {n}")
@@ -64,31 +57,11 @@ class AuthorityFactory(DjangoModelFactory):
     kind = AuthorityKind.CENTRAL_EXECUTIVE
     edrpou = factory.Sequence(lambda n: f"{30_000_000 + n:08d}")
     email = factory.Sequence(lambda n: f"ministry{n}@gov.example.test")
-    is_active = True
-
-
-class CsoFactory(DjangoModelFactory):
-    class Meta:
-        model = CivilSocietyOrganisation
-
-    slug = factory.Sequence(lambda n: f"cso-{n}")
-    name = factory.Sequence(lambda n: f"ГО «Громада {n}»")
-    edrpou = factory.Sequence(lambda n: f"{50_000_000 + n:08d}")
-    legal_form = LegalForm.PUBLIC_ORGANISATION
-    registered_on = dt.date(2015, 1, 1)
-    email = factory.Sequence(lambda n: f"cso{n}@example.test")
+    accepts_petitions = False
 
 
 def official_of(authority: Authority, role: Role = Role.OFFICIAL) -> User:
-    user = UserFactory()
-    Membership.objects.create(user=user, authority=authority, role=role)
-    return user
-
-
-def representative_of(cso: CivilSocietyOrganisation) -> User:
-    user = UserFactory()
-    Membership.objects.create(user=user, cso=cso, role=Role.REPRESENTATIVE)
-    return user
+    return member_of(authority, role)
 
 
 def notice(**overrides: Any) -> dict[str, Any]:

@@ -13,19 +13,11 @@ import time_machine
 from vzaemo.auctions.models import Auction, Bid
 from vzaemo.auctions.states import AuctionStatus, Procedure
 from vzaemo.auctions.tests import factories as f
-from vzaemo.core import calendar
 from vzaemo.core.clock import KYIV
 from vzaemo.live import services
 from vzaemo.live.models import LiveSession
 
 NOW = dt.datetime(2026, 1, 14, 10, 0, tzinfo=KYIV)  # a Wednesday
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar() -> Iterator[None]:
-    calendar.reset_cache()
-    yield
-    calendar.reset_cache()
 
 
 @dataclass

@@ -14,12 +14,33 @@ import factory
 import time_machine
 from factory.django import DjangoModelFactory
 
-from vzaemo.accounts.models import Authority, AuthorityKind, Membership, Role, User
+from vzaemo.accounts.models import Authority, Role, User
+from vzaemo.accounts.tests.factories import (
+    AuthorityFactory,
+    MembershipFactory,
+    UnverifiedUserFactory,
+    UserFactory,
+    member_of,
+)
 from vzaemo.core import clock
 from vzaemo.core.models import LegalRuleOverride, RuleUnit
 from vzaemo.petitions import rules, services
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.states import AnswerDecision, PetitionStatus, RejectionReason
+
+# The shared people and organisations, importable from here as the page tests do.
+__all__ = [
+    "AuthorityFactory",
+    "MembershipFactory",
+    "PetitionFactory",
+    "RuleOverrideFactory",
+    "UnverifiedUserFactory",
+    "UserFactory",
+    "moderator_of",
+    "responder_of",
+    "set_threshold",
+    "sign_by",
+]
 
 S = PetitionStatus
 
@@ -27,52 +48,6 @@ ESSENCE = "Просимо облаштувати укриття в гімназ�
 ANSWER_TEXT = "Міська рада підтримує петицію: кошти передбачено у бюджеті громади на наступний рік."
 # Long enough ago that any collection term (3 months by law, 60 days in the test charters) has ended.
 LONG_AGO = dt.timedelta(days=120)
-
-
-class UserFactory(DjangoModelFactory):
-    """A citizen with a confirmed email address (no password: tests log in with force_login)."""
-
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"person{n}@example.test")
-    full_name = factory.Sequence(lambda n: f"Громадянин Тестовий {n}")
-    email_verified = True
-
-    @classmethod
-    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
-        # create_user with no password sets an unusable one: no slow hashing in tests.
-        return model_class.objects.create_user(*args, **kwargs)
-
-
-class UnverifiedUserFactory(UserFactory):
-    email_verified = False
-
-
-class AuthorityFactory(DjangoModelFactory):
-    """A local self-government body that accepts e-petitions."""
-
-    class Meta:
-        model = Authority
-
-    slug = factory.Sequence(lambda n: f"hromada-{n}")
-    name_uk = factory.Sequence(lambda n: f"Міська рада № {n}")
-    name_en = factory.Sequence(lambda n: f"City council No. {n}")
-    kind = AuthorityKind.LOCAL_SELF_GOVERNMENT
-    edrpou = factory.Sequence(lambda n: f"{40_000_000 + n:08d}")
-    email = factory.Sequence(lambda n: f"council{n}@rada.example.test")
-    accepts_petitions = True
-    is_active = True
-
-
-class MembershipFactory(DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    user = factory.SubFactory(UserFactory)
-    authority = factory.SubFactory(AuthorityFactory)
-    role = Role.MODERATOR
 
 
 class RuleOverrideFactory(DjangoModelFactory):
@@ -91,11 +66,11 @@ class RuleOverrideFactory(DjangoModelFactory):
 
 
 def moderator_of(authority: Authority) -> User:
-    return MembershipFactory(authority=authority, role=Role.MODERATOR).user
+    return member_of(authority, Role.MODERATOR)
 
 
 def responder_of(authority: Authority) -> User:
-    return MembershipFactory(authority=authority, role=Role.RESPONDER).user
+    return member_of(authority, Role.RESPONDER)
 
 
 def set_threshold(authority: Authority, value: int) -> LegalRuleOverride:

@@ -11,7 +11,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
-from vzaemo.accounts.models import Authority, AuthorityKind, User
+from vzaemo.accounts.models import Authority
+from vzaemo.accounts.tests.factories import AuthorityFactory, UserFactory
 from vzaemo.core import calendar, obligations
 from vzaemo.core.clock import KYIV
 from vzaemo.core.models import Obligation, ObligationOutcome
@@ -36,12 +37,13 @@ def kyiv(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.
 
 def make_authority(slug: str, name: str = "") -> Authority:
     n = next(_serial)
-    return Authority.objects.create(
+    return AuthorityFactory(
         slug=slug,
         name_uk=name or f"Рада {slug}",
         name_en=name or f"Council {slug}",
-        kind=AuthorityKind.LOCAL_SELF_GOVERNMENT,
         edrpou=f"{90000000 + n:08d}",
+        email="",
+        accepts_petitions=False,
     )
 
 
@@ -61,7 +63,7 @@ def duty(db: None) -> Duty:
         closed: dt.datetime | None = None,
         outcome: ObligationOutcome = ObligationOutcome.FULFILLED,
     ) -> Obligation:
-        subject = User.objects.create_user(email=f"subject{next(_serial)}@example.test", full_name="Subject")
+        subject = UserFactory(email=f"subject{next(_serial)}@example.test", full_name="Subject", email_verified=False)
         with time_machine.travel(opened, tick=False):
             obligations.open_obligation(authority_id=authority.pk, kind=kind, subject=subject, due_at=due, rule={})
         if closed is not None:
