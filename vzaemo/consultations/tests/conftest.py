@@ -1,3 +1,0 @@
-"""Shared fixtures of the consultation tests."""
-
-from __future__ import annotations
