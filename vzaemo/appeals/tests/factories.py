@@ -15,8 +15,6 @@ from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, AppealStatus, RefusalReason
 from vzaemo.core import calendar
 
-__all__ = ["AppealFactory", "AuthorityFactory", "PoliceUnitFactory", "UserFactory", "member_of", "official_of"]
-
 S = AppealStatus
 
 ESSENCE = "Просимо відремонтувати тротуар біля будинку № 12: люди падають, особливо взимку."

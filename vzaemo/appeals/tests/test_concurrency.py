@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 
+from vzaemo.accounts.tests.factories import AuthorityFactory
 from vzaemo.appeals import services
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import AnswerTerm, AppealStatus
-from vzaemo.appeals.tests.factories import ANSWER_TEXT, AppealFactory, AuthorityFactory, official_of
+from vzaemo.appeals.tests.factories import ANSWER_TEXT, AppealFactory, official_of
 from vzaemo.core.errors import DomainError
 from vzaemo.core.models import AuditEntry, Obligation
 from vzaemo.petitions.tests.test_concurrency import Worker, run_all, unexpected

@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 
 from vzaemo.accounts.models import Role
-from vzaemo.accounts.tests.factories import UnverifiedUserFactory
+from vzaemo.accounts.tests.factories import AuthorityFactory, UnverifiedUserFactory, UserFactory, member_of
 from vzaemo.appeals import rules, services
 from vzaemo.appeals.models import Appeal, AppealEvent
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, AppealStatus, EventKind, RefusalReason
@@ -31,10 +31,7 @@ from vzaemo.appeals.tests.factories import (
     PNG,
     REFUSAL_TEXT,
     AppealFactory,
-    AuthorityFactory,
     PoliceUnitFactory,
-    UserFactory,
-    member_of,
     official_of,
 )
 from vzaemo.core.clock import KYIV

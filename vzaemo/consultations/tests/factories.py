@@ -12,28 +12,13 @@ from factory.django import DjangoModelFactory
 from vzaemo.accounts.models import Authority, AuthorityKind, Role, User
 from vzaemo.accounts.tests import factories as accounts
 from vzaemo.accounts.tests.factories import (
-    CsoFactory,
-    UnverifiedUserFactory,
     UserFactory,
     member_of,
-    representative_of,
 )
 from vzaemo.consultations import services
 from vzaemo.consultations.models import Consultation, Proposal
 from vzaemo.consultations.states import ConsultationStatus, Decision, Topic
 from vzaemo.core import clock
-
-__all__ = [
-    "AuthorityFactory",
-    "ConsultationFactory",
-    "CsoFactory",
-    "UnverifiedUserFactory",
-    "UserFactory",
-    "notice",
-    "official_of",
-    "propose",
-    "representative_of",
-]
 
 S = ConsultationStatus
 

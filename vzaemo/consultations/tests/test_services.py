@@ -15,6 +15,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 
 from vzaemo.accounts.models import Membership, Role
+from vzaemo.accounts.tests.factories import CsoFactory, UnverifiedUserFactory, UserFactory, representative_of
 from vzaemo.consultations import rules, services
 from vzaemo.consultations.models import Clause, Consultation, Proposal, Subscription
 from vzaemo.consultations.states import (
@@ -29,13 +30,9 @@ from vzaemo.consultations.tests.factories import (
     REPORT_SUMMARY,
     AuthorityFactory,
     ConsultationFactory,
-    CsoFactory,
-    UnverifiedUserFactory,
-    UserFactory,
     notice,
     official_of,
     propose,
-    representative_of,
 )
 from vzaemo.core import chronograph
 from vzaemo.core.clock import KYIV

@@ -8,14 +8,10 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from vzaemo.accounts.tests.factories import UnverifiedUserFactory, UserFactory
 from vzaemo.consultations import services, tasks
 from vzaemo.consultations.states import ConsultationStatus, Topic
-from vzaemo.consultations.tests.factories import (
-    AuthorityFactory,
-    ConsultationFactory,
-    UnverifiedUserFactory,
-    UserFactory,
-)
+from vzaemo.consultations.tests.factories import AuthorityFactory, ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 

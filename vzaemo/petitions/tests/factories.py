@@ -17,8 +17,6 @@ from factory.django import DjangoModelFactory
 from vzaemo.accounts.models import Authority, Role, User
 from vzaemo.accounts.tests.factories import (
     AuthorityFactory,
-    MembershipFactory,
-    UnverifiedUserFactory,
     UserFactory,
     member_of,
 )
@@ -27,20 +25,6 @@ from vzaemo.core.models import LegalRuleOverride, RuleUnit
 from vzaemo.petitions import rules, services
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.states import AnswerDecision, PetitionStatus, RejectionReason
-
-# The shared people and organisations, importable from here as the page tests do.
-__all__ = [
-    "AuthorityFactory",
-    "MembershipFactory",
-    "PetitionFactory",
-    "RuleOverrideFactory",
-    "UnverifiedUserFactory",
-    "UserFactory",
-    "moderator_of",
-    "responder_of",
-    "set_threshold",
-    "sign_by",
-]
 
 S = PetitionStatus
 

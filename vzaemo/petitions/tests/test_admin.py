@@ -10,10 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from vzaemo.accounts.models import Role, User
+from vzaemo.accounts.tests.factories import MembershipFactory
 from vzaemo.core.models import AuditEntry
 from vzaemo.petitions.models import Signature
 from vzaemo.petitions.states import PetitionStatus
-from vzaemo.petitions.tests.factories import MembershipFactory, PetitionFactory
+from vzaemo.petitions.tests.factories import PetitionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,12 +17,13 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connections
 
+from vzaemo.accounts.tests.factories import UserFactory
 from vzaemo.core.errors import Conflict, DomainError
 from vzaemo.core.models import AuditEntry
 from vzaemo.petitions import services
 from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.states import PetitionStatus
-from vzaemo.petitions.tests.factories import PetitionFactory, UserFactory, moderator_of, set_threshold
+from vzaemo.petitions.tests.factories import PetitionFactory, moderator_of, set_threshold
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 

@@ -16,6 +16,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 
 from vzaemo.accounts.models import Role, User
+from vzaemo.accounts.tests.factories import AuthorityFactory, MembershipFactory, UnverifiedUserFactory, UserFactory
 from vzaemo.core import chronograph
 from vzaemo.core.clock import KYIV
 from vzaemo.core.errors import (
@@ -28,17 +29,7 @@ from vzaemo.core.models import AuditEntry, RuleUnit
 from vzaemo.petitions import rules, services
 from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.states import AnswerDecision, PetitionStatus, RejectionReason
-from vzaemo.petitions.tests.factories import (
-    AuthorityFactory,
-    MembershipFactory,
-    PetitionFactory,
-    RuleOverrideFactory,
-    UnverifiedUserFactory,
-    UserFactory,
-    moderator_of,
-    responder_of,
-    sign_by,
-)
+from vzaemo.petitions.tests.factories import PetitionFactory, RuleOverrideFactory, moderator_of, responder_of, sign_by
 
 pytestmark = pytest.mark.django_db
 

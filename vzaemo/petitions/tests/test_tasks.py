@@ -11,17 +11,12 @@ from django.core import mail
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from vzaemo.accounts.tests.factories import UserFactory
 from vzaemo.core.errors import NotAllowed
 from vzaemo.petitions import services, tasks
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.states import AnswerDecision, PetitionStatus
-from vzaemo.petitions.tests.factories import (
-    ANSWER_TEXT,
-    PetitionFactory,
-    UserFactory,
-    responder_of,
-    sign_by,
-)
+from vzaemo.petitions.tests.factories import ANSWER_TEXT, PetitionFactory, responder_of, sign_by
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,3 @@
 """The appeals page tests share the appeals app's fixtures: imported here, pytest finds them for this directory too."""
 
-from vzaemo.appeals.tests.conftest import _fresh_calendar, _media, unchanged  # noqa: F401
+from vzaemo.appeals.tests.conftest import _media  # noqa: F401

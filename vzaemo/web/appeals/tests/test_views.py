@@ -16,18 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from vzaemo.accounts.models import Role
+from vzaemo.accounts.tests.factories import AuthorityFactory, UserFactory, member_of
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealStatus
-from vzaemo.appeals.tests.factories import (
-    ANSWER_TEXT,
-    JPEG,
-    AppealFactory,
-    AuthorityFactory,
-    PoliceUnitFactory,
-    UserFactory,
-    member_of,
-    official_of,
-)
+from vzaemo.appeals.tests.factories import ANSWER_TEXT, JPEG, AppealFactory, PoliceUnitFactory, official_of
 from vzaemo.core.clock import KYIV
 from vzaemo.core.models import AuditEntry, LegalRule
 

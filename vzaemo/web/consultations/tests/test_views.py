@@ -14,19 +14,16 @@ from django.test import Client
 from django.urls import reverse
 
 from vzaemo.accounts.models import Role
+from vzaemo.accounts.tests.factories import CsoFactory, UnverifiedUserFactory, UserFactory, representative_of
 from vzaemo.consultations.models import Consultation, Proposal, Subscription
 from vzaemo.consultations.states import ConsultationStatus, Decision, ModerationReason, ProposalStatus, Topic
 from vzaemo.consultations.tests.factories import (
     REPORT_SUMMARY,
     AuthorityFactory,
     ConsultationFactory,
-    CsoFactory,
-    UnverifiedUserFactory,
-    UserFactory,
     notice,
     official_of,
     propose,
-    representative_of,
 )
 from vzaemo.core import clock
 

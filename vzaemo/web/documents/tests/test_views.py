@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -15,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from vzaemo.core.testing import Unchanged
 from vzaemo.documents import links, services
 from vzaemo.documents.models import Document
 from vzaemo.documents.tests.conftest import CONTENT, SHA, register, uploaded
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
 
 pytestmark = pytest.mark.django_db
-
-Unchanged = Callable[[], AbstractContextManager[None]]
 
 
 @pytest.fixture(autouse=True)

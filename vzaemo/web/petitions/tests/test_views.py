@@ -16,18 +16,15 @@ from django.test import Client
 from django.urls import reverse
 
 from vzaemo.accounts.models import Role
+from vzaemo.accounts.tests.factories import AuthorityFactory, MembershipFactory, UnverifiedUserFactory, UserFactory
 from vzaemo.core import clock
 from vzaemo.petitions import services
 from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.states import PetitionStatus
 from vzaemo.petitions.tests.factories import (
     ANSWER_TEXT,
-    AuthorityFactory,
-    MembershipFactory,
     PetitionFactory,
     RuleOverrideFactory,
-    UnverifiedUserFactory,
-    UserFactory,
     moderator_of,
     responder_of,
     sign_by,
