@@ -15,7 +15,7 @@ def user_sign_up_complete(*, user: User, full_name: str) -> User:
     before = {"full_name": user.full_name}
     user.full_name = full_name
     user.save(update_fields=["full_name"])
-    audit.record(actor=user, subject=user, tag="account:sign-up", before=before, after={"full_name": full_name})
+    audit.record(actor=user, subject=user, tag=AuditTag.ACCOUNT_SIGN_UP, before=before, after={"full_name": full_name})
     return user
 
 

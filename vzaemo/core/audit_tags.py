@@ -25,6 +25,7 @@ class AuditTag(StrEnum):
     PETITION_PUBLISH = "petition:publish"
     PETITION_REJECT = "petition:reject"
     PETITION_SIGN = "petition:sign"
+    PETITION_SIGNATURE_REMOVE = "petition:signature-remove"
     PETITION_SUBMIT = "petition:submit"
     PETITION_THRESHOLD_REACHED = "petition:threshold-reached"
     # appeals
@@ -56,6 +57,7 @@ class AuditTag(StrEnum):
     ACCOUNT_EMAIL_VERIFIED = "account:email:verified"
     ACCOUNT_MEMBERSHIP_CHANGE = "account:membership:change"
     ACCOUNT_MEMBERSHIP_GRANT = "account:membership:grant"
+    ACCOUNT_SIGN_UP = "account:sign-up"
     ACCOUNT_USER_CHANGE = "account:user:change"
     # documents
     DOCUMENT_REGISTER = "document:register"

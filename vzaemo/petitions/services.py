@@ -281,7 +281,7 @@ def signature_remove(*, signature_id: int, actor: User, reason: str) -> Petition
     }
     # Recorded first, while the subject still has its primary key.
     audit.record(
-        actor=actor, subject=signature, tag="petition:signature-remove", before=before, after={"reason": reason}
+        actor=actor, subject=signature, tag=AuditTag.PETITION_SIGNATURE_REMOVE, before=before, after={"reason": reason}
     )
     signature.delete()
     _write_counts([petition.pk], at=clock.now())
