@@ -10,19 +10,11 @@ import time_machine
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from vzaemo.core import calendar
 from vzaemo.live import links, services
 from vzaemo.live.models import LivePost
 from vzaemo.live.tests.conftest import NOW, open_live
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar() -> Iterator[None]:
-    calendar.reset_cache()
-    yield
-    calendar.reset_cache()
 
 
 @pytest.fixture
