@@ -37,7 +37,7 @@ from vzaemo.appeals.tests.factories import (
     official_of,
 )
 from vzaemo.core.clock import KYIV
-from vzaemo.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.models import AuditEntry, Obligation, ObligationOutcome
 from vzaemo.petitions.tests.factories import UnverifiedUserFactory
 
@@ -282,7 +282,7 @@ def test_register_refusals(refused: Callable) -> None:
         lambda: services.appeal_register(appeal_id=appeal.pk, official=official, term="week"),
     )
     refused(
-        NotAllowed,
+        NotFound,
         "appeal_not_found",
         lambda: services.appeal_register(appeal_id=999_999, official=official, term="simple"),
     )

@@ -32,7 +32,7 @@ from vzaemo.consultations.tests.factories import (
 )
 from vzaemo.core import chronograph
 from vzaemo.core.clock import KYIV
-from vzaemo.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.models import AuditEntry, Obligation, ObligationOutcome
 
 pytestmark = pytest.mark.django_db
@@ -573,7 +573,7 @@ def test_subscribing_to_an_authority_a_topic_or_both(refused: Callable) -> None:
         lambda: services.subscription_add(user=UnverifiedUserFactory(), authority=authority),
     )
     refused(
-        NotAllowed,
+        NotFound,
         "subscription_not_found",
         lambda: services.subscription_remove(subscription_id=pair.pk, user=UserFactory()),
     )
