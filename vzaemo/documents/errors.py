@@ -28,5 +28,6 @@ class DocumentError(StrEnum):
     PREVIOUS_MODE_MISMATCH = "previous_mode_mismatch"
     PREVIOUS_NOT_FOUND = "previous_not_found"
     PREVIOUS_NOT_OWNED = "previous_not_owned"
+    SHA256_INVALID = "sha256_invalid"
     TITLE_INVALID = "title_invalid"
     TITLE_REQUIRED = "title_required"

@@ -52,7 +52,7 @@ class Registration:
 def _clean(*, sha256: str, title: str, format: str, owner_type: str, owner_id: str, mode: str) -> tuple[str, str, str]:
     if not _SHA256.match(sha256 or ""):
         raise ValidationFailed(
-            _("The hash must be 64 hexadecimal digits of SHA-256."), code="sha256_invalid", field="sha256"
+            _("The hash must be 64 hexadecimal digits of SHA-256."), code=DocumentError.SHA256_INVALID, field="sha256"
         )
     title = " ".join((title or "").split())
     if not title:
