@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vzaemo.auctions import permissions, rules
+from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract
 from vzaemo.auctions.permissions import CHRONOGRAPH
 from vzaemo.auctions.services._common import (
@@ -114,7 +115,7 @@ def award_upload_protocol(*, actor: Any, award_id: int, document: str) -> Award:
     _require_organiser(actor, auction)
     _pending_award(auction, award)
     if award.protocol_uploaded_at is not None:
-        raise Conflict(_("The protocol is already uploaded."), code="protocol_already_uploaded")
+        raise Conflict(_("The protocol is already uploaded."), code=AuctionError.PROTOCOL_ALREADY_UPLOADED)
     document = _text(document, field="document", max_length=500)
     now = clock.now()
     before = _document_before(auction)
@@ -132,24 +133,26 @@ def award_confirm_payment(*, actor: Any, award_id: int, amount: Any, reference: 
     """The winner paid the price less the guarantee, in time: award active, contract pending."""
     auction, award = _locked_auction_of(Award, award_id)
     if not permissions.may_confirm_payments(actor, auction):
-        raise NotAllowed(_("Only the organiser's bank feed or official may confirm a payment."), code="not_organiser")
+        raise NotAllowed(
+            _("Only the organiser's bank feed or official may confirm a payment."), code=AuctionError.NOT_ORGANISER
+        )
     reference = _text(reference, field="reference", max_length=100)
-    paid = _money(amount, field="amount", code="amount_invalid")
+    paid = _money(amount, field="amount", code=AuctionError.AMOUNT_INVALID)
     if award.status == AwardStatus.ACTIVE and award.payment_reference == reference:
         return award  # the same payment reported again
     _pending_award(auction, award)
     now = clock.now()
     if award.protocol_uploaded_at is None:
         raise ValidationFailed(
-            _("The protocol must be uploaded before the payment is accepted."), code="protocol_missing"
+            _("The protocol must be uploaded before the payment is accepted."), code=AuctionError.PROTOCOL_MISSING
         )
     if award.payment_due_at is not None and now > award.payment_due_at:
-        raise NotAllowed(_("The payment term has passed."), code="payment_overdue")
+        raise NotAllowed(_("The payment term has passed."), code=AuctionError.PAYMENT_OVERDUE)
     due = award.value - auction.guarantee
     if paid < due:
         raise ValidationFailed(
             _("The payment is less than the %(amount)s UAH due.") % {"amount": due},
-            code="payment_too_small",
+            code=AuctionError.PAYMENT_TOO_SMALL,
             field="amount",
         )
     target_auction = AUCTION_MACHINE.target("award", auction.status_enum)
