@@ -120,6 +120,7 @@ class AuctionAction(StrEnum):
     CANCEL = "cancel"
     REGISTER_BID = "register_bid"
     RECORD_RESULT = "record_result"
+    TRANSFER = "transfer"
 
 
 class BidAction(StrEnum):
@@ -245,6 +246,7 @@ AUCTION_POLICY: Policy[AuctionAction, Auction] = Policy(
             ],
             when=[transition(AUCTION_MACHINE, "record_result")],
         ),
+        AuctionAction.TRANSFER: rule(who=[TAKE_OVER]),
     }
 )
 

@@ -67,7 +67,9 @@ def _locked_auction_of(model: type[Bid] | type[Award] | type[Contract], pk: int)
             code=AuctionError(f"{model._meta.model_name}_not_found"),
         )
     auction = _locked_auction(auction_id)
-    return auction, model.objects.get(pk=pk)
+    child = model.objects.get(pk=pk)
+    child.auction = auction  # the locked row, read once: its permissions are judged on it
+    return auction, child
 
 
 def _rule(key: str) -> RuleValue:
@@ -163,19 +165,6 @@ def _text(value: str, *, field: str, max_length: int, required: bool = True) -> 
 def _require_edit(broker: Any, owner_id: int) -> None:
     if not permissions.broker_may_edit(broker, owner_id):
         raise NotAllowed(_("Only the owner broker with the edit level may do this."), code=AuctionError.NOT_OWNER)
-
-
-def _require_organiser(actor: Any, auction: Auction) -> None:
-    if not permissions.may_act_for_organiser(actor, auction):
-        raise NotAllowed(_("Only an official of the organiser may do this."), code=AuctionError.NOT_ORGANISER)
-
-
-def _require_take_over(broker: Broker, mode: str) -> None:
-    if not permissions.broker_may_take_over(broker, mode):
-        raise NotAllowed(
-            _("Only a broker accredited to create and edit objects in this mode may take this over."),
-            code=AuctionError.BROKER_CANNOT_TAKE_OVER,
-        )
 
 
 def _price(auction: Auction) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from vzaemo.auctions import permissions, rules
 from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Auction, Award, Bid, Broker, Lot
-from vzaemo.auctions.permissions import CHRONOGRAPH
+from vzaemo.auctions.permissions import CHRONOGRAPH, AuctionAction
 from vzaemo.auctions.services._common import (
     _commit,
     _document_before,
@@ -25,7 +25,6 @@ from vzaemo.auctions.services._common import (
     _money,
     _price,
     _require_edit,
-    _require_take_over,
     _rule,
     _text,
 )
@@ -146,9 +145,7 @@ def auction_update_draft(
 ) -> Auction:
     """Choose the procedure or the start time of a draft attempt (e.g. a Dutch third attempt)."""
     auction = _locked_auction(auction_id)
-    _require_edit(broker, auction.owner_id)
-    if auction.status != S.DRAFT:
-        raise NotAllowed(_("Only a draft can be edited."), code=AuctionError.AUCTION_NOT_DRAFT)
+    permissions.auction_check(broker, auction, AuctionAction.EDIT)
     now = clock.now()
     before = _document_before(auction)
     if procedure is not None:
@@ -178,9 +175,10 @@ def _lead_time(value: Decimal, procedure: str) -> tuple[RuleValue, RuleValue]:
 def auction_publish(*, broker: Broker, auction_id: int) -> Auction:
     """draft -> active.tendering. Repeating the publish is harmless (two-phase create)."""
     auction = _locked_auction(auction_id)
-    _require_edit(broker, auction.owner_id)
     if auction.status == S.TENDERING:
+        permissions.auction_check(broker, auction, AuctionAction.PUBLISH, who_only=True)
         return auction  # idempotent: nothing changes, no revision
+    permissions.auction_check(broker, auction, AuctionAction.PUBLISH)
     target = AUCTION_MACHINE.target("publish", auction.status_enum)
     if auction.auction_start is None:
         raise ValidationFailed(
@@ -228,10 +226,7 @@ def auction_publish(*, broker: Broker, auction_id: int) -> Auction:
 def auction_cancel(*, actor: Any, auction_id: int, reason: str) -> Auction:
     """The owner broker or the organiser cancels (e.g. the debt was paid); no next attempt follows."""
     auction = _locked_auction(auction_id)
-    if not (permissions.broker_may_edit(actor, auction.owner_id) or permissions.is_organiser(actor, auction)):
-        raise NotAllowed(
-            _("Only the owner broker or the organiser may cancel the auction."), code=AuctionError.NOT_OWNER
-        )
+    permissions.auction_check(actor, auction, AuctionAction.CANCEL)
     reason = _text(reason, field="reason", max_length=2_000)
     target = AUCTION_MACHINE.target("cancel", auction.status_enum)
     # Every contract not yet cancelled ends with the auction, each checked against the contract machine
@@ -264,7 +259,7 @@ def auction_transfer(*, broker: Broker, auction_id: int) -> Auction:
     """The auction moves to `broker`, with the later attempts of its lot (they are written with the same
     owner token). Each moved attempt gets its revision and audit record."""
     auction = _locked_auction(auction_id)
-    _require_take_over(broker, auction.mode)
+    permissions.auction_check(broker, auction, AuctionAction.TRANSFER)
     later = Auction.objects.filter(lot_id=auction.lot_id, attempt__gt=auction.attempt).order_by("attempt")
     now = clock.now()
     for attempt in [auction, *(_locked_auction(pk) for pk in later.values_list("pk", flat=True))]:
@@ -326,11 +321,8 @@ def auction_end_tendering(*, auction_id: int) -> Auction | None:
 def auction_record_result(*, actor: Any, auction_id: int, ranking: Sequence[tuple[int, Any]]) -> Auction:
     """The live engine's result: (bid id, final amount) best first. active.auction -> active.qualification
     with the award chain; an empty ranking (no Dutch accept, no valid bid) makes the auction unsuccessful."""
-    if not permissions.may_record_result(actor):
-        raise NotAllowed(_("Only the auction engine records results."), code=AuctionError.NOT_AUCTION_ENGINE)
     auction = _locked_auction(auction_id)
-    if auction.status != S.AUCTION:
-        AUCTION_MACHINE.target("record_result", auction.status_enum)  # raises the readable refusal
+    permissions.auction_check(actor, auction, AuctionAction.RECORD_RESULT)
     active = {bid.pk: bid for bid in auction.bids.filter(status=BidStatus.ACTIVE)}
     ranked: list[tuple[Bid, Decimal]] = []
     seen: set[int] = set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -12,28 +11,22 @@ from django.utils.translation import gettext as _
 
 from vzaemo.auctions import permissions
 from vzaemo.auctions.errors import AuctionError
-from vzaemo.auctions.models import Auction, Bid, Broker
+from vzaemo.auctions.models import Bid, Broker
+from vzaemo.auctions.permissions import AuctionAction, BidAction
 from vzaemo.auctions.services._common import (
     _commit,
     _document_before,
     _locked_auction,
     _locked_auction_of,
     _money,
-    _require_edit,
-    _require_take_over,
     _text,
 )
-from vzaemo.auctions.states import BID_MACHINE, AuctionStatus, BidInvalidReason, BidStatus, Procedure
+from vzaemo.auctions.states import BID_MACHINE, BidInvalidReason, BidStatus, Procedure
 from vzaemo.core import clock
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, ValidationFailed
 
 IDENTIFIER = re.compile(r"^(\d{8}|\d{10})$")  # EDRPOU or RNOKPP
-
-
-def _require_tendering(auction: Auction, now: dt.datetime) -> None:
-    if auction.status != AuctionStatus.TENDERING or auction.tender_end is None or auction.tender_end <= now:
-        raise NotAllowed(_("This auction is not accepting bids."), code=AuctionError.AUCTION_NOT_TENDERING)
 
 
 @transaction.atomic
@@ -41,12 +34,8 @@ def bid_create(*, broker: Broker, auction_id: int, bidder_name: str, bidder_iden
     """A bidder registered by its broker, as a draft. English needs an initial bid >= the start price;
     Dutch takes none (the price falls in the auction); a fixed-price bid is the price."""
     auction = _locked_auction(auction_id)
-    if not permissions.broker_may_act_in(broker, auction):
-        raise NotAllowed(
-            _("This broker is not accredited to register bidders here."), code=AuctionError.BROKER_CANNOT_CREATE
-        )
+    permissions.auction_check(broker, auction, AuctionAction.REGISTER_BID)
     now = clock.now()
-    _require_tendering(auction, now)
     name = _text(bidder_name, field="bidder_name", max_length=300)
     identifier = (bidder_identifier or "").strip()
     if not IDENTIFIER.match(identifier):
@@ -102,9 +91,8 @@ def bid_create(*, broker: Broker, auction_id: int, bidder_name: str, bidder_iden
 def bid_submit(*, broker: Broker, bid_id: int) -> Bid:
     """draft -> pending: the bidder now owes the guarantee."""
     auction, bid = _locked_auction_of(Bid, bid_id)
-    _require_edit(broker, bid.owner_id)
+    permissions.bid_check(broker, bid, BidAction.SUBMIT)
     now = clock.now()
-    _require_tendering(auction, now)
     target = BID_MACHINE.target("submit", BidStatus(bid.status))
     before = _document_before(auction)
     bid.status, bid.submitted_at, bid.date_modified = target, now, now
@@ -117,9 +105,8 @@ def bid_submit(*, broker: Broker, bid_id: int) -> Bid:
 def bid_withdraw(*, broker: Broker, bid_id: int) -> Bid:
     """While tendering, a bidder may withdraw; the guarantee is returned (not forfeited)."""
     auction, bid = _locked_auction_of(Bid, bid_id)
-    _require_edit(broker, bid.owner_id)
+    permissions.bid_check(broker, bid, BidAction.WITHDRAW)
     now = clock.now()
-    _require_tendering(auction, now)
     target = BID_MACHINE.target("withdraw", BidStatus(bid.status))
     before = _document_before(auction)
     bid.status, bid.invalid_reason, bid.date_modified = target, BidInvalidReason.WITHDRAWN, now
@@ -136,20 +123,14 @@ def bid_confirm_guarantee(*, actor: Any, bid_id: int, amount: Any, reference: st
     payment for an already qualified bid is a conflict.
     """
     auction, bid = _locked_auction_of(Bid, bid_id)
-    if not permissions.may_confirm_payments(actor, auction):
-        raise NotAllowed(
-            _("Only the organiser's bank feed or official may confirm a guarantee."), code=AuctionError.NOT_ORGANISER
-        )
+    permissions.bid_check(actor, bid, BidAction.CONFIRM_GUARANTEE, who_only=True)
     reference = _text(reference, field="reference", max_length=100)
     paid = _money(amount, field="amount", code=AuctionError.AMOUNT_INVALID)
     if bid.status == BidStatus.ACTIVE and bid.guarantee_reference == reference:
         return bid  # a repeated report of the same payment
-    if bid.status == BidStatus.ACTIVE:
-        raise Conflict(
-            _("The guarantee of this bid is already confirmed."), code=AuctionError.GUARANTEE_ALREADY_CONFIRMED
-        )
+    # A repeated report is answered above; anything else must pass the whole table.
+    permissions.bid_check(actor, bid, BidAction.CONFIRM_GUARANTEE)
     now = clock.now()
-    _require_tendering(auction, now)
     target = BID_MACHINE.target("qualify", BidStatus(bid.status))
     if paid < auction.guarantee:
         raise ValidationFailed(
@@ -173,7 +154,7 @@ def bid_confirm_guarantee(*, actor: Any, bid_id: int, amount: Any, reference: st
 def bid_transfer(*, broker: Broker, bid_id: int) -> Bid:
     """The bid moves to `broker` (the bidder changed platforms)."""
     auction, bid = _locked_auction_of(Bid, bid_id)
-    _require_take_over(broker, auction.mode)
+    permissions.bid_check(broker, bid, BidAction.TRANSFER)
     if bid.owner_id == broker.pk:
         return bid
     now = clock.now()

@@ -12,8 +12,9 @@ from vzaemo.accounts.models import Authority
 from vzaemo.auctions import permissions, selectors
 from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Broker, Lot
-from vzaemo.auctions.services._common import _commit_lot, _money, _require_edit, _require_take_over, _text
-from vzaemo.auctions.states import AuctionStatus, Category, Mode, OrganiserKind
+from vzaemo.auctions.permissions import LotAction
+from vzaemo.auctions.services._common import _commit_lot, _money, _text
+from vzaemo.auctions.states import Category, Mode, OrganiserKind
 from vzaemo.core import clock
 from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -109,9 +110,7 @@ def lot_update(
     lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
     if lot is None:
         raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
-    _require_edit(broker, lot.owner_id)
-    if lot.auctions.exclude(status=AuctionStatus.DRAFT).exists():
-        raise NotAllowed(_("A lot can be edited only until its auction is published."), code=AuctionError.LOT_PUBLISHED)
+    permissions.lot_check(broker, lot, LotAction.EDIT)
     before = selectors.lot_document(lot)
     if title is not None:
         lot.title = _text(title, field="title", max_length=300)
@@ -151,7 +150,7 @@ def lot_transfer(*, broker: Broker, lot_id: int) -> Lot:
     lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
     if lot is None:
         raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
-    _require_take_over(broker, lot.mode)
+    permissions.lot_check(broker, lot, LotAction.TRANSFER)
     if lot.owner_id == broker.pk:
         return lot
     before = selectors.lot_document(lot)
