@@ -131,6 +131,19 @@ class Appeal(models.Model):
     def status_enum(self) -> AppealStatus:
         return AppealStatus(self.status)
 
+    # What the pages show, named once here from the states (actions come from permissions.py).
+    @property
+    def awaiting_registration(self) -> bool:
+        return self.status == AppealStatus.SUBMITTED
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status == AppealStatus.ANSWERED
+
+    @property
+    def is_refused(self) -> bool:
+        return self.status == AppealStatus.REFUSED
+
     @property
     def next_due_at(self) -> dt.datetime | None:
         """What the authority must do next, by when: register (or forward), then answer."""

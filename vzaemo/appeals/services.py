@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Authority, AuthorityKind, User
 from vzaemo.appeals import permissions, rules
+from vzaemo.appeals.errors import AppealError
 from vzaemo.appeals.models import Appeal, AppealEvent
+from vzaemo.appeals.permissions import AppealAction
 from vzaemo.appeals.states import (
     APPEAL_MACHINE,
-    DECIDED,
     AnswerTerm,
     AppealCategory,
     AppealKind,
@@ -35,7 +36,7 @@ from vzaemo.appeals.states import (
 from vzaemo.core import audit, calendar, clock, obligations
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 
 # The duties the responsiveness index counts (core.Obligation kinds).
@@ -59,7 +60,7 @@ def _locked(appeal_id: int) -> Appeal:
     try:
         return Appeal.objects.select_for_update().get(pk=appeal_id)
     except Appeal.DoesNotExist:
-        raise NotAllowed(_("There is no such appeal."), code="appeal_not_found") from None
+        raise NotFound(_("There is no such appeal."), code=AppealError.APPEAL_NOT_FOUND) from None
 
 
 def _transition(appeal: Appeal, verb: str) -> AppealStatus:
@@ -86,14 +87,14 @@ def _check_photo(photo: File | None) -> tuple[str, str] | None:
     if photo is None:
         return None
     if photo.size is None or photo.size > rules.PHOTO_MAX_BYTES:
-        raise ValidationFailed(_("The photo is larger than 5 MB."), code="photo_too_large", field="photo")
+        raise ValidationFailed(_("The photo is larger than 5 MB."), code=AppealError.PHOTO_TOO_LARGE, field="photo")
     photo.seek(0)
     head = photo.read(16)
     photo.seek(0)
     kind = rules.sniff_photo(head)
     if kind is None:
         raise ValidationFailed(
-            _("The photo must be a JPEG or PNG image."), code="photo_type_not_allowed", field="photo"
+            _("The photo must be a JPEG or PNG image."), code=AppealError.PHOTO_TYPE_NOT_ALLOWED, field="photo"
         )
     return kind
 
@@ -118,7 +119,7 @@ def _check_complaint_target(*, authority: Authority, complaint_about: Appeal | N
     if complaint_about is not None and complaint_about.authority_id == authority.pk:
         raise ValidationFailed(
             _("A complaint may not be addressed to the body it complains about."),
-            code="complaint_to_same_body",
+            code=AppealError.COMPLAINT_TO_SAME_BODY,
             field="authority",
         )
 
@@ -141,49 +142,61 @@ def appeal_submit(
     """File an appeal (art. 5: full name, place of residence, essence; an e-appeal also an email;
     no e-signature). The body must register or forward it within the forwarding term."""
     if not applicant.is_authenticated:
-        raise NotAllowed(_("Sign in to file an appeal."), code="sign_in_required")
+        raise NotAllowed(_("Sign in to file an appeal."), code=AppealError.SIGN_IN_REQUIRED)
     if not applicant.email_verified:
-        raise NotAllowed(_("Confirm your email address before filing an appeal."), code="email_not_verified")
+        raise NotAllowed(_("Confirm your email address before filing an appeal."), code=AppealError.EMAIL_NOT_VERIFIED)
     full_name, place, email = " ".join((full_name or "").split()), _clean(place_of_residence), _clean(email)
     essence, location_text = _clean(essence), _clean(location_text)
     if kind not in AppealKind.values:
-        raise ValidationFailed(_("Choose the type of the appeal."), code="kind_invalid", field="kind")
+        raise ValidationFailed(_("Choose the type of the appeal."), code=AppealError.KIND_INVALID, field="kind")
     if category not in AppealCategory.values:
-        raise ValidationFailed(_("Choose a category."), code="category_invalid", field="category")
+        raise ValidationFailed(_("Choose a category."), code=AppealError.CATEGORY_INVALID, field="category")
     if not full_name:
-        raise ValidationFailed(_("The law requires your full name."), code="full_name_required", field="full_name")
+        raise ValidationFailed(
+            _("The law requires your full name."), code=AppealError.FULL_NAME_REQUIRED, field="full_name"
+        )
     if not place:
         raise ValidationFailed(
-            _("The law requires your place of residence."), code="residence_required", field="place_of_residence"
+            _("The law requires your place of residence."),
+            code=AppealError.RESIDENCE_REQUIRED,
+            field="place_of_residence",
         )
     if not email:
-        raise ValidationFailed(_("Give an email address for the answer."), code="email_required", field="email")
+        raise ValidationFailed(
+            _("Give an email address for the answer."), code=AppealError.EMAIL_REQUIRED, field="email"
+        )
     if not essence:
-        raise ValidationFailed(_("Describe the essence of the appeal."), code="essence_required", field="essence")
+        raise ValidationFailed(
+            _("Describe the essence of the appeal."), code=AppealError.ESSENCE_REQUIRED, field="essence"
+        )
     if len(essence) > ESSENCE_MAX:
-        raise ValidationFailed(_("The essence is too long."), code="essence_too_long", field="essence")
+        raise ValidationFailed(_("The essence is too long."), code=AppealError.ESSENCE_TOO_LONG, field="essence")
     if not authority.is_active:
         raise ValidationFailed(
-            _("This authority does not accept appeals."), code="authority_inactive", field="authority"
+            _("This authority does not accept appeals."), code=AppealError.AUTHORITY_INACTIVE, field="authority"
         )
     if category == AppealCategory.COMMUNITY_SAFETY:
         if authority.kind != AuthorityKind.POLICE_UNIT:
             raise ValidationFailed(
-                _("Community-safety appeals go to a police unit."), code="safety_needs_police", field="authority"
+                _("Community-safety appeals go to a police unit."),
+                code=AppealError.SAFETY_NEEDS_POLICE,
+                field="authority",
             )
         if not location_text:
             raise ValidationFailed(
                 _("Say where it happens: a community-safety appeal needs a location."),
-                code="location_required",
+                code=AppealError.LOCATION_REQUIRED,
                 field="location_text",
             )
     if complaint_about is not None:
         if kind != AppealKind.COMPLAINT:
             raise ValidationFailed(
-                _("Only a complaint refers to an earlier decision."), code="kind_invalid", field="kind"
+                _("Only a complaint refers to an earlier decision."), code=AppealError.KIND_INVALID, field="kind"
             )
         if complaint_about.applicant_id != applicant.pk:
-            raise NotAllowed(_("You may complain only about decisions on your own appeals."), code="not_applicant")
+            raise NotAllowed(
+                _("You may complain only about decisions on your own appeals."), code=AppealError.NOT_APPLICANT
+            )
         _check_complaint_target(authority=authority, complaint_about=complaint_about)
     photo_kind = _check_photo(photo)
 
@@ -216,7 +229,9 @@ def appeal_submit(
     except IntegrityError:
         if appeal.photo:
             appeal.photo.delete(save=False)
-        raise Conflict(_("A complaint about this decision is already filed."), code="complaint_exists") from None
+        raise Conflict(
+            _("A complaint about this decision is already filed."), code=AppealError.COMPLAINT_EXISTS
+        ) from None
     _open_registration(appeal, now)
     _event(appeal, EventKind.SUBMITTED, actor=applicant, at=now)
     audit.record(
@@ -234,12 +249,9 @@ def appeal_register(*, appeal_id: int, official: User, term: str) -> Appeal:
     """Register and choose the answer term (art. 20): 15 days without extra study, else 1 month,
     counted in calendar days from receipt (a term ending on a day off ends on the next working day)."""
     appeal = _locked(appeal_id)
-    if not permissions.can_register(official, appeal):
-        raise NotAllowed(
-            _("Only the registry of the addressed authority may register this appeal."), code="not_registry"
-        )
+    permissions.appeal_check(official, appeal, AppealAction.REGISTER)
     if term not in AnswerTerm.values:
-        raise ValidationFailed(_("Choose the answer term."), code="term_invalid", field="term")
+        raise ValidationFailed(_("Choose the answer term."), code=AppealError.TERM_INVALID, field="term")
     target = _transition(appeal, "register")
     before = _snapshot(appeal)
     now = clock.now()
@@ -270,22 +282,23 @@ def appeal_forward(*, appeal_id: int, official: User, to: Authority, note: str) 
     (art. 7). This row ends as `forwarded`; the receiving body gets a new row, received now, with
     its own registration duty; the answer term runs from its receipt there. Returns the new row."""
     appeal = _locked(appeal_id)
-    if not permissions.can_register(official, appeal):
-        raise NotAllowed(
-            _("Only the registry of the addressed authority may forward this appeal."), code="not_registry"
-        )
+    permissions.appeal_check(official, appeal, AppealAction.FORWARD)
     note = _clean(note)
     if to.pk == appeal.authority_id:
         raise ValidationFailed(
-            _("Choose another body: this one already has the appeal."), code="forward_to_self", field="to"
+            _("Choose another body: this one already has the appeal."), code=AppealError.FORWARD_TO_SELF, field="to"
         )
     if not to.is_active:
-        raise ValidationFailed(_("This authority does not accept appeals."), code="authority_inactive", field="to")
+        raise ValidationFailed(
+            _("This authority does not accept appeals."), code=AppealError.AUTHORITY_INACTIVE, field="to"
+        )
     complained = Appeal.objects.filter(pk=appeal.complaint_about_id).first() if appeal.complaint_about_id else None
     _check_complaint_target(authority=to, complaint_about=complained)
     if not note:
         raise ValidationFailed(
-            _("Explain to the applicant why the appeal is forwarded."), code="forward_note_required", field="note"
+            _("Explain to the applicant why the appeal is forwarded."),
+            code=AppealError.FORWARD_NOTE_REQUIRED,
+            field="note",
         )
     target = _transition(appeal, "forward")
     before = _snapshot(appeal)
@@ -337,8 +350,7 @@ def appeal_forward(*, appeal_id: int, official: User, to: Authority, note: str) 
 @transaction.atomic
 def appeal_start(*, appeal_id: int, official: User) -> Appeal:
     appeal = _locked(appeal_id)
-    if not permissions.can_answer(official, appeal):
-        raise NotAllowed(_("Only an official of the addressed authority may do this."), code="not_official")
+    permissions.appeal_check(official, appeal, AppealAction.START)
     target = _transition(appeal, "start")
     before = _snapshot(appeal)
     now = clock.now()
@@ -355,8 +367,7 @@ def appeal_extend(*, appeal_id: int, head: User, until: dt.date, reason: str) ->
     receipt never exceeds 45 days. The new term ends at the end of `until` (Kyiv), or of the next
     working day when `until` is a day off."""
     appeal = _locked(appeal_id)
-    if not permissions.can_extend(head, appeal):
-        raise NotAllowed(_("Only the head of the addressed authority may extend the term."), code="not_head")
+    permissions.appeal_check(head, appeal, AppealAction.EXTEND)
     reason = _clean(reason)
     target = _transition(appeal, "extend")
     max_total = registry.get(rules.MAX_TOTAL_TERM, authority=appeal.authority)
@@ -364,19 +375,21 @@ def appeal_extend(*, appeal_id: int, head: User, until: dt.date, reason: str) ->
     new_due = calendar.end_of_day(calendar.next_working_day(until))
     if appeal.due_at is None or new_due <= appeal.due_at:
         raise ValidationFailed(
-            _("The new term must end after the current one."), code="extension_not_later", field="until"
+            _("The new term must end after the current one."), code=AppealError.EXTENSION_NOT_LATER, field="until"
         )
     if not rules.extension_allowed(received_at=appeal.received_at, until=new_due, max_total=max_total):
         limit = rules.due(appeal.received_at, max_total)
         raise ValidationFailed(
             _("The total term may not exceed %(term)s: the latest possible date is %(date)s.")
             % {"term": registry.amount(max_total), "date": calendar.kyiv_date(limit).strftime("%d.%m.%Y")},
-            code="extension_beyond_max",
+            code=AppealError.EXTENSION_BEYOND_MAX,
             field="until",
         )
     if not reason:
         raise ValidationFailed(
-            _("Give the applicant the reason for the extension."), code="extension_reason_required", field="reason"
+            _("Give the applicant the reason for the extension."),
+            code=AppealError.EXTENSION_REASON_REQUIRED,
+            field="reason",
         )
     before = _snapshot(appeal)
     now = clock.now()
@@ -396,13 +409,12 @@ def appeal_extend(*, appeal_id: int, head: User, until: dt.date, reason: str) ->
 @transaction.atomic
 def appeal_answer(*, appeal_id: int, official: User, text: str) -> Appeal:
     appeal = _locked(appeal_id)
-    if not permissions.can_answer(official, appeal):
-        raise NotAllowed(_("Only an official of the addressed authority may answer this appeal."), code="not_official")
+    permissions.appeal_check(official, appeal, AppealAction.ANSWER)
     text = _clean(text)
     if len(text) < ANSWER_MIN:
         raise ValidationFailed(
             _("Write an answer of at least 20 characters: the law requires a reasoned response."),
-            code="answer_too_short",
+            code=AppealError.ANSWER_TOO_SHORT,
             field="text",
         )
     target = _transition(appeal, "answer")
@@ -431,17 +443,16 @@ def appeal_refuse(*, appeal_id: int, official: User, reason: str, text: str) -> 
     """Not considered (art. 8): in writing, citing the ground and giving reasons (art. 15).
     A written refusal meets the body's duty (the obligation closes FULFILLED)."""
     appeal = _locked(appeal_id)
-    if not permissions.can_refuse(official, appeal):
-        raise NotAllowed(_("Only an official of the addressed authority may refuse this appeal."), code="not_official")
+    permissions.appeal_check(official, appeal, AppealAction.REFUSE)
     if reason not in RefusalReason.values:
         raise ValidationFailed(
-            _("Choose the legal ground from the list."), code="refusal_reason_invalid", field="reason"
+            _("Choose the legal ground from the list."), code=AppealError.REFUSAL_REASON_INVALID, field="reason"
         )
     text = _clean(text)
     if len(text) < REASONS_MIN:
         raise ValidationFailed(
             _("Write the reasons for the refusal (at least 20 characters)."),
-            code="refusal_text_too_short",
+            code=AppealError.REFUSAL_TEXT_TOO_SHORT,
             field="text",
         )
     target = _transition(appeal, "refuse")
@@ -484,12 +495,7 @@ def _mark_unsatisfactory(appeal: Appeal, applicant: User, now: dt.datetime) -> N
 @transaction.atomic
 def appeal_mark_unsatisfactory(*, appeal_id: int, applicant: User) -> Appeal:
     appeal = _locked(appeal_id)
-    if appeal.applicant_id != applicant.pk:
-        raise NotAllowed(_("Only the applicant may judge the answer."), code="not_applicant")
-    if appeal.status != AppealStatus.ANSWERED:
-        raise NotAllowed(_("Only an answer can be marked unsatisfactory."), code="appeal_not_answered")
-    if appeal.unsatisfactory:
-        raise Conflict(_("You have already marked this answer unsatisfactory."), code="already_unsatisfactory")
+    permissions.appeal_check(applicant, appeal, AppealAction.MARK_UNSATISFACTORY)
     _mark_unsatisfactory(appeal, applicant, clock.now())
     return appeal
 
@@ -503,17 +509,9 @@ def appeal_file_complaint(*, appeal_id: int, applicant: User, essence: str, plac
     delivered electronically at once (cabinet and email), so the applicant learns of it when it is made.
     """
     appeal = _locked(appeal_id)
-    if appeal.applicant_id != applicant.pk:
-        raise NotAllowed(_("Only the applicant may complain about this decision."), code="not_applicant")
-    if appeal.status not in DECIDED:
-        raise NotAllowed(_("A complaint can be filed only about an answer or a refusal."), code="appeal_not_decided")
-    authority = appeal.authority
-    higher = authority.parent
-    if higher is None:
-        raise ValidationFailed(
-            _("This authority has no higher body on the platform: file the complaint with it directly or in court."),
-            code="no_higher_body",
-        )
+    permissions.appeal_check(applicant, appeal, AppealAction.COMPLAIN)
+    higher = appeal.authority.parent
+    assert higher is not None  # noqa: S101 - the check above refuses an authority without a parent
     now = clock.now()
     decided_at = appeal.decided_at
     assert decided_at is not None  # noqa: S101 - DECIDED states always carry their moment
@@ -530,10 +528,10 @@ def appeal_file_complaint(*, appeal_id: int, applicant: User, essence: str, plac
             _(
                 "The term for a complaint has passed (art. 17: one month after learning of the decision, at most one year)."
             ),
-            code="complaint_term_passed",
+            code=AppealError.COMPLAINT_TERM_PASSED,
         )
     if appeal.complaints.filter(forwarded_from__isnull=True).exists():
-        raise Conflict(_("A complaint about this decision is already filed."), code="complaint_exists")
+        raise Conflict(_("A complaint about this decision is already filed."), code=AppealError.COMPLAINT_EXISTS)
     if not appeal.unsatisfactory and appeal.status == AppealStatus.ANSWERED:
         _mark_unsatisfactory(appeal, applicant, now)
     complaint = appeal_submit(

@@ -141,6 +141,15 @@ class Auction(models.Model):
     def status_enum(self) -> AuctionStatus:
         return AuctionStatus(self.status)
 
+    # What the pages show, named once here from the states (actions come from permissions.py).
+    @property
+    def is_unsuccessful(self) -> bool:
+        return self.status == AuctionStatus.UNSUCCESSFUL
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == AuctionStatus.CANCELLED
+
     @property
     def public_id(self) -> str:
         return f"UA-EA-{self.created_at:%Y-%m-%d}-{self.pk:06d}"

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.consultations.states import ConsultationStatus, Decision, ModerationReason, ProposalStatus, Topic
+from vzaemo.core import clock
 
 
 class Consultation(models.Model):
@@ -71,6 +72,23 @@ class Consultation(models.Model):
     @property
     def status_enum(self) -> ConsultationStatus:
         return ConsultationStatus(self.status)
+
+    # What the pages show, named once here from the states (actions come from permissions.py).
+    @property
+    def is_open(self) -> bool:
+        return self.status == ConsultationStatus.OPEN
+
+    @property
+    def accepts_proposals(self) -> bool:
+        return self.status == ConsultationStatus.OPEN and self.closes_at > clock.now()
+
+    @property
+    def awaiting_report(self) -> bool:
+        return self.status == ConsultationStatus.CLOSED
+
+    @property
+    def has_report(self) -> bool:
+        return self.status == ConsultationStatus.REPORT_PUBLISHED
 
 
 class Clause(models.Model):

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, User
 from vzaemo.consultations import permissions, rules
+from vzaemo.consultations.errors import ConsultationError
 from vzaemo.consultations.models import Clause, Consultation, Proposal, Subscription
+from vzaemo.consultations.permissions import ConsultationAction, ProposalAction
 from vzaemo.consultations.states import (
     CONSULTATION_MACHINE,
-    MODERATABLE,
     NEEDS_REASON,
     PROPOSAL_MACHINE,
     ConsultationStatus,
@@ -28,7 +29,7 @@ from vzaemo.consultations.states import (
 from vzaemo.core import audit, calendar, clock, obligations
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 
 logger = logging.getLogger("vzaemo.consultations")
@@ -58,21 +59,23 @@ def _locked(consultation_id: int) -> Consultation:
     try:
         return Consultation.objects.select_for_update().get(pk=consultation_id)
     except Consultation.DoesNotExist:
-        raise NotAllowed(_("There is no such consultation."), code="consultation_not_found") from None
+        raise NotFound(_("There is no such consultation."), code=ConsultationError.CONSULTATION_NOT_FOUND) from None
 
 
 def _locked_proposal(proposal_id: int) -> tuple[Consultation, Proposal]:
     """The consultation first, then the proposal: every writer takes the locks in this order."""
     consultation_id = Proposal.objects.filter(pk=proposal_id).values_list("consultation_id", flat=True).first()
     if consultation_id is None:
-        raise NotAllowed(_("There is no such proposal."), code="proposal_not_found")
+        raise NotFound(_("There is no such proposal."), code=ConsultationError.PROPOSAL_NOT_FOUND)
     consultation = _locked(consultation_id)
-    return consultation, Proposal.objects.select_for_update().get(pk=proposal_id)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    proposal.consultation = consultation  # the locked row, read once: its permissions are judged on it
+    return consultation, proposal
 
 
 def _require_official(user: User) -> None:
     if not user.is_authenticated:
-        raise NotAllowed(_("Sign in first."), code="sign_in_required")
+        raise NotAllowed(_("Sign in first."), code=ConsultationError.SIGN_IN_REQUIRED)
 
 
 # --- the notice and its draft ------------------------------------------------------------------
@@ -81,9 +84,9 @@ def _require_official(user: User) -> None:
 def _required(value: str, *, field: str, message: str, limit: int, collapse: bool = False) -> str:
     value = " ".join((value or "").split()) if collapse else (value or "").strip()
     if not value:
-        raise ValidationFailed(message, code=f"{field}_required", field=field)
+        raise ValidationFailed(message, code=ConsultationError(f"{field}_required"), field=field)
     if len(value) > limit:
-        raise ValidationFailed(_("This text is too long."), code=f"{field}_too_long", field=field)
+        raise ValidationFailed(_("This text is too long."), code=ConsultationError(f"{field}_too_long"), field=field)
     return value
 
 
@@ -123,7 +126,9 @@ def _clean_notice(
         validate_email(contact_email)
     except ValidationError:
         raise ValidationFailed(
-            _("Give a valid email address for proposals."), code="contact_email_invalid", field="contact_email"
+            _("Give a valid email address for proposals."),
+            code=ConsultationError.CONTACT_EMAIL_INVALID,
+            field="contact_email",
         ) from None
     cleaned["contact_email"] = contact_email
     cleaned["proposals_form"] = _required(
@@ -133,21 +138,27 @@ def _clean_notice(
         limit=PROPOSALS_FORM_MAX,
     )
     if topic not in Topic.values:
-        raise ValidationFailed(_("Choose a topic from the list."), code="topic_invalid", field="topic")
+        raise ValidationFailed(_("Choose a topic from the list."), code=ConsultationError.TOPIC_INVALID, field="topic")
     cleaned["topic"] = topic
     draft_text = _required(
         draft_text, field="draft_text", message=_("Paste the text of the draft act."), limit=DRAFT_MAX
     )
     if len(rules.split_clauses(draft_text)) > rules.MAX_CLAUSES:
         raise ValidationFailed(
-            _("The draft splits into too many clauses."), code="draft_text_too_many_clauses", field="draft_text"
+            _("The draft splits into too many clauses."),
+            code=ConsultationError.DRAFT_TEXT_TOO_MANY_CLAUSES,
+            field="draft_text",
         )
     cleaned["draft_text"] = draft_text
     if closes_on is None:
-        raise ValidationFailed(_("Set the deadline for proposals."), code="closes_on_required", field="closes_on")
+        raise ValidationFailed(
+            _("Set the deadline for proposals."), code=ConsultationError.CLOSES_ON_REQUIRED, field="closes_on"
+        )
     if closes_on <= clock.today():
         raise ValidationFailed(
-            _("The deadline for proposals must be a future date."), code="closes_on_past", field="closes_on"
+            _("The deadline for proposals must be a future date."),
+            code=ConsultationError.CLOSES_ON_PAST,
+            field="closes_on",
         )
     cleaned["closes_at"] = calendar.end_of_day(closes_on)
     return cleaned
@@ -168,7 +179,9 @@ def consultation_create(
     """A draft notice; the draft text is split into numbered clauses for the official to review."""
     _require_official(official)
     if not authority.is_active or not permissions.can_manage_at(official, authority.pk):
-        raise NotAllowed(_("Only an official of the authority may prepare its consultations."), code="not_official")
+        raise NotAllowed(
+            _("Only an official of the authority may prepare its consultations."), code=ConsultationError.NOT_OFFICIAL
+        )
     cleaned = _clean_notice(closes_on=closes_on, **notice)
     now = clock.now()
     consultation = Consultation.objects.create(
@@ -195,10 +208,7 @@ def consultation_update_draft(
     *, consultation_id: int, official: User, closes_on: dt.date | None, **notice: str
 ) -> Consultation:
     consultation = _locked(consultation_id)
-    if not permissions.can_manage(official, consultation):
-        raise NotAllowed(_("Only an official of the authority may edit this consultation."), code="not_official")
-    if consultation.status != S.DRAFT:
-        raise NotAllowed(_("Only a draft consultation can be edited."), code="consultation_not_draft")
+    permissions.consultation_check(official, consultation, ConsultationAction.EDIT)
     cleaned = _clean_notice(closes_on=closes_on, **notice)
     before = {"title": consultation.title, "closes_at": consultation.closes_at.isoformat()}
     for field, value in cleaned.items():
@@ -220,11 +230,12 @@ def consultation_update_draft(
 def consultation_open(*, consultation_id: int, official: User) -> Consultation:
     """Publish the notice and the draft: proposals are accepted until `closes_at`, at least the minimum term."""
     consultation = _locked(consultation_id)
-    if not permissions.can_manage(official, consultation):
-        raise NotAllowed(_("Only an official of the authority may open this consultation."), code="not_official")
+    permissions.consultation_check(official, consultation, ConsultationAction.OPEN)
     target = CONSULTATION_MACHINE.target("open", consultation.status_enum)
     if not consultation.clauses.exists():
-        raise ValidationFailed(_("The draft has no clauses to comment on."), code="no_clauses", field="draft_text")
+        raise ValidationFailed(
+            _("The draft has no clauses to comment on."), code=ConsultationError.NO_CLAUSES, field="draft_text"
+        )
     now = clock.now()
     minimum = registry.get(rules.MIN_DURATION, authority=consultation.authority)
     earliest = rules.earliest_close(now, minimum)
@@ -235,7 +246,7 @@ def consultation_open(*, consultation_id: int, official: User) -> Consultation:
                 "no earlier than %(date)s."
             )
             % {"n": minimum.as_int, "date": calendar.kyiv_date(earliest).strftime("%d.%m.%Y")},
-            code="consultation_too_short",
+            code=ConsultationError.CONSULTATION_TOO_SHORT,
             field="closes_on",
         )
     publication = registry.get(rules.PROPOSAL_PUBLICATION_TERM, authority=consultation.authority)
@@ -326,41 +337,31 @@ def proposal_submit(
     cso: CivilSocietyOrganisation | None = None,
 ) -> Proposal:
     """A signed-in, verified person's proposal, published at once (well within the publication term)."""
-    if not author.is_authenticated:
-        raise NotAllowed(
-            _("Sign in to make a proposal: anonymous proposals are not considered."), code="sign_in_required"
-        )
-    if not author.email_verified:
-        raise NotAllowed(_("Confirm your email address before making proposals."), code="email_not_verified")
-    if not author.full_name.strip():
-        raise ValidationFailed(
-            _("Add your full name to your profile: anonymous proposals are not considered."),
-            code="author_name_required",
-        )
     # Locked so that a proposal cannot slip in beside the close that opens the duties to decide.
     consultation = _locked(consultation_id)
+    permissions.consultation_check(author, consultation, ConsultationAction.PROPOSE)
     now = clock.now()
-    if consultation.status != S.OPEN or consultation.closes_at <= now:
-        raise NotAllowed(_("This consultation is not accepting proposals."), code="consultation_not_open")
     clause = None
     if clause_id is not None:
         clause = Clause.objects.filter(pk=clause_id, consultation=consultation).first()
         if clause is None:
-            raise ValidationFailed(_("Choose a clause of this draft."), code="clause_invalid", field="clause")
+            raise ValidationFailed(
+                _("Choose a clause of this draft."), code=ConsultationError.CLAUSE_INVALID, field="clause"
+            )
     if cso is not None and not permissions.can_act_for(author, cso):
         raise NotAllowed(
             _("You can make proposals on behalf of an organisation only as its representative."),
-            code="not_cso_representative",
+            code=ConsultationError.NOT_CSO_REPRESENTATIVE,
         )
     text = (text or "").strip()
     if len(text) < PROPOSAL_MIN:
         raise ValidationFailed(
             _("Write a proposal of at least %(n)d characters.") % {"n": PROPOSAL_MIN},
-            code="proposal_too_short",
+            code=ConsultationError.PROPOSAL_TOO_SHORT,
             field="text",
         )
     if len(text) > PROPOSAL_MAX:
-        raise ValidationFailed(_("The proposal is too long."), code="proposal_too_long", field="text")
+        raise ValidationFailed(_("The proposal is too long."), code=ConsultationError.PROPOSAL_TOO_LONG, field="text")
     proposal = Proposal.objects.create(
         consultation=consultation,
         clause=clause,
@@ -385,17 +386,12 @@ def proposal_submit(
 def proposal_hide(*, proposal_id: int, moderator: User, reason: str, note: str = "") -> Proposal:
     """Hide a proposal with forbidden content, giving the reason from the list (the author sees it)."""
     consultation, proposal = _locked_proposal(proposal_id)
-    if not permissions.can_moderate(moderator, consultation):
-        raise NotAllowed(_("Only a moderator of the authority may hide proposals."), code="not_moderator")
+    permissions.proposal_check(moderator, proposal, ProposalAction.HIDE)
     if reason not in ModerationReason.values:
-        raise ValidationFailed(_("Choose a reason from the list."), code="moderation_reason_invalid", field="reason")
-    if consultation.status not in MODERATABLE:
-        raise NotAllowed(
-            _("Proposals can no longer be moderated: the report is published."), code="consultation_not_moderatable"
+        raise ValidationFailed(
+            _("Choose a reason from the list."), code=ConsultationError.MODERATION_REASON_INVALID, field="reason"
         )
     target = PROPOSAL_MACHINE.target("hide", proposal.status_enum)
-    if proposal.decision:
-        raise Conflict(_("A decision is already recorded on this proposal."), code="proposal_already_decided")
     now = clock.now()
     before = {"status": proposal.status}
     proposal.status = target
@@ -420,22 +416,16 @@ def proposal_hide(*, proposal_id: int, moderator: User, reason: str, note: str =
 def proposal_decide(*, proposal_id: int, official: User, decision: str, reason: str = "") -> Proposal:
     """Record accepted / partially accepted / rejected; a reason is required unless accepted in full."""
     consultation, proposal = _locked_proposal(proposal_id)
-    if not permissions.can_manage(official, consultation):
-        raise NotAllowed(_("Only an official of the authority may decide on proposals."), code="not_official")
-    if consultation.status != S.CLOSED:
-        raise InvalidTransition(
-            _("Decisions are recorded after the deadline for proposals and before the report."),
-            code="consultation_cannot_decide",
-        )
+    permissions.proposal_check(official, proposal, ProposalAction.DECIDE)
     target = PROPOSAL_MACHINE.target("decide", proposal.status_enum)
     if decision not in Decision.values:
-        raise ValidationFailed(_("Choose a decision."), code="decision_invalid", field="decision")
+        raise ValidationFailed(_("Choose a decision."), code=ConsultationError.DECISION_INVALID, field="decision")
     reason = (reason or "").strip()
     if decision in NEEDS_REASON and len(reason) < REASON_MIN:
         raise ValidationFailed(
             _("Give the reason why the proposal is not accepted in full (at least %(n)d characters).")
             % {"n": REASON_MIN},
-            code="decision_reason_required",
+            code=ConsultationError.DECISION_REASON_REQUIRED,
             field="reason",
         )
     now = clock.now()
@@ -461,22 +451,21 @@ def proposal_decide(*, proposal_id: int, official: User, decision: str, reason: 
 def consultation_publish_report(*, consultation_id: int, official: User, summary: str) -> Consultation:
     """Publish the report: participants, proposals and the decision on each, and the decisions taken."""
     consultation = _locked(consultation_id)
-    if not permissions.can_manage(official, consultation):
-        raise NotAllowed(_("Only an official of the authority may publish the report."), code="not_official")
+    permissions.consultation_check(official, consultation, ConsultationAction.PUBLISH_REPORT)
     target = CONSULTATION_MACHINE.target("publish_report", consultation.status_enum)
     undecided = Proposal.objects.filter(consultation=consultation, status=ProposalStatus.PUBLISHED, decision="")
     missing = undecided.count()
     if missing:
         raise ValidationFailed(
             _("Record a decision on every proposal first: %(n)d without a decision.") % {"n": missing},
-            code="decisions_missing",
+            code=ConsultationError.DECISIONS_MISSING,
         )
     summary = (summary or "").strip()
     if len(summary) < REPORT_SUMMARY_MIN:
         raise ValidationFailed(
             _("Describe the decisions taken after the consultation (at least %(n)d characters).")
             % {"n": REPORT_SUMMARY_MIN},
-            code="report_summary_too_short",
+            code=ConsultationError.REPORT_SUMMARY_TOO_SHORT,
             field="summary",
         )
     now = clock.now()
@@ -507,15 +496,15 @@ def consultation_publish_report(*, consultation_id: int, official: User, summary
 
 def subscription_add(*, user: User, authority: Authority | None = None, topic: str = "") -> Subscription:
     if not user.is_authenticated:
-        raise NotAllowed(_("Sign in to subscribe."), code="sign_in_required")
+        raise NotAllowed(_("Sign in to subscribe."), code=ConsultationError.SIGN_IN_REQUIRED)
     if not user.email_verified:
-        raise NotAllowed(_("Confirm your email address before subscribing."), code="email_not_verified")
+        raise NotAllowed(_("Confirm your email address before subscribing."), code=ConsultationError.EMAIL_NOT_VERIFIED)
     topic = topic or ""
     if topic and topic not in Topic.values:
-        raise ValidationFailed(_("Choose a topic from the list."), code="topic_invalid", field="topic")
+        raise ValidationFailed(_("Choose a topic from the list."), code=ConsultationError.TOPIC_INVALID, field="topic")
     if authority is None and not topic:
         raise ValidationFailed(
-            _("Choose an authority, a topic, or both."), code="subscription_empty", field="authority"
+            _("Choose an authority, a topic, or both."), code=ConsultationError.SUBSCRIPTION_EMPTY, field="authority"
         )
     try:
         with transaction.atomic():
@@ -530,7 +519,7 @@ def subscription_add(*, user: User, authority: Authority | None = None, topic: s
                 after={"authority": authority and authority.pk, "topic": topic},
             )
     except IntegrityError:
-        raise Conflict(_("You already have this subscription."), code="already_subscribed") from None
+        raise Conflict(_("You already have this subscription."), code=ConsultationError.ALREADY_SUBSCRIBED) from None
     return subscription
 
 
@@ -538,7 +527,7 @@ def subscription_add(*, user: User, authority: Authority | None = None, topic: s
 def subscription_remove(*, subscription_id: int, user: User) -> None:
     subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
     if subscription is None or subscription.user_id != user.pk:
-        raise NotAllowed(_("There is no such subscription."), code="subscription_not_found")
+        raise NotFound(_("There is no such subscription."), code=ConsultationError.SUBSCRIPTION_NOT_FOUND)
     audit.record(
         actor=user,
         subject=subscription,

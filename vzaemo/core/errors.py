@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.functional import Promise
 
 
@@ -20,6 +21,15 @@ class DomainError(Exception):
 
 class NotAllowed(DomainError):
     code = "forbidden"
+
+
+class NotFound(NotAllowed, Http404):
+    """No such object, or not one this person may see: the same answer, so existence does not leak.
+
+    A refusal like any other to callers that catch `NotAllowed`; an `Http404` too, so a page that
+    lets it propagate answers 404 as `get_object_or_404` would."""
+
+    code = "not_found"
 
 
 class InvalidTransition(DomainError):

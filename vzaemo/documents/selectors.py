@@ -29,15 +29,18 @@ from urllib.parse import parse_qsl, urlsplit
 from django.utils.translation import gettext as _
 
 from vzaemo.core import signing
-from vzaemo.core.errors import NotAllowed, ValidationFailed
+from vzaemo.core.errors import NotAllowed, NotFound, ValidationFailed
 from vzaemo.documents import links
+from vzaemo.documents.errors import DocumentError
 from vzaemo.documents.models import Document
 
 SIGNATURE_BYTES = 64
 
 
 def _foreign() -> NotAllowed:
-    return NotAllowed(_("Only documents from the Vzaemo document service are accepted."), code="document_url_foreign")
+    return NotAllowed(
+        _("Only documents from the Vzaemo document service are accepted."), code=DocumentError.DOCUMENT_URL_FOREIGN
+    )
 
 
 def _parse(url: str) -> tuple[uuid.UUID, str, bytes]:
@@ -63,13 +66,15 @@ def _parse(url: str) -> tuple[uuid.UUID, str, bytes]:
         pairs = []
     params = dict(pairs)
     if len(pairs) != 2 or set(params) != {"KeyID", "Signature"}:
-        raise NotAllowed(_("The document URL must carry exactly KeyID and Signature."), code="document_url_invalid")
+        raise NotAllowed(
+            _("The document URL must carry exactly KeyID and Signature."), code=DocumentError.DOCUMENT_URL_INVALID
+        )
     key_id = params["KeyID"]
     if key_id not in signing.public_keys():
-        raise NotAllowed(_("The document URL is signed by an unknown key."), code="document_key_unknown")
+        raise NotAllowed(_("The document URL is signed by an unknown key."), code=DocumentError.DOCUMENT_KEY_UNKNOWN)
     signature = links.from_b64url(params["Signature"])
     if signature is None or len(signature) != SIGNATURE_BYTES:
-        raise NotAllowed(_("The document URL's signature is not valid."), code="document_signature_invalid")
+        raise NotAllowed(_("The document URL's signature is not valid."), code=DocumentError.DOCUMENT_SIGNATURE_INVALID)
     return document_id, key_id, signature
 
 
@@ -88,24 +93,26 @@ def document_verify_url(
     document_id, key_id, signature = _parse(url)
     document = Document.objects.filter(pk=document_id).first()
     if document is None:
-        raise NotAllowed(_("There is no such document."), code="document_not_found")
+        raise NotFound(_("There is no such document."), code=DocumentError.DOCUMENT_NOT_FOUND)
     if not links.verify_permanent(document.id, document.sha256, key_id=key_id, signature=signature):
-        raise NotAllowed(_("The document URL's signature is not valid."), code="document_signature_invalid")
+        raise NotAllowed(_("The document URL's signature is not valid."), code=DocumentError.DOCUMENT_SIGNATURE_INVALID)
     if not document.is_uploaded:
-        raise NotAllowed(_("The document's file has not been uploaded yet."), code="document_not_uploaded")
+        raise NotAllowed(_("The document's file has not been uploaded yet."), code=DocumentError.DOCUMENT_NOT_UPLOADED)
     if sha256 is not None and sha256.lower() != document.sha256:
         raise ValidationFailed(
-            _("The hash does not match the document's."), code="document_hash_mismatch", field="hash"
+            _("The hash does not match the document's."), code=DocumentError.DOCUMENT_HASH_MISMATCH, field="hash"
         )
     if owner is not None and (document.owner_type, document.owner_id) != owner:
-        raise NotAllowed(_("This document belongs to someone else."), code="document_not_owned")
+        raise NotAllowed(_("This document belongs to someone else."), code=DocumentError.DOCUMENT_NOT_OWNED)
     if mode is not None and document.mode != mode:
-        raise ValidationFailed(_("The document's mode (real/test) does not match."), code="document_mode_mismatch")
+        raise ValidationFailed(
+            _("The document's mode (real/test) does not match."), code=DocumentError.DOCUMENT_MODE_MISMATCH
+        )
     return document
 
 
 def _by_link(purpose: str, *, document_id: Any, expires: str, sig: str) -> Document:
-    invalid = NotAllowed(_("This link is not valid."), code="link_invalid")
+    invalid = NotAllowed(_("This link is not valid."), code=DocumentError.LINK_INVALID)
     expiry = links.parse_expires(expires)
     document = Document.objects.filter(pk=document_id).first() if isinstance(document_id, uuid.UUID) else None
     if expiry is None or document is None:
@@ -113,7 +120,7 @@ def _by_link(purpose: str, *, document_id: Any, expires: str, sig: str) -> Docum
     if not links.expiring_signature_valid(purpose, document.id, document.sha256, expires=expiry, sig=sig or ""):
         raise invalid
     if links.expired(expiry):
-        raise NotAllowed(_("This link has expired; ask for a new one."), code="link_expired")
+        raise NotAllowed(_("This link has expired; ask for a new one."), code=DocumentError.LINK_EXPIRED)
     return document
 
 
@@ -121,7 +128,7 @@ def document_for_download(*, document_id: uuid.UUID, expires: str, sig: str) -> 
     """The uploaded document a download link grants, while the link is valid."""
     document = _by_link(links.DOWNLOAD, document_id=document_id, expires=expires, sig=sig)
     if not document.is_uploaded:
-        raise NotAllowed(_("The document's file has not been uploaded yet."), code="document_not_uploaded")
+        raise NotAllowed(_("The document's file has not been uploaded yet."), code=DocumentError.DOCUMENT_NOT_UPLOADED)
     return document
 
 

@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 
 from vzaemo.core import audit, clock
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from vzaemo.documents import conf, links, storage
+from vzaemo.documents.errors import DocumentError
 from vzaemo.documents.models import Document, DocumentMode
 
 TITLE_MAX = 255
@@ -51,25 +52,29 @@ class Registration:
 def _clean(*, sha256: str, title: str, format: str, owner_type: str, owner_id: str, mode: str) -> tuple[str, str, str]:
     if not _SHA256.match(sha256 or ""):
         raise ValidationFailed(
-            _("The hash must be 64 hexadecimal digits of SHA-256."), code="sha256_invalid", field="sha256"
+            _("The hash must be 64 hexadecimal digits of SHA-256."), code=DocumentError.SHA256_INVALID, field="sha256"
         )
     title = " ".join((title or "").split())
     if not title:
-        raise ValidationFailed(_("Give the document a title."), code="title_required", field="title")
+        raise ValidationFailed(_("Give the document a title."), code=DocumentError.TITLE_REQUIRED, field="title")
     if len(title) > TITLE_MAX or not title.isprintable():
         raise ValidationFailed(
-            _("The title is too long or has control characters."), code="title_invalid", field="title"
+            _("The title is too long or has control characters."), code=DocumentError.TITLE_INVALID, field="title"
         )
     format = (format or "").strip().lower()
     if len(format) > FORMAT_MAX or not _MIME.match(format):
         raise ValidationFailed(
-            _("The format must be a MIME type such as application/pdf."), code="format_invalid", field="format"
+            _("The format must be a MIME type such as application/pdf."),
+            code=DocumentError.FORMAT_INVALID,
+            field="format",
         )
     for value, limit, field in ((owner_type, OWNER_TYPE_MAX, "owner_type"), (owner_id, OWNER_ID_MAX, "owner_id")):
         if not value or len(value) > limit or not _OWNER.match(value):
-            raise ValidationFailed(_("The document needs a valid owner."), code="owner_invalid", field=field)
+            raise ValidationFailed(
+                _("The document needs a valid owner."), code=DocumentError.OWNER_INVALID, field=field
+            )
     if mode not in DocumentMode.values:
-        raise ValidationFailed(_("The mode must be real or test."), code="mode_invalid", field="mode")
+        raise ValidationFailed(_("The mode must be real or test."), code=DocumentError.MODE_INVALID, field="mode")
     return sha256.lower(), title, format
 
 
@@ -120,12 +125,16 @@ def document_register(
         previous = Document.objects.filter(pk=previous_id).first()
         if previous is None:
             raise ValidationFailed(
-                _("There is no such previous document."), code="previous_not_found", field="previous"
+                _("There is no such previous document."), code=DocumentError.PREVIOUS_NOT_FOUND, field="previous"
             )
         if (previous.owner_type, previous.owner_id) != (owner_type, owner_id):
-            raise NotAllowed(_("Only the owner may add a version of a document."), code="previous_not_owned")
+            raise NotAllowed(
+                _("Only the owner may add a version of a document."), code=DocumentError.PREVIOUS_NOT_OWNED
+            )
         if previous.mode != mode:
-            raise ValidationFailed(_("A version must have the mode of its predecessor."), code="previous_mode_mismatch")
+            raise ValidationFailed(
+                _("A version must have the mode of its predecessor."), code=DocumentError.PREVIOUS_MODE_MISMATCH
+            )
     now = clock.now()
     document = Document.objects.create(
         sha256=sha256,
@@ -153,11 +162,11 @@ def document_register(
 def _uploadable(document_id: uuid.UUID) -> Document:
     document = Document.objects.filter(pk=document_id).first()
     if document is None:
-        raise NotAllowed(_("There is no such document."), code="document_not_found")
+        raise NotFound(_("There is no such document."), code=DocumentError.DOCUMENT_NOT_FOUND)
     if document.is_uploaded:
         raise Conflict(
             _("This document has been uploaded already; a new version is a new document."),
-            code="document_already_uploaded",
+            code=DocumentError.DOCUMENT_ALREADY_UPLOADED,
         )
     return document
 
@@ -173,15 +182,17 @@ def document_upload(*, document_id: uuid.UUID, file: File | BinaryIO, actor: Any
         staged = storage.stage(file, max_bytes=limit)
     except storage.TooLarge:
         raise ValidationFailed(
-            _("The file is larger than %(limit)d bytes.") % {"limit": limit}, code="document_too_large", field="file"
+            _("The file is larger than %(limit)d bytes.") % {"limit": limit},
+            code=DocumentError.DOCUMENT_TOO_LARGE,
+            field="file",
         ) from None
     try:
         if staged.size == 0:
-            raise ValidationFailed(_("The file is empty."), code="document_empty", field="file")
+            raise ValidationFailed(_("The file is empty."), code=DocumentError.DOCUMENT_EMPTY, field="file")
         if staged.sha256 != document.sha256:
             raise ValidationFailed(
                 _("The file is not the one registered: its SHA-256 differs."),
-                code="document_hash_mismatch",
+                code=DocumentError.DOCUMENT_HASH_MISMATCH,
                 field="file",
             )
         with transaction.atomic():
@@ -190,7 +201,9 @@ def document_upload(*, document_id: uuid.UUID, file: File | BinaryIO, actor: Any
                 size=staged.size, uploaded_at=now
             )
             if updated != 1:
-                raise Conflict(_("This document has been uploaded already."), code="document_already_uploaded")
+                raise Conflict(
+                    _("This document has been uploaded already."), code=DocumentError.DOCUMENT_ALREADY_UPLOADED
+                )
             document.size, document.uploaded_at = staged.size, now
             audit.record(
                 actor=actor if actor is not None else f"{document.owner_type}:{document.owner_id}",

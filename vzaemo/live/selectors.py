@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from vzaemo.auctions.models import Bid
 from vzaemo.auctions.states import AuctionStatus, BidStatus
 from vzaemo.core import clock
-from vzaemo.core.errors import Conflict, NotAllowed
+from vzaemo.core.errors import Conflict, NotFound
 from vzaemo.live import engine, links
+from vzaemo.live.errors import LiveError
 from vzaemo.live.models import LivePost, LiveSession
 
 # to_dict() keys whose values are bid ids: replaced by bidder numbers before anything leaves the server.
@@ -187,12 +188,12 @@ def participation_path_for(*, auction_id: int, bid_id: int) -> str:
     auction is still ahead or running; refused otherwise."""
     row = Bid.objects.filter(pk=bid_id, auction_id=auction_id).values_list("status", "auction__status").first()
     if row is None:
-        raise NotAllowed(_("There is no such bid."), code="bid_not_found")
+        raise NotFound(_("There is no such bid."), code=LiveError.BID_NOT_FOUND)
     bid_status, auction_status = row
     if bid_status != BidStatus.ACTIVE:
         raise Conflict(
-            _("Only a qualified bid (its guarantee paid) gets a participation link."), code="bid_not_qualified"
+            _("Only a qualified bid (its guarantee paid) gets a participation link."), code=LiveError.BID_NOT_QUALIFIED
         )
     if auction_status not in {AuctionStatus.TENDERING, AuctionStatus.AUCTION}:
-        raise Conflict(_("This auction's live stage is over."), code="auction_not_live")
+        raise Conflict(_("This auction's live stage is over."), code=LiveError.AUCTION_NOT_LIVE)
     return links.participation_path(auction_id, bid_id)

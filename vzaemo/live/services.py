@@ -30,6 +30,7 @@ from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, TooManyRequests, ValidationFailed
 from vzaemo.documents import services as documents
 from vzaemo.live import broadcast, engine, rules, selectors
+from vzaemo.live.errors import LiveError
 from vzaemo.live.models import LivePost, LiveSession, LiveThrottle
 
 KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -81,7 +82,7 @@ def parse_amount(value: Any) -> Decimal | None:
     except InvalidOperation:
         amount = Decimal(0)
     if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationFailed(_messages()["amount_invalid"], code="amount_invalid", field="amount")
+        raise ValidationFailed(_messages()["amount_invalid"], code=LiveError.AMOUNT_INVALID, field="amount")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -109,20 +110,22 @@ def live_session_open(
     `timing` replaces single engine.Timing fields (e.g. fewer Dutch steps)."""
     auction = Auction.objects.select_for_update().filter(pk=auction_id).first()
     if auction is None:
-        raise ValidationFailed(_("There is no such auction."), code="auction_not_found")
+        raise ValidationFailed(_("There is no such auction."), code=LiveError.AUCTION_NOT_FOUND)
     existing = LiveSession.objects.filter(auction=auction).first()
     if existing is not None:
         return existing
     if auction.status != AuctionStatus.AUCTION or auction.auction_start is None:
-        raise Conflict(_("Only an auction in its live stage can open."), code="auction_not_live")
+        raise Conflict(_("Only an auction in its live stage can open."), code=LiveError.AUCTION_NOT_LIVE)
     sandboxed = speedup != 1 or start is not None or timing
     if speedup < 1 or (sandboxed and auction.mode != Mode.TEST):
-        raise ValidationFailed(_("Only test auctions may run faster."), code="speedup_test_only", field="speedup")
+        raise ValidationFailed(
+            _("Only test auctions may run faster."), code=LiveError.SPEEDUP_TEST_ONLY, field="speedup"
+        )
     qualified = auction.bids.filter(status=BidStatus.ACTIVE).order_by("id")
     frozen, cited = _timing(speedup)
     unknown = set(timing or {}) - set(frozen)
     if unknown:
-        raise ValidationFailed(_("Unknown timing fields."), code="timing_invalid", field="timing")
+        raise ValidationFailed(_("Unknown timing fields."), code=LiveError.TIMING_INVALID, field="timing")
     frozen.update(timing or {})
     special = registry.get(rules.SPECIAL_BID)
     cited["special_bid"] = special.citation()
@@ -213,7 +216,7 @@ def live_bid_place(
     if not KEY.match(key):
         raise ValidationFailed(
             _("Every bid request needs an idempotency key of 1-64 letters, digits or _.:-"),
-            code="idempotency_key_invalid",
+            code=LiveError.IDEMPOTENCY_KEY_INVALID,
             field="idempotency_key",
         )
     value = parse_amount(amount)
@@ -222,7 +225,7 @@ def live_bid_place(
         return stored, False
     known = LiveSession.objects.filter(auction_id=auction_id).values_list("bidders", flat=True).first()
     if known is None:
-        raise Conflict(_("This auction is not live."), code="auction_not_live")
+        raise Conflict(_("This auction is not live."), code=LiveError.AUCTION_NOT_LIVE)
     if bid_id not in {int(b["bid_id"]) for b in known}:
         _refuse(engine.Refusal(code="not_a_bidder", message="", params={}))
     with transaction.atomic():
@@ -230,7 +233,7 @@ def live_bid_place(
     with transaction.atomic():
         session = LiveSession.objects.select_for_update().filter(auction_id=auction_id).first()
         if session is None:
-            raise Conflict(_("This auction is not live."), code="auction_not_live")
+            raise Conflict(_("This auction is not live."), code=LiveError.AUCTION_NOT_LIVE)
         stored = LivePost.objects.filter(session=session, bid_id=bid_id, idempotency_key=key).first()
         if stored is not None:  # the same request raced us to the lock
             return stored, False

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vzaemo.petitions.states import AnswerDecision, PetitionStatus, RejectionReason
+from vzaemo.petitions.states import SIGNABLE, AnswerDecision, PetitionStatus, RejectionReason
 
 
 class Petition(models.Model):
@@ -86,6 +86,27 @@ class Petition(models.Model):
     @property
     def status_enum(self) -> PetitionStatus:
         return PetitionStatus(self.status)
+
+    # What the pages show, named once here from the states (actions come from permissions.py).
+    @property
+    def awaiting_moderation(self) -> bool:
+        return self.status == PetitionStatus.SUBMITTED
+
+    @property
+    def awaiting_threshold(self) -> bool:
+        return self.status == PetitionStatus.PUBLISHED
+
+    @property
+    def is_collecting(self) -> bool:
+        return self.status in SIGNABLE
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status == PetitionStatus.ANSWERED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == PetitionStatus.REJECTED
 
 
 class Signature(models.Model):

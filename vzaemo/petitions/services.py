@@ -14,10 +14,12 @@ from vzaemo.accounts.models import Authority, User
 from vzaemo.core import audit, clock, commit_order, obligations
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from vzaemo.petitions import permissions, rules
+from vzaemo.petitions.errors import PetitionError
 from vzaemo.petitions.models import Petition, Signature
-from vzaemo.petitions.states import PETITION_MACHINE, SIGNABLE, AnswerDecision, PetitionStatus, RejectionReason
+from vzaemo.petitions.permissions import PetitionAction
+from vzaemo.petitions.states import PETITION_MACHINE, AnswerDecision, PetitionStatus, RejectionReason
 
 logger = logging.getLogger("vzaemo.petitions")
 
@@ -37,7 +39,7 @@ def _locked(petition_id: int) -> Petition:
     try:
         return Petition.objects.select_for_update().get(pk=petition_id)
     except Petition.DoesNotExist:
-        raise NotAllowed(_("There is no such petition."), code="petition_not_found") from None
+        raise NotFound(_("There is no such petition."), code=PetitionError.PETITION_NOT_FOUND) from None
 
 
 def _transition(petition: Petition, verb: str) -> PetitionStatus:
@@ -53,15 +55,21 @@ def _clean_text(*, title: str, essence: str) -> tuple[str, str]:
     essence = (essence or "").strip()
     errors = []
     if not title:
-        errors.append(ValidationFailed(_("Give the petition a title."), code="title_required", field="title"))
+        errors.append(
+            ValidationFailed(_("Give the petition a title."), code=PetitionError.TITLE_REQUIRED, field="title")
+        )
     elif len(title) > TITLE_MAX:
-        errors.append(ValidationFailed(_("The title is too long."), code="title_too_long", field="title"))
+        errors.append(ValidationFailed(_("The title is too long."), code=PetitionError.TITLE_TOO_LONG, field="title"))
     if not essence:
         errors.append(
-            ValidationFailed(_("Describe the essence of the petition."), code="essence_required", field="essence")
+            ValidationFailed(
+                _("Describe the essence of the petition."), code=PetitionError.ESSENCE_REQUIRED, field="essence"
+            )
         )
     elif len(essence) > ESSENCE_MAX:
-        errors.append(ValidationFailed(_("The essence is too long."), code="essence_too_long", field="essence"))
+        errors.append(
+            ValidationFailed(_("The essence is too long."), code=PetitionError.ESSENCE_TOO_LONG, field="essence")
+        )
     if errors:
         raise errors[0]
     return title, essence
@@ -71,16 +79,20 @@ def _clean_text(*, title: str, essence: str) -> tuple[str, str]:
 def petition_create(*, author: User, authority: Authority, title: str, essence: str) -> Petition:
     """A draft. Art. 23-1 requires the essence, the author's full name and email."""
     if not author.is_authenticated:
-        raise NotAllowed(_("Sign in to create a petition."), code="sign_in_required")
+        raise NotAllowed(_("Sign in to create a petition."), code=PetitionError.SIGN_IN_REQUIRED)
     if not author.email_verified:
-        raise NotAllowed(_("Confirm your email address before creating a petition."), code="email_not_verified")
+        raise NotAllowed(
+            _("Confirm your email address before creating a petition."), code=PetitionError.EMAIL_NOT_VERIFIED
+        )
     if not author.full_name.strip():
         raise ValidationFailed(
-            _("Add your full name to your profile: the law requires it."), code="author_name_required"
+            _("Add your full name to your profile: the law requires it."), code=PetitionError.AUTHOR_NAME_REQUIRED
         )
     if not authority.accepts_petitions or not authority.is_active:
         raise ValidationFailed(
-            _("This authority does not accept e-petitions."), code="authority_not_petitionable", field="authority"
+            _("This authority does not accept e-petitions."),
+            code=PetitionError.AUTHORITY_NOT_PETITIONABLE,
+            field="authority",
         )
     title, essence = _clean_text(title=title, essence=essence)
     now = clock.now()
@@ -109,10 +121,7 @@ def petition_create(*, author: User, authority: Authority, title: str, essence: 
 @transaction.atomic
 def petition_update_draft(*, petition_id: int, author: User, title: str, essence: str) -> Petition:
     petition = _locked(petition_id)
-    if petition.author_id != author.pk:
-        raise NotAllowed(_("Only the author may edit this petition."), code="not_author")
-    if petition.status != PetitionStatus.DRAFT:
-        raise NotAllowed(_("Only a draft can be edited."), code="petition_not_draft")
+    permissions.petition_check(author, petition, PetitionAction.EDIT)
     title, essence = _clean_text(title=title, essence=essence)
     before = {"title": petition.title, "essence": petition.essence}
     petition.title, petition.essence, petition.updated_at = title, essence, clock.now()
@@ -131,8 +140,7 @@ def petition_update_draft(*, petition_id: int, author: User, title: str, essence
 @transaction.atomic
 def petition_submit(*, petition_id: int, author: User) -> Petition:
     petition = _locked(petition_id)
-    if petition.author_id != author.pk:
-        raise NotAllowed(_("Only the author may submit this petition."), code="not_author")
+    permissions.petition_check(author, petition, PetitionAction.SUBMIT)
     target = _transition(petition, "submit")
     before = _snapshot(petition)
     now = clock.now()
@@ -157,10 +165,7 @@ def petition_submit(*, petition_id: int, author: User) -> Petition:
 @transaction.atomic
 def petition_publish(*, petition_id: int, moderator: User) -> Petition:
     petition = _locked(petition_id)
-    if not permissions.can_moderate(moderator, petition):
-        raise NotAllowed(
-            _("Only a moderator of the addressed authority may publish this petition."), code="not_moderator"
-        )
+    permissions.petition_check(moderator, petition, PetitionAction.PUBLISH)
     target = _transition(petition, "publish")
     before = _snapshot(petition)
     now = clock.now()
@@ -188,12 +193,11 @@ def petition_publish(*, petition_id: int, moderator: User) -> Petition:
 @transaction.atomic
 def petition_reject(*, petition_id: int, moderator: User, reason: str, note: str = "") -> Petition:
     petition = _locked(petition_id)
-    if not permissions.can_moderate(moderator, petition):
-        raise NotAllowed(
-            _("Only a moderator of the addressed authority may reject this petition."), code="not_moderator"
-        )
+    permissions.petition_check(moderator, petition, PetitionAction.REJECT)
     if reason not in RejectionReason.values:
-        raise ValidationFailed(_("Choose a reason from the list."), code="rejection_reason_invalid", field="reason")
+        raise ValidationFailed(
+            _("Choose a reason from the list."), code=PetitionError.REJECTION_REASON_INVALID, field="reason"
+        )
     target = _transition(petition, "reject")
     before = _snapshot(petition)
     now = clock.now()
@@ -221,18 +225,17 @@ def petition_sign(*, petition_id: int, signer: User) -> Signature:
     The petition row is read, never written: counts are batched (signature_counts_refresh), so
     thousands of signers of one popular petition never queue on its row.
     """
-    if not signer.is_authenticated:
-        raise NotAllowed(_("Sign in to sign petitions."), code="sign_in_required")
-    if not signer.email_verified:
-        raise NotAllowed(_("Confirm your email address before signing."), code="email_not_verified")
+    refusal = permissions.signer_refusal(signer)
+    if refusal is not None:
+        raise refusal
     now = clock.now()
     # The hot path: one indexed read of two columns, no model instance, no ORDER BY.
     found = Petition.objects.filter(pk=petition_id).order_by().values_list("status", "collection_ends_at")[:1]
     if not found:
-        raise NotAllowed(_("There is no such petition."), code="petition_not_found")
-    status, collection_ends_at = found[0]
-    if status not in SIGNABLE or (collection_ends_at and collection_ends_at <= now):
-        raise NotAllowed(_("This petition is not collecting signatures."), code="petition_not_collecting")
+        raise NotFound(_("There is no such petition."), code=PetitionError.PETITION_NOT_FOUND)
+    refusal = permissions.collecting_refusal(*found[0], at=now)
+    if refusal is not None:
+        raise refusal
     try:
         with transaction.atomic():
             signature = Signature.objects.create(
@@ -246,7 +249,7 @@ def petition_sign(*, petition_id: int, signer: User) -> Signature:
                 after={"petition": petition_id},
             )
     except IntegrityError:
-        raise Conflict(_("You have already signed this petition."), code="already_signed") from None
+        raise Conflict(_("You have already signed this petition."), code=PetitionError.ALREADY_SIGNED) from None
     return signature
 
 
@@ -328,8 +331,7 @@ def petition_reach_threshold(*, petition_id: int) -> Petition | None:
 @transaction.atomic
 def petition_start_consideration(*, petition_id: int, official: User) -> Petition:
     petition = _locked(petition_id)
-    if not permissions.can_answer(official, petition):
-        raise NotAllowed(_("Only an official of the addressed authority may do this."), code="not_official")
+    permissions.petition_check(official, petition, PetitionAction.START_CONSIDERATION)
     target = _transition(petition, "start_consideration")
     before = _snapshot(petition)
     now = clock.now()
@@ -353,17 +355,16 @@ def petition_start_consideration(*, petition_id: int, official: User) -> Petitio
 @transaction.atomic
 def petition_answer(*, petition_id: int, official: User, decision: str, text: str) -> Petition:
     petition = _locked(petition_id)
-    if not permissions.can_answer(official, petition):
-        raise NotAllowed(
-            _("Only an official of the addressed authority may answer this petition."), code="not_official"
-        )
+    permissions.petition_check(official, petition, PetitionAction.ANSWER)
     if decision not in AnswerDecision.values:
-        raise ValidationFailed(_("Say whether the petition is supported."), code="decision_invalid", field="decision")
+        raise ValidationFailed(
+            _("Say whether the petition is supported."), code=PetitionError.DECISION_INVALID, field="decision"
+        )
     text = (text or "").strip()
     if len(text) < 20:
         raise ValidationFailed(
             _("Write a public answer of at least 20 characters: the law requires a reasoned response."),
-            code="answer_too_short",
+            code=PetitionError.ANSWER_TOO_SHORT,
             field="text",
         )
     target = _transition(petition, "answer")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vzaemo.core import clock
 from vzaemo.core.errors import ValidationFailed
+from vzaemo.responsiveness.errors import ResponsivenessError
 
 MONTH = "month"
 QUARTER = "quarter"
@@ -72,24 +73,32 @@ def parse(value: str) -> Period:
     if not match:
         raise ValidationFailed(
             _("Give the period as a month (YYYY-MM, e.g. 2026-10) or a quarter (YYYY-Qn, e.g. 2026-Q3)."),
-            code="period_invalid",
+            code=ResponsivenessError.PERIOD_INVALID,
             field="period",
         )
     year = int(match["year"])
     if match["month"] is not None:
         number = int(match["month"])
         if not 1 <= number <= 12:
-            raise ValidationFailed(_("A month is numbered 01 to 12."), code="period_invalid", field="period")
+            raise ValidationFailed(
+                _("A month is numbered 01 to 12."), code=ResponsivenessError.PERIOD_INVALID, field="period"
+            )
         period = month(year, number) if year >= FIRST_YEAR else None
     else:
         number = int(match["quarter"])
         if not 1 <= number <= 4:
-            raise ValidationFailed(_("A quarter is numbered Q1 to Q4."), code="period_invalid", field="period")
+            raise ValidationFailed(
+                _("A quarter is numbered Q1 to Q4."), code=ResponsivenessError.PERIOD_INVALID, field="period"
+            )
         period = quarter(year, number) if year >= FIRST_YEAR else None
     if period is None:
-        raise ValidationFailed(_("The index has no data before 2000."), code="period_invalid", field="period")
+        raise ValidationFailed(
+            _("The index has no data before 2000."), code=ResponsivenessError.PERIOD_INVALID, field="period"
+        )
     if period.start > clock.now():
-        raise ValidationFailed(_("That period has not begun yet."), code="period_in_future", field="period")
+        raise ValidationFailed(
+            _("That period has not begun yet."), code=ResponsivenessError.PERIOD_IN_FUTURE, field="period"
+        )
     return period
 
 

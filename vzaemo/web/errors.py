@@ -1,4 +1,4 @@
-"""Turning a refused service call into what a person sees: a form error or a message."""
+"""Turning a refused service call into what a person sees: a form error, a message, or a JSON body."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 
-from vzaemo.core.errors import Conflict, DomainError, NotAllowed, TooManyRequests
+from vzaemo.core.errors import Conflict, DomainError, NotAllowed, NotFound, TooManyRequests
 
-STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [(Conflict, 409), (NotAllowed, 403), (TooManyRequests, 429)]
+# The first match wins: NotFound is also a NotAllowed.
+STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
+    (Conflict, 409),
+    (NotFound, 404),
+    (NotAllowed, 403),
+    (TooManyRequests, 429),
+]
 
 
 def http_status(error: DomainError) -> int:
@@ -19,6 +25,22 @@ def http_status(error: DomainError) -> int:
         if isinstance(error, kind):
             return status
     return 422
+
+
+def json_error(error: DomainError, *, status: int | None = None) -> JsonResponse:
+    """The one error body of the pages' JSON answers: `{"errors": [{"code", "message", "field"}]}`.
+
+    A list, as in the broker API's envelope, so a client reads every answer the same way; `code` is
+    stable (clients match on it), `message` is for people, `field` names the input at fault or is "".
+    """
+    response = JsonResponse(
+        {"errors": [{"code": str(error.code), "message": str(error.message), "field": error.field or ""}]},
+        status=status or http_status(error),
+        json_dumps_params={"ensure_ascii": False},
+    )
+    if isinstance(error, TooManyRequests):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def add_to_form(form: forms.Form, error: DomainError) -> None:

@@ -35,7 +35,7 @@ from vzaemo.appeals.tests.factories import (
     official_of,
 )
 from vzaemo.core.clock import KYIV
-from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.models import AuditEntry, Obligation, ObligationOutcome
 
 pytestmark = pytest.mark.django_db
@@ -266,7 +266,7 @@ def test_register_refusals(refused: Callable) -> None:
         lambda: services.appeal_register(appeal_id=appeal.pk, official=official, term="week"),
     )
     refused(
-        NotAllowed,
+        NotFound,
         "appeal_not_found",
         lambda: services.appeal_register(appeal_id=999_999, official=official, term="simple"),
     )

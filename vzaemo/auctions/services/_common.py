@@ -21,13 +21,14 @@ import jsonpatch
 from django.utils.translation import gettext as _
 
 from vzaemo.auctions import permissions, rules, selectors
+from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, Revision
 from vzaemo.auctions.permissions import OrganiserBroker
 from vzaemo.auctions.states import Procedure
 from vzaemo.core import audit, commit_order
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import NotAllowed, ValidationFailed
+from vzaemo.core.errors import NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.rules import RuleValue
 
 MAX_MONEY = Decimal("999999999999.99")
@@ -54,19 +55,21 @@ def _locked_auction(auction_id: int) -> Auction:
             .get(pk=auction_id)
         )
     except (Auction.DoesNotExist, ValueError, TypeError):
-        raise NotAllowed(_("There is no such auction."), code="auction_not_found") from None
+        raise NotFound(_("There is no such auction."), code=AuctionError.AUCTION_NOT_FOUND) from None
 
 
 def _locked_auction_of(model: type[Bid] | type[Award] | type[Contract], pk: int) -> tuple[Auction, Any]:
     """Lock the parent auction first (one lock order everywhere), then read the child under it."""
     auction_id = model.objects.filter(pk=pk).values_list("auction_id", flat=True).first()
     if auction_id is None:
-        raise NotAllowed(
+        raise NotFound(
             _("There is no such %(object)s.") % {"object": model._meta.verbose_name},
-            code=f"{model._meta.model_name}_not_found",
+            code=AuctionError(f"{model._meta.model_name}_not_found"),
         )
     auction = _locked_auction(auction_id)
-    return auction, model.objects.get(pk=pk)
+    child = model.objects.get(pk=pk)
+    child.auction = auction  # the locked row, read once: its permissions are judged on it
+    return auction, child
 
 
 def _rule(key: str) -> RuleValue:
@@ -153,28 +156,15 @@ def _money(value: Any, *, field: str, code: str) -> Decimal:
 def _text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ValidationFailed(_("This field is required."), code=f"{field}_required", field=field)
+        raise ValidationFailed(_("This field is required."), code=AuctionError(f"{field}_required"), field=field)
     if len(text) > max_length:
-        raise ValidationFailed(_("This text is too long."), code=f"{field}_too_long", field=field)
+        raise ValidationFailed(_("This text is too long."), code=AuctionError(f"{field}_too_long"), field=field)
     return text
 
 
 def _require_edit(broker: Any, owner_id: int) -> None:
     if not permissions.broker_may_edit(broker, owner_id):
-        raise NotAllowed(_("Only the owner broker with the edit level may do this."), code="not_owner")
-
-
-def _require_organiser(actor: Any, auction: Auction) -> None:
-    if not permissions.may_act_for_organiser(actor, auction):
-        raise NotAllowed(_("Only an official of the organiser may do this."), code="not_organiser")
-
-
-def _require_take_over(broker: Broker, mode: str) -> None:
-    if not permissions.broker_may_take_over(broker, mode):
-        raise NotAllowed(
-            _("Only a broker accredited to create and edit objects in this mode may take this over."),
-            code="broker_cannot_take_over",
-        )
+        raise NotAllowed(_("Only the owner broker with the edit level may do this."), code=AuctionError.NOT_OWNER)
 
 
 def _price(auction: Auction) -> None:

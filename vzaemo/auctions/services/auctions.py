@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vzaemo.auctions import permissions, rules
+from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Auction, Award, Bid, Broker, Lot
-from vzaemo.auctions.permissions import CHRONOGRAPH
+from vzaemo.auctions.permissions import CHRONOGRAPH, AuctionAction
 from vzaemo.auctions.services._common import (
     _commit,
     _document_before,
@@ -24,7 +25,6 @@ from vzaemo.auctions.services._common import (
     _money,
     _price,
     _require_edit,
-    _require_take_over,
     _rule,
     _text,
 )
@@ -46,7 +46,7 @@ from vzaemo.auctions.states import (
 from vzaemo.core import clock
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 from vzaemo.core.rules import RuleValue
 
@@ -77,7 +77,9 @@ def _check_fixed_price(*, category: str, value: Decimal, on: dt.date) -> dict[st
 
 def _check_procedure(procedure: str) -> str:
     if procedure not in Procedure.values:
-        raise ValidationFailed(_("Choose a procedure from the list."), code="procedure_invalid", field="procedure")
+        raise ValidationFailed(
+            _("Choose a procedure from the list."), code=AuctionError.PROCEDURE_INVALID, field="procedure"
+        )
     return procedure
 
 
@@ -86,11 +88,11 @@ def _check_start(auction_start: dt.datetime | None, now: dt.datetime) -> dt.date
         return None
     if auction_start.utcoffset() is None:
         raise ValidationFailed(
-            _("Give the start time with its time zone."), code="auction_start_naive", field="auction_start"
+            _("Give the start time with its time zone."), code=AuctionError.AUCTION_START_NAIVE, field="auction_start"
         )
     if auction_start <= now:
         raise ValidationFailed(
-            _("The auction must start in the future."), code="auction_start_past", field="auction_start"
+            _("The auction must start in the future."), code=AuctionError.AUCTION_START_PAST, field="auction_start"
         )
     return auction_start
 
@@ -100,15 +102,16 @@ def auction_create(*, broker: Broker, lot_id: int, procedure: str, auction_start
     """The lot's first attempt, as a draft (invisible to listings and the chronograph until published)."""
     lot = Lot.objects.select_for_update().select_related("owner").filter(pk=lot_id).first()
     if lot is None:
-        raise NotAllowed(_("There is no such lot."), code="lot_not_found")
+        raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
     _require_edit(broker, lot.owner_id)
     if not permissions.broker_may_create(broker, lot.mode):
         raise NotAllowed(
-            _("This broker is not accredited to create objects in this mode."), code="broker_cannot_create"
+            _("This broker is not accredited to create objects in this mode."), code=AuctionError.BROKER_CANNOT_CREATE
         )
     if lot.auctions.exists():
         raise Conflict(
-            _("This lot already has an auction; later attempts are created automatically."), code="lot_has_auction"
+            _("This lot already has an auction; later attempts are created automatically."),
+            code=AuctionError.LOT_HAS_AUCTION,
         )
     procedure = _check_procedure(procedure)
     now = clock.now()
@@ -142,9 +145,7 @@ def auction_update_draft(
 ) -> Auction:
     """Choose the procedure or the start time of a draft attempt (e.g. a Dutch third attempt)."""
     auction = _locked_auction(auction_id)
-    _require_edit(broker, auction.owner_id)
-    if auction.status != S.DRAFT:
-        raise NotAllowed(_("Only a draft can be edited."), code="auction_not_draft")
+    permissions.auction_check(broker, auction, AuctionAction.EDIT)
     now = clock.now()
     before = _document_before(auction)
     if procedure is not None:
@@ -174,13 +175,16 @@ def _lead_time(value: Decimal, procedure: str) -> tuple[RuleValue, RuleValue]:
 def auction_publish(*, broker: Broker, auction_id: int) -> Auction:
     """draft -> active.tendering. Repeating the publish is harmless (two-phase create)."""
     auction = _locked_auction(auction_id)
-    _require_edit(broker, auction.owner_id)
     if auction.status == S.TENDERING:
+        permissions.auction_check(broker, auction, AuctionAction.PUBLISH, who_only=True)
         return auction  # idempotent: nothing changes, no revision
+    permissions.auction_check(broker, auction, AuctionAction.PUBLISH)
     target = AUCTION_MACHINE.target("publish", auction.status_enum)
     if auction.auction_start is None:
         raise ValidationFailed(
-            _("Set the auction's start time before publishing."), code="auction_start_required", field="auction_start"
+            _("Set the auction's start time before publishing."),
+            code=AuctionError.AUCTION_START_REQUIRED,
+            field="auction_start",
         )
     now = clock.now()
     today = clock.today()
@@ -191,13 +195,15 @@ def auction_publish(*, broker: Broker, auction_id: int) -> Auction:
         raise ValidationFailed(
             _("For this price the auction must be held between %(earliest)s and %(latest)s.")
             % {"earliest": earliest.isoformat(), "latest": latest.isoformat()},
-            code="auction_start_outside_lead_time",
+            code=AuctionError.AUCTION_START_OUTSIDE_LEAD_TIME,
             field="auction_start",
         )
     tender_hour = _rule(rules.TENDER_END_HOUR)
     tender_end = rules.tender_end(auction.auction_start, tender_hour)
     if tender_end <= now:
-        raise ValidationFailed(_("Tendering would already be over."), code="tender_end_past", field="auction_start")
+        raise ValidationFailed(
+            _("Tendering would already be over."), code=AuctionError.TENDER_END_PAST, field="auction_start"
+        )
     before = _document_before(auction)
     fixed: dict[str, Any] = {}
     if auction.procedure == Procedure.FIXED_PRICE:
@@ -220,8 +226,7 @@ def auction_publish(*, broker: Broker, auction_id: int) -> Auction:
 def auction_cancel(*, actor: Any, auction_id: int, reason: str) -> Auction:
     """The owner broker or the organiser cancels (e.g. the debt was paid); no next attempt follows."""
     auction = _locked_auction(auction_id)
-    if not (permissions.broker_may_edit(actor, auction.owner_id) or permissions.is_organiser(actor, auction)):
-        raise NotAllowed(_("Only the owner broker or the organiser may cancel the auction."), code="not_owner")
+    permissions.auction_check(actor, auction, AuctionAction.CANCEL)
     reason = _text(reason, field="reason", max_length=2_000)
     target = AUCTION_MACHINE.target("cancel", auction.status_enum)
     # Every contract not yet cancelled ends with the auction, each checked against the contract machine
@@ -254,7 +259,7 @@ def auction_transfer(*, broker: Broker, auction_id: int) -> Auction:
     """The auction moves to `broker`, with the later attempts of its lot (they are written with the same
     owner token). Each moved attempt gets its revision and audit record."""
     auction = _locked_auction(auction_id)
-    _require_take_over(broker, auction.mode)
+    permissions.auction_check(broker, auction, AuctionAction.TRANSFER)
     later = Auction.objects.filter(lot_id=auction.lot_id, attempt__gt=auction.attempt).order_by("attempt")
     now = clock.now()
     for attempt in [auction, *(_locked_auction(pk) for pk in later.values_list("pk", flat=True))]:
@@ -316,11 +321,8 @@ def auction_end_tendering(*, auction_id: int) -> Auction | None:
 def auction_record_result(*, actor: Any, auction_id: int, ranking: Sequence[tuple[int, Any]]) -> Auction:
     """The live engine's result: (bid id, final amount) best first. active.auction -> active.qualification
     with the award chain; an empty ranking (no Dutch accept, no valid bid) makes the auction unsuccessful."""
-    if not permissions.may_record_result(actor):
-        raise NotAllowed(_("Only the auction engine records results."), code="not_auction_engine")
     auction = _locked_auction(auction_id)
-    if auction.status != S.AUCTION:
-        AUCTION_MACHINE.target("record_result", auction.status_enum)  # raises the readable refusal
+    permissions.auction_check(actor, auction, AuctionAction.RECORD_RESULT)
     active = {bid.pk: bid for bid in auction.bids.filter(status=BidStatus.ACTIVE)}
     ranked: list[tuple[Bid, Decimal]] = []
     seen: set[int] = set()
@@ -330,13 +332,13 @@ def auction_record_result(*, actor: Any, auction_id: int, ranking: Sequence[tupl
         if bid is None or bid_id in seen:
             raise ValidationFailed(
                 _("The result names a bid that is not a qualified bid of this auction, or names one twice."),
-                code="result_bid_invalid",
+                code=AuctionError.RESULT_BID_INVALID,
                 field="ranking",
             )
-        value = _money(amount, field="ranking", code="result_amount_invalid")
+        value = _money(amount, field="ranking", code=AuctionError.RESULT_AMOUNT_INVALID)
         if previous is not None and value > previous:
             raise ValidationFailed(
-                _("The result must be ordered best first."), code="result_not_ranked", field="ranking"
+                _("The result must be ordered best first."), code=AuctionError.RESULT_NOT_RANKED, field="ranking"
             )
         seen.add(bid_id)
         previous = value

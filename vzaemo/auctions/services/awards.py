@@ -11,15 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vzaemo.auctions import permissions, rules
+from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract
-from vzaemo.auctions.permissions import CHRONOGRAPH
+from vzaemo.auctions.permissions import CHRONOGRAPH, AwardAction
 from vzaemo.auctions.services._common import (
     _commit,
     _document_before,
     _locked_auction_of,
     _money,
-    _require_edit,
-    _require_organiser,
     _rule,
     _text,
 )
@@ -27,7 +26,7 @@ from vzaemo.auctions.services.relisting import _create_next_attempt
 from vzaemo.auctions.states import AUCTION_MACHINE, AWARD_MACHINE, AuctionStatus, AwardEndReason, AwardStatus
 from vzaemo.core import clock, obligations
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
+from vzaemo.core.errors import ValidationFailed
 from vzaemo.core.models import ObligationOutcome
 
 # The organiser's duty the responsiveness index counts (a core.Obligation kind).
@@ -102,19 +101,11 @@ def _promote_next_or_fail(auction: Auction, now: dt.datetime) -> None:
     auction.ended_at = now
 
 
-def _pending_award(auction: Auction, award: Award) -> None:
-    if award.status != AwardStatus.PENDING:
-        AWARD_MACHINE.target("activate", AwardStatus(award.status))  # raises the readable refusal
-
-
 @transaction.atomic
 def award_upload_protocol(*, actor: Any, award_id: int, document: str) -> Award:
     """The organiser uploads the signed auction protocol (its duty, by the protocol deadline)."""
     auction, award = _locked_auction_of(Award, award_id)
-    _require_organiser(actor, auction)
-    _pending_award(auction, award)
-    if award.protocol_uploaded_at is not None:
-        raise Conflict(_("The protocol is already uploaded."), code="protocol_already_uploaded")
+    permissions.award_check(actor, award, AwardAction.UPLOAD_PROTOCOL)
     document = _text(document, field="document", max_length=500)
     now = clock.now()
     before = _document_before(auction)
@@ -131,25 +122,19 @@ def award_upload_protocol(*, actor: Any, award_id: int, document: str) -> Award:
 def award_confirm_payment(*, actor: Any, award_id: int, amount: Any, reference: str) -> Award:
     """The winner paid the price less the guarantee, in time: award active, contract pending."""
     auction, award = _locked_auction_of(Award, award_id)
-    if not permissions.may_confirm_payments(actor, auction):
-        raise NotAllowed(_("Only the organiser's bank feed or official may confirm a payment."), code="not_organiser")
+    permissions.award_check(actor, award, AwardAction.CONFIRM_PAYMENT, who_only=True)
     reference = _text(reference, field="reference", max_length=100)
-    paid = _money(amount, field="amount", code="amount_invalid")
+    paid = _money(amount, field="amount", code=AuctionError.AMOUNT_INVALID)
     if award.status == AwardStatus.ACTIVE and award.payment_reference == reference:
         return award  # the same payment reported again
-    _pending_award(auction, award)
+    # A repeated report is answered above; anything else must pass the whole table.
+    permissions.award_check(actor, award, AwardAction.CONFIRM_PAYMENT)
     now = clock.now()
-    if award.protocol_uploaded_at is None:
-        raise ValidationFailed(
-            _("The protocol must be uploaded before the payment is accepted."), code="protocol_missing"
-        )
-    if award.payment_due_at is not None and now > award.payment_due_at:
-        raise NotAllowed(_("The payment term has passed."), code="payment_overdue")
     due = award.value - auction.guarantee
     if paid < due:
         raise ValidationFailed(
             _("The payment is less than the %(amount)s UAH due.") % {"amount": due},
-            code="payment_too_small",
+            code=AuctionError.PAYMENT_TOO_SMALL,
             field="amount",
         )
     target_auction = AUCTION_MACHINE.target("award", auction.status_enum)
@@ -167,9 +152,8 @@ def award_confirm_payment(*, actor: Any, award_id: int, amount: Any, reference: 
 def award_disqualify(*, actor: Any, award_id: int, note: str) -> Award:
     """The organiser finds the winner ineligible: unsuccessful, the runner-up is promoted."""
     auction, award = _locked_auction_of(Award, award_id)
-    _require_organiser(actor, auction)
+    permissions.award_check(actor, award, AwardAction.DISQUALIFY)
     note = _text(note, field="note", max_length=2_000)
-    _pending_award(auction, award)
     now = clock.now()
     before = _document_before(auction)
     _end_award(award, verb="fail", reason=AwardEndReason.DISQUALIFIED, now=now, note=note)
@@ -206,10 +190,7 @@ def award_default(*, award_id: int) -> Award | None:
 def award_withdraw_waiting(*, broker: Broker, award_id: int) -> Award:
     """The runner-up leaves the chain and gets its guarantee back."""
     auction, award = _locked_auction_of(Award, award_id)
-    bid_owner = Bid.objects.filter(pk=award.bid_id).values_list("owner_id", flat=True).get()
-    _require_edit(broker, bid_owner)
-    if award.status != AwardStatus.WAITING:
-        AWARD_MACHINE.target("withdraw", AwardStatus(award.status))
+    permissions.award_check(broker, award, AwardAction.WITHDRAW)
     now = clock.now()
     before = _document_before(auction)
     _end_award(award, verb="withdraw", reason=AwardEndReason.WITHDRAWN, now=now)

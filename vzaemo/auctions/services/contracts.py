@@ -7,8 +7,10 @@ from typing import Any
 
 from django.db import transaction
 
+from vzaemo.auctions import permissions
 from vzaemo.auctions.models import Contract
-from vzaemo.auctions.services._common import _commit, _document_before, _locked_auction_of, _require_organiser, _text
+from vzaemo.auctions.permissions import ContractAction
+from vzaemo.auctions.services._common import _commit, _document_before, _locked_auction_of, _text
 from vzaemo.auctions.services.awards import _end_award, _forfeit, _promote_next_or_fail
 from vzaemo.auctions.services.relisting import _create_next_attempt
 from vzaemo.auctions.states import AUCTION_MACHINE, CONTRACT_MACHINE, AuctionStatus, AwardEndReason, ContractStatus
@@ -26,7 +28,7 @@ def _cancel_contract(contract: Contract, *, target: ContractStatus, reason: str,
 @transaction.atomic
 def contract_sign(*, actor: Any, contract_id: int) -> Contract:
     auction, contract = _locked_auction_of(Contract, contract_id)
-    _require_organiser(actor, auction)
+    permissions.contract_check(actor, contract, ContractAction.SIGN)
     target = CONTRACT_MACHINE.target("sign", ContractStatus(contract.status))
     target_auction = AUCTION_MACHINE.target("complete", auction.status_enum)
     now = clock.now()
@@ -44,7 +46,7 @@ def contract_sign(*, actor: Any, contract_id: int) -> Contract:
 def contract_cancel(*, actor: Any, contract_id: int, reason: str) -> Contract:
     """The winner refused to sign: the contract is cancelled, the guarantee forfeited, the runner-up promoted."""
     auction, contract = _locked_auction_of(Contract, contract_id)
-    _require_organiser(actor, auction)
+    permissions.contract_check(actor, contract, ContractAction.CANCEL)
     reason = _text(reason, field="reason", max_length=2_000)
     target = CONTRACT_MACHINE.target("cancel", ContractStatus(contract.status))
     now = clock.now()

@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Authority
 from vzaemo.auctions import permissions, selectors
+from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Broker, Lot
-from vzaemo.auctions.services._common import _commit_lot, _money, _require_edit, _require_take_over, _text
-from vzaemo.auctions.states import AuctionStatus, Category, Mode, OrganiserKind
+from vzaemo.auctions.permissions import LotAction
+from vzaemo.auctions.services._common import _commit_lot, _money, _text
+from vzaemo.auctions.states import Category, Mode, OrganiserKind
 from vzaemo.core import clock
 from vzaemo.core.audit_tags import AuditTag
-from vzaemo.core.errors import Conflict, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 
 
 @transaction.atomic
@@ -36,19 +38,25 @@ def lot_create(
 ) -> Lot:
     """An arrested asset listed by a broker for an enforcement office (the organiser)."""
     if mode not in Mode.values:
-        raise ValidationFailed(_("Mode is real or test."), code="mode_invalid", field="mode")
+        raise ValidationFailed(_("Mode is real or test."), code=AuctionError.MODE_INVALID, field="mode")
     if not permissions.broker_may_create(broker, mode):
         raise NotAllowed(
-            _("This broker is not accredited to create objects in this mode."), code="broker_cannot_create"
+            _("This broker is not accredited to create objects in this mode."), code=AuctionError.BROKER_CANNOT_CREATE
         )
     if not organiser.is_active:
-        raise ValidationFailed(_("This organiser is not active."), code="organiser_inactive", field="organiser")
+        raise ValidationFailed(
+            _("This organiser is not active."), code=AuctionError.ORGANISER_INACTIVE, field="organiser"
+        )
     if organiser_kind not in OrganiserKind.values:
         raise ValidationFailed(
-            _("Choose the kind of enforcement office."), code="organiser_kind_invalid", field="organiser_kind"
+            _("Choose the kind of enforcement office."),
+            code=AuctionError.ORGANISER_KIND_INVALID,
+            field="organiser_kind",
         )
     if category not in Category.values:
-        raise ValidationFailed(_("Choose a category from the list."), code="category_invalid", field="category")
+        raise ValidationFailed(
+            _("Choose a category from the list."), code=AuctionError.CATEGORY_INVALID, field="category"
+        )
     _region(region)
     now = clock.now()
     lot = Lot(
@@ -63,7 +71,7 @@ def lot_create(
         address=_text(address, field="address", max_length=500, required=False),
         enforcement_proceeding=_text(enforcement_proceeding, field="enforcement_proceeding", max_length=50),
         encumbrances=_text(encumbrances, field="encumbrances", max_length=20_000, required=False),
-        start_value=_money(start_value, field="start_value", code="start_value_invalid"),
+        start_value=_money(start_value, field="start_value", code=AuctionError.START_VALUE_INVALID),
         created_at=now,
         date_modified=now,
     )
@@ -76,7 +84,7 @@ def _region(region: str) -> str:
     from vzaemo.accounts.models import Region
 
     if region not in Region.values:
-        raise ValidationFailed(_("Choose a region from the list."), code="region_invalid", field="region")
+        raise ValidationFailed(_("Choose a region from the list."), code=AuctionError.REGION_INVALID, field="region")
     return region
 
 
@@ -101,10 +109,8 @@ def lot_update(
     # same lot take turns.
     lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
     if lot is None:
-        raise NotAllowed(_("There is no such lot."), code="lot_not_found")
-    _require_edit(broker, lot.owner_id)
-    if lot.auctions.exclude(status=AuctionStatus.DRAFT).exists():
-        raise NotAllowed(_("A lot can be edited only until its auction is published."), code="lot_published")
+        raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
+    permissions.lot_check(broker, lot, LotAction.EDIT)
     before = selectors.lot_document(lot)
     if title is not None:
         lot.title = _text(title, field="title", max_length=300)
@@ -120,14 +126,18 @@ def lot_update(
         lot.encumbrances = _text(encumbrances, field="encumbrances", max_length=20_000, required=False)
     if category is not None:
         if category not in Category.values:
-            raise ValidationFailed(_("Choose a category from the list."), code="category_invalid", field="category")
+            raise ValidationFailed(
+                _("Choose a category from the list."), code=AuctionError.CATEGORY_INVALID, field="category"
+            )
         lot.category = category
     if start_value is not None:
-        lot.start_value = _money(start_value, field="start_value", code="start_value_invalid")
+        lot.start_value = _money(start_value, field="start_value", code=AuctionError.START_VALUE_INVALID)
     if (lot.category, lot.start_value) != (before["category"], Decimal(before["value"]["amount"])) and (
         lot.auctions.exists()
     ):
-        raise Conflict(_("The price and the category are fixed once the lot has an auction."), code="lot_has_auction")
+        raise Conflict(
+            _("The price and the category are fixed once the lot has an auction."), code=AuctionError.LOT_HAS_AUCTION
+        )
     if selectors.lot_document(lot) == before:
         return lot  # nothing to change: no revision
     _commit_lot(lot, actor=broker, before=before, tag=AuditTag.AUCTION_LOT_EDIT, now=clock.now())
@@ -139,8 +149,8 @@ def lot_transfer(*, broker: Broker, lot_id: int) -> Lot:
     """The lot moves to `broker` (who showed its transfer key to the edge)."""
     lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
     if lot is None:
-        raise NotAllowed(_("There is no such lot."), code="lot_not_found")
-    _require_take_over(broker, lot.mode)
+        raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
+    permissions.lot_check(broker, lot, LotAction.TRANSFER)
     if lot.owner_id == broker.pk:
         return lot
     before = selectors.lot_document(lot)

@@ -36,7 +36,7 @@ from vzaemo.consultations.tests.factories import (
 )
 from vzaemo.core import chronograph
 from vzaemo.core.clock import KYIV
-from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.models import AuditEntry, Obligation, ObligationOutcome
 
 pytestmark = pytest.mark.django_db
@@ -597,7 +597,7 @@ def test_subscribing_to_an_authority_a_topic_or_both(refused: Callable) -> None:
     )
     stranger = UserFactory()
     refused(
-        NotAllowed,
+        NotFound,
         "subscription_not_found",
         lambda: services.subscription_remove(subscription_id=pair.pk, user=stranger),
     )

@@ -23,6 +23,7 @@ from vzaemo.core.errors import (
     Conflict,
     InvalidTransition,
     NotAllowed,
+    NotFound,
     ValidationFailed,
 )
 from vzaemo.core.models import AuditEntry, RuleUnit
@@ -219,7 +220,7 @@ def test_update_draft_refuses_an_empty_title_and_keeps_the_old_one(refused: Call
 def test_update_draft_of_a_missing_petition(refused: Callable) -> None:
     author = UserFactory()
     refused(
-        NotAllowed,
+        NotFound,
         "petition_not_found",
         lambda: services.petition_update_draft(petition_id=999_999, author=author, title="Назва", essence="Суть"),
     )
@@ -502,7 +503,7 @@ def test_signing_stops_when_the_collection_term_ends(refused: Callable, frozen: 
 
 def test_sign_a_missing_petition(refused: Callable) -> None:
     signer = UserFactory()
-    refused(NotAllowed, "petition_not_found", lambda: services.petition_sign(petition_id=999_999, signer=signer))
+    refused(NotFound, "petition_not_found", lambda: services.petition_sign(petition_id=999_999, signer=signer))
 
 
 # --- the batched count and the threshold --------------------------------------------------------

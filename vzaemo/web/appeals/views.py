@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -21,10 +21,12 @@ from django.views.decorators.http import require_POST
 
 from vzaemo.accounts.models import User
 from vzaemo.appeals import permissions, rules, selectors, services
+from vzaemo.appeals.errors import AppealError
 from vzaemo.appeals.models import Appeal
-from vzaemo.appeals.states import APPEAL_MACHINE, DECIDED, AppealStatus
+from vzaemo.appeals.permissions import AppealAction
+from vzaemo.appeals.states import AppealStatus
 from vzaemo.core import rules as registry
-from vzaemo.core.errors import DomainError, ValidationFailed
+from vzaemo.core.errors import DomainError, NotFound, ValidationFailed
 from vzaemo.web.appeals.forms import (
     AnswerForm,
     AppealForm,
@@ -45,7 +47,7 @@ def _user(request: HttpRequest) -> User:
 def _get_visible(request: HttpRequest, pk: int) -> Appeal:
     appeal = selectors.appeal_get_for_viewer(appeal_id=pk, user=_user(request))
     if appeal is None:
-        raise Http404(_("There is no such appeal."))
+        raise NotFound(_("There is no such appeal."), code=AppealError.APPEAL_NOT_FOUND)
     return appeal
 
 
@@ -94,20 +96,13 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = _get_visible(request, pk)
     user = request.user
     current = appeal.status_enum
-    decided = current in DECIDED
     context = {
         "appeal": appeal,
         "history": selectors.appeal_history(appeal=appeal),
         "forwarded_to": selectors.appeal_forwarded_to(appeal=appeal) if current == AppealStatus.FORWARDED else None,
         "complaints": appeal.complaints.filter(forwarded_from__isnull=True, applicant=appeal.applicant_id),
         "is_applicant": permissions.is_applicant(user, appeal),
-        "can_register": APPEAL_MACHINE.can("register", current) and permissions.can_register(user, appeal),
-        "can_forward": APPEAL_MACHINE.can("forward", current) and permissions.can_register(user, appeal),
-        "can_start": APPEAL_MACHINE.can("start", current) and permissions.can_answer(user, appeal),
-        "can_extend": APPEAL_MACHINE.can("extend", current) and permissions.can_extend(user, appeal),
-        "can_answer": APPEAL_MACHINE.can("answer", current) and permissions.can_answer(user, appeal),
-        "can_refuse": APPEAL_MACHINE.can("refuse", current) and permissions.can_refuse(user, appeal),
-        "can_complain": decided and permissions.is_applicant(user, appeal) and appeal.authority.parent_id is not None,
+        "actions": permissions.appeal_actions(user, appeal),
         "register_form": RegisterForm(authority=appeal.authority),
     }
     return render(request, "web/appeals/detail.html", context)
@@ -117,7 +112,7 @@ def appeal_photo(request: HttpRequest, pk: int) -> FileResponse:
     """The photo, only to those who may see the appeal; never from a public media URL."""
     appeal = _get_visible(request, pk)
     if not appeal.photo:
-        raise Http404(_("This appeal has no photo."))
+        raise NotFound(_("This appeal has no photo."), code=AppealError.PHOTO_NOT_FOUND)
     response = FileResponse(appeal.photo.open("rb"), content_type=appeal.photo_type or "application/octet-stream")
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
@@ -130,7 +125,7 @@ def _form_action(
     pk: int,
     *,
     form_class: type[forms.Form],
-    allowed: Callable[[Any, Appeal], bool],
+    action: AppealAction,
     call: Callable[[Appeal, dict[str, Any]], Appeal],
     title: str,
     button: str,
@@ -139,8 +134,11 @@ def _form_action(
 ) -> HttpResponse:
     """A page with one form that calls one service: 303 to the resulting appeal, or 422 and nothing changed."""
     appeal = _get_visible(request, pk)
-    if not allowed(request.user, appeal):
-        raise PermissionDenied(_("You may not do this with this appeal."))
+    try:
+        # The person only: a wrong state is the service's to explain, with the form, when it is sent.
+        permissions.appeal_check(request.user, appeal, action, who_only=True)
+    except DomainError:
+        raise PermissionDenied(_("You may not do this with this appeal.")) from None
     extra = form_kwargs(appeal) if form_kwargs else {}
     form = form_class(request.POST or None, **extra)
     status = 200
@@ -165,7 +163,7 @@ def appeal_register(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form_class=RegisterForm,
         form_kwargs=lambda appeal: {"authority": appeal.authority},
-        allowed=permissions.can_register,
+        action=AppealAction.REGISTER,
         call=lambda appeal, data: services.appeal_register(
             appeal_id=appeal.pk, official=_user(request), term=data["term"]
         ),
@@ -185,7 +183,7 @@ def appeal_forward(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=ForwardForm,
-        allowed=permissions.can_register,
+        action=AppealAction.FORWARD,
         call=forward,
         title=_("Forward to the competent body"),
         button=_("Forward"),
@@ -199,7 +197,7 @@ def appeal_extend(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=ExtendForm,
-        allowed=permissions.can_extend,
+        action=AppealAction.EXTEND,
         call=lambda appeal, data: services.appeal_extend(
             appeal_id=appeal.pk,
             head=_user(request),
@@ -217,7 +215,7 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=AnswerForm,
-        allowed=permissions.can_answer,
+        action=AppealAction.ANSWER,
         call=lambda appeal, data: services.appeal_answer(
             appeal_id=appeal.pk, official=_user(request), text=data["text"]
         ),
@@ -232,7 +230,7 @@ def appeal_refuse(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=RefuseForm,
-        allowed=permissions.can_refuse,
+        action=AppealAction.REFUSE,
         call=lambda appeal, data: services.appeal_refuse(
             appeal_id=appeal.pk,
             official=_user(request),
@@ -250,7 +248,7 @@ def appeal_complain(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=ComplaintForm,
-        allowed=permissions.is_applicant,
+        action=AppealAction.COMPLAIN,
         call=lambda appeal, data: services.appeal_file_complaint(
             appeal_id=appeal.pk,
             applicant=_user(request),

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Region
 from vzaemo.auctions import selectors
+from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Auction, Lot
 from vzaemo.auctions.states import (
     AuctionStatus,
@@ -29,6 +30,7 @@ from vzaemo.auctions.states import (
     Mode,
     Procedure,
 )
+from vzaemo.core.errors import NotFound
 from vzaemo.live import selectors as live_selectors
 from vzaemo.web.auctions.forms import AuctionFilterForm
 from vzaemo.web.errors import is_htmx
@@ -80,7 +82,7 @@ def auction_list(request: HttpRequest) -> HttpResponse:
 def _public_auction(pk: int) -> Auction:
     auction = selectors.auction_list_public(mode=Mode.REAL).select_related("lot__organiser").filter(pk=pk).first()
     if auction is None:
-        raise Http404(_("There is no such auction."))
+        raise NotFound(_("There is no such auction."), code=AuctionError.AUCTION_NOT_FOUND)
     return auction
 
 
@@ -217,7 +219,7 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lot = Lot.objects.filter(pk=pk, mode=Mode.REAL).select_related("organiser").first()
     public = set(selectors.auction_list_public(mode=Mode.REAL).filter(lot_id=pk).values_list("pk", flat=True))
     if lot is None or not public:
-        raise Http404(_("There is no such lot."))
+        raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
     # The lot's history, public attempts only: a next attempt still in draft is not announced yet.
     attempts = [_outcome(a) for a in selectors.lot_history(lot) if a.pk in public]
     context = {

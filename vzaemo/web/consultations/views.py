@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from vzaemo.accounts.models import CivilSocietyOrganisation
 from vzaemo.consultations import permissions, selectors, services
+from vzaemo.consultations.errors import ConsultationError
 from vzaemo.consultations.models import Consultation, Proposal
-from vzaemo.consultations.states import ConsultationStatus
+from vzaemo.consultations.permissions import ConsultationAction
 from vzaemo.core import clock
-from vzaemo.core.errors import DomainError
+from vzaemo.core.errors import DomainError, NotFound
 from vzaemo.web.consultations.forms import (
     ConsultationFilterForm,
     ConsultationForm,
@@ -33,7 +34,6 @@ from vzaemo.web.consultations.forms import (
 from vzaemo.web.errors import act, add_to_form, http_status, see_other
 
 PAGE_SIZE = 20
-S = ConsultationStatus
 
 
 def consultation_list(request: HttpRequest) -> HttpResponse:
@@ -45,30 +45,30 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    can_create = request.user.is_authenticated and selectors.authorities_managed_by(user=request.user).exists()
-    return render(
-        request,
-        "web/consultations/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "can_create": can_create},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "prepares_consultations": permissions.prepares_consultations(request.user),
+    }
+    return render(request, "web/consultations/list.html", context)
 
 
 def _get_visible(request: HttpRequest, pk: int) -> Consultation:
     consultation = selectors.consultation_get_for_viewer(consultation_id=pk, user=request.user)
     if consultation is None:
-        raise Http404(_("There is no such consultation."))
+        raise NotFound(_("There is no such consultation."), code=ConsultationError.CONSULTATION_NOT_FOUND)
     return consultation
 
 
-def _get_managed(request: HttpRequest, pk: int) -> Consultation:
+def _get_managed(request: HttpRequest, pk: int, action: ConsultationAction) -> Consultation:
+    """The consultation, if the person is one who may do `action` with it; its state is judged later."""
     consultation = _get_visible(request, pk)
-    if not permissions.can_manage(request.user, consultation):
-        raise PermissionDenied(_("Only an official of the authority may do this."))
+    try:
+        permissions.consultation_check(request.user, consultation, action, who_only=True)
+    except DomainError:
+        raise PermissionDenied(_("Only an official of the authority may do this.")) from None
     return consultation
-
-
-def _accepting(consultation: Consultation) -> bool:
-    return consultation.status == S.OPEN and consultation.closes_at > clock.now()
 
 
 def _detail(
@@ -78,16 +78,14 @@ def _detail(
     if proposal_form is None:
         clause = request.GET.get("clause", "")
         proposal_form = ProposalForm(consultation=consultation, user=user, initial={"clause": clause})
-    can_moderate = consultation.status != S.REPORT_PUBLISHED and permissions.can_moderate(user, consultation)
     context = {
         "consultation": consultation,
         "clauses": selectors.clauses_with_proposals(consultation=consultation),
         "general": selectors.published_proposals(consultation=consultation).filter(clause=None),
         "hidden": selectors.hidden_proposals(consultation=consultation),
-        "accepting": _accepting(consultation),
+        "accepting": consultation.accepts_proposals,
         "proposal_form": proposal_form,
-        "can_manage": permissions.can_manage(user, consultation),
-        "can_moderate": can_moderate,
+        "actions": permissions.consultation_actions(user, consultation),
         "hide_form": HideForm(),
         "rules_applied": consultation.rules_applied,
     }
@@ -179,9 +177,9 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _get_managed(request, pk)
-    if consultation.status != S.DRAFT:
-        raise Http404(_("Only a draft consultation can be edited."))
+    consultation = _get_managed(request, pk, ConsultationAction.EDIT)
+    if ConsultationAction.EDIT not in permissions.consultation_actions(request.user, consultation):
+        raise NotFound(_("Only a draft consultation can be edited."), code=ConsultationError.CONSULTATION_NOT_DRAFT)
     return _notice_form(request, consultation)
 
 
@@ -208,7 +206,7 @@ def consultation_hide(request: HttpRequest, pk: int, proposal_pk: int) -> HttpRe
         messages.error(request, _("Choose a reason from the list."))
         return see_other("web:consultation_detail", pk=pk)
     if not Proposal.objects.filter(pk=proposal_pk, consultation_id=pk).exists():
-        raise Http404(_("There is no such proposal."))
+        raise NotFound(_("There is no such proposal."), code=ConsultationError.PROPOSAL_NOT_FOUND)
     return _act(
         request,
         pk,
@@ -225,7 +223,7 @@ def consultation_hide(request: HttpRequest, pk: int, proposal_pk: int) -> HttpRe
 @login_required
 def consultation_decisions(request: HttpRequest, pk: int) -> HttpResponse:
     """One form per published proposal; each POST records the decision on one of them."""
-    consultation = _get_managed(request, pk)
+    consultation = _get_managed(request, pk, ConsultationAction.DECIDE_PROPOSALS)
     proposals = list(selectors.published_proposals(consultation=consultation))
     forms_by_id = {
         p.pk: DecisionForm(prefix=f"p{p.pk}", initial={"decision": p.decision, "reason": p.decision_reason})
@@ -236,9 +234,9 @@ def consultation_decisions(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             proposal_pk = int(request.POST.get("proposal", ""))
         except ValueError:
-            raise Http404(_("There is no such proposal.")) from None
+            raise NotFound(_("There is no such proposal."), code=ConsultationError.PROPOSAL_NOT_FOUND) from None
         if proposal_pk not in forms_by_id:
-            raise Http404(_("There is no such proposal."))
+            raise NotFound(_("There is no such proposal."), code=ConsultationError.PROPOSAL_NOT_FOUND)
         form = DecisionForm(request.POST, prefix=f"p{proposal_pk}")
         forms_by_id[proposal_pk] = form
         status = 422
@@ -265,7 +263,8 @@ def consultation_decisions(request: HttpRequest, pk: int) -> HttpResponse:
             "consultation": consultation,
             "rows": rows,
             "undecided": undecided,
-            "deciding": consultation.status == S.CLOSED,
+            "deciding": ConsultationAction.DECIDE_PROPOSALS
+            in permissions.consultation_actions(request.user, consultation),
         },
         status=status,
     )
@@ -273,7 +272,7 @@ def consultation_decisions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def consultation_publish_report(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _get_managed(request, pk)
+    consultation = _get_managed(request, pk, ConsultationAction.PUBLISH_REPORT)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -299,8 +298,10 @@ def consultation_publish_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 def consultation_report(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _get_visible(request, pk)
-    if consultation.status != S.REPORT_PUBLISHED:
-        raise Http404(_("The report on this consultation is not published yet."))
+    if not consultation.has_report:
+        raise NotFound(
+            _("The report on this consultation is not published yet."), code=ConsultationError.REPORT_NOT_PUBLISHED
+        )
     return render(
         request,
         "web/consultations/report.html",

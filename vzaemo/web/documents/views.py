@@ -23,26 +23,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from vzaemo.core.errors import DomainError, ValidationFailed
+from vzaemo.core.errors import DomainError, NotFound, ValidationFailed
 from vzaemo.documents import conf, selectors, services, storage
-from vzaemo.web.errors import http_status
+from vzaemo.documents.errors import DocumentError
+from vzaemo.web.errors import json_error
 
 logger = logging.getLogger("vzaemo.documents")
 
-NOT_FOUND_CODES = {"document_not_found", "document_file_missing"}
-GONE_CODES = {"link_expired"}
+GONE_CODES = {DocumentError.LINK_EXPIRED}
 # Room for the multipart envelope around the file when checking Content-Length up front.
 MULTIPART_OVERHEAD = 64 * 1024
 
 
 def _refusal(error: DomainError, status: int | None = None) -> JsonResponse:
-    if status is None:
-        status = 404 if error.code in NOT_FOUND_CODES else 410 if error.code in GONE_CODES else http_status(error)
-    response = JsonResponse(
-        {"errors": [{"code": error.code, "message": str(error.message)}]},
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    if status is None and error.code in GONE_CODES:
+        status = 410
+    response = json_error(error, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -70,7 +66,7 @@ def document_download(request: HttpRequest, document_id: uuid.UUID) -> HttpRespo
         handle = storage.open_document(document.storage_name)
     except FileNotFoundError:
         logger.error("the file of uploaded document %s is missing", document.pk)
-        return _refusal(DomainError(_("The document's file is missing."), code="document_file_missing"))
+        return _refusal(NotFound(_("The document's file is missing."), code=DocumentError.DOCUMENT_FILE_MISSING))
     response = FileResponse(handle, as_attachment=True, filename=document.filename, content_type=document.format)
     response["X-Content-Type-Options"] = "nosniff"
     response["ETag"] = f'"{document.sha256}"'
@@ -94,7 +90,7 @@ def document_upload(request: HttpRequest, document_id: uuid.UUID) -> HttpRespons
         declared = 0
     if declared > limit + MULTIPART_OVERHEAD:  # refuse before reading the body
         too_large = ValidationFailed(
-            _("The file is larger than %(limit)d bytes.") % {"limit": limit}, code="document_too_large"
+            _("The file is larger than %(limit)d bytes.") % {"limit": limit}, code=DocumentError.DOCUMENT_TOO_LARGE
         )
         return _refusal(too_large, status=413)
     try:
@@ -102,11 +98,13 @@ def document_upload(request: HttpRequest, document_id: uuid.UUID) -> HttpRespons
     except MultiPartParserError:
         file = None
     if file is None:
-        return _refusal(ValidationFailed(_("Send the file as the multipart field “file”."), code="file_required"), 400)
+        return _refusal(
+            ValidationFailed(_("Send the file as the multipart field “file”."), code=DocumentError.FILE_REQUIRED), 400
+        )
     try:
         document = services.document_upload(document_id=document_id, file=file)
     except DomainError as error:
-        return _refusal(error, status=413 if error.code == "document_too_large" else None)
+        return _refusal(error, status=413 if error.code == DocumentError.DOCUMENT_TOO_LARGE else None)
     return JsonResponse(
         {
             "data": {

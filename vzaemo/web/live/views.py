@@ -10,23 +10,24 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from vzaemo.auctions.models import Auction
-from vzaemo.core.errors import DomainError, TooManyRequests
+from vzaemo.core.errors import DomainError, NotAllowed, NotFound
 from vzaemo.live import links, selectors, services
+from vzaemo.live.errors import LiveError
 from vzaemo.live.models import LiveSession
-from vzaemo.web.errors import http_status, see_other
+from vzaemo.web.errors import json_error, see_other
 
 
 def _session(auction_id: int) -> LiveSession:
     session = selectors.session_for(auction_id)
     if session is None:
-        raise Http404
+        raise NotFound(_("There is no live auction here."), code=LiveError.SESSION_NOT_FOUND)
     return session
 
 
@@ -161,7 +162,9 @@ def live_bid(request: HttpRequest, auction_id: int, bid_id: int) -> HttpResponse
         sig = _verified(request, auction_id, bid_id)
     except _Forbidden:
         if _wants_json(request):
-            return _error(403, "participation_link_invalid", "This participation link is not valid.")
+            return json_error(
+                NotAllowed(_("This participation link is not valid."), code=LiveError.PARTICIPATION_LINK_INVALID)
+            )
         return _forbidden(request)
     back = reverse("web:live-bidder", kwargs={"auction_id": auction_id, "bid_id": bid_id}) + f"?sig={sig}"
     try:
@@ -174,10 +177,7 @@ def live_bid(request: HttpRequest, auction_id: int, bid_id: int) -> HttpResponse
         )
     except DomainError as error:
         if _wants_json(request):
-            response = _error(http_status(error), error.code, str(error.message), field=error.field)
-            if isinstance(error, TooManyRequests):
-                response["Retry-After"] = str(error.retry_after)
-            return response
+            return json_error(error)
         messages.error(request, str(error.message))
         return see_other(back)
     data = {
@@ -198,15 +198,11 @@ def _accepted_message(amount: Any) -> str:
     return _("Your bid of %(amount)s UAH is accepted.") % {"amount": f"{amount:.2f}"}
 
 
-def _error(status: int, code: str, message: str, *, field: str | None = None) -> JsonResponse:
-    return JsonResponse({"errors": [{"code": code, "description": message, "name": field or ""}]}, status=status)
-
-
 @require_GET
 def live_protocol(request: HttpRequest, auction_id: int) -> HttpResponse:
     session = _session(auction_id)
     if session.protocol is None:
-        raise Http404
+        raise NotFound(_("The auction protocol is not ready yet."), code=LiveError.PROTOCOL_NOT_FOUND)
     auction: Auction = session.auction
     return render(
         request,

@@ -8,16 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vzaemo.core.errors import DomainError
+from vzaemo.core.errors import DomainError, NotFound
 from vzaemo.petitions import permissions, rules, selectors, services
+from vzaemo.petitions.errors import PetitionError
 from vzaemo.petitions.models import Petition
-from vzaemo.petitions.states import SIGNABLE, PetitionStatus
+from vzaemo.petitions.permissions import PetitionAction
 from vzaemo.web.errors import act, add_to_form, http_status, is_htmx, see_other
 from vzaemo.web.petitions.forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
 
@@ -45,7 +46,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
 def _get_visible(request: HttpRequest, pk: int) -> Petition:
     petition = selectors.petition_get_for_viewer(petition_id=pk, user=request.user)
     if petition is None:
-        raise Http404(_("There is no such petition."))
+        raise NotFound(_("There is no such petition."), code=PetitionError.PETITION_NOT_FOUND)
     return petition
 
 
@@ -55,13 +56,9 @@ def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, objec
         "petition": petition,
         "progress": rules.progress_percent(petition.signature_count, petition.threshold),
         "has_signed": selectors.petition_has_signed(petition=petition, user=user),
-        "is_collecting": petition.status in SIGNABLE,
+        "is_collecting": petition.is_collecting,
         "signers": selectors.petition_signers(petition=petition)[:10],
-        "can_moderate": petition.status == PetitionStatus.SUBMITTED and permissions.can_moderate(user, petition),
-        "can_answer": petition.status in (PetitionStatus.THRESHOLD_REACHED, PetitionStatus.UNDER_CONSIDERATION)
-        and permissions.can_answer(user, petition),
-        "can_start": petition.status == PetitionStatus.THRESHOLD_REACHED and permissions.can_answer(user, petition),
-        "is_author": user.is_authenticated and petition.author_id == user.pk,
+        "actions": permissions.petition_actions(user, petition),
         "reject_form": RejectForm(),
         "answer_form": AnswerForm(),
         "rules_applied": petition.rules_applied,
@@ -110,8 +107,8 @@ def petition_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _get_visible(request, pk)
-    if petition.author_id != request.user.pk or petition.status != PetitionStatus.DRAFT:
-        raise Http404(_("Only the author's draft can be edited."))
+    if PetitionAction.EDIT not in permissions.petition_actions(request.user, petition):
+        raise NotFound(_("Only the author's draft can be edited."))
     initial = {"authority": petition.authority, "title": petition.title, "essence": petition.essence}
     form = PetitionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -220,8 +217,11 @@ def petition_start_consideration(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def petition_answer(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _get_visible(request, pk)
-    if not permissions.can_answer(request.user, petition):
-        raise PermissionDenied(_("Only an official of the addressed authority may answer this petition."))
+    try:
+        # The person only: a wrong state is the service's to explain when the form is sent.
+        permissions.petition_check(request.user, petition, PetitionAction.ANSWER, who_only=True)
+    except DomainError as error:
+        raise PermissionDenied(str(error.message)) from None
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

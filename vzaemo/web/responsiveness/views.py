@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vzaemo.core import clock
-from vzaemo.core.errors import ValidationFailed
+from vzaemo.core.errors import NotFound, ValidationFailed
 from vzaemo.responsiveness import metrics, opendata, periods, selectors
+from vzaemo.responsiveness.errors import ResponsivenessError
 from vzaemo.responsiveness.periods import Period
 from vzaemo.responsiveness.selectors import AuthorityIndex
+from vzaemo.web.errors import json_error
 from vzaemo.web.responsiveness import charts
 
 SORTS = {
@@ -37,7 +39,7 @@ def _rows(request: HttpRequest, result: selectors.IndexResult) -> list[Authority
     if not slug:
         return result.rows
     if selectors.authority_get(slug) is None:
-        raise Http404(_("There is no such authority."))
+        raise NotFound(_("There is no such authority."), code=ResponsivenessError.AUTHORITY_NOT_FOUND)
     return [row for row in result.rows if row.slug == slug]
 
 
@@ -79,7 +81,7 @@ def _month_label(period: Period) -> str:
 def authority_page(request: HttpRequest, slug: str) -> HttpResponse:
     authority = selectors.authority_get(slug)
     if authority is None:
-        raise Http404(_("There is no such authority."))
+        raise NotFound(_("There is no such authority."), code=ResponsivenessError.AUTHORITY_NOT_FOUND)
     trend = selectors.trend_for_authority(authority)
     labels = [date_format(point.period.start_date, "M") for point in trend.points]
     first, last = _month_label(trend.points[0].period), _month_label(trend.points[-1].period)
@@ -128,7 +130,7 @@ def authority_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _bad_period(error: ValidationFailed, *, as_json: bool) -> HttpResponse:
     if as_json:
-        return JsonResponse({"error": {"code": error.code, "message": str(error.message)}}, status=400)
+        return json_error(error, status=400)
     return HttpResponse(str(error.message), status=400, content_type="text/plain; charset=utf-8")
 
 

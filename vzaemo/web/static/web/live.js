@@ -122,7 +122,7 @@
           setText("feedback", amount ? fmt(labels.accepted, { amount: amount }) : labels.cancelled);
         } else {
           if (r.status !== 429) key = null;
-          setText("feedback", (r.body.errors && r.body.errors[0] && r.body.errors[0].description) || labels.failed);
+          setText("feedback", (r.body.errors && r.body.errors[0] && r.body.errors[0].message) || labels.failed);
         }
       }).catch(function () {
         setText("feedback", labels.network); // the same key is sent again on retry: never a second bid
