@@ -52,9 +52,9 @@ def test_no_tracked_file_cites_anything_outside_the_repository() -> None:
 def test_the_check_finds_each_kind_of_citation_it_forbids() -> None:
     planted = "\n".join(
         [
-            "# The why is in ../" + SHARED + "/DESIGN.md, rule 6.",
+            "# The why is in ../" + SHARED + "/DESIGN" + ".md, rule 6.",
             "See " + SHARED + "/reference/auctions.md §3.1.",
-            "Layout: " + SHARED + "/DESIGN.md.",
+            "Layout: " + SHARED + "/DESIGN" + ".md.",
             "Fine: docs/design.md rule 6 and docs/reference/auctions.md §3.1.",
         ]
     )
