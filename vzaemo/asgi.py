@@ -1,4 +1,4 @@
-"""The ASGI process serves only the Server-Sent Event streams (DESIGN: pages stay on WSGI).
+"""The ASGI process serves only the Server-Sent Event streams (docs/design.md, "Stack": pages stay on WSGI).
 
 This module is that process's entry point (``granian --interface asginl vzaemo.asgi:application``; Django does
 not speak the ASGI lifespan protocol, and nothing here needs it: the live listener starts with the first stream).

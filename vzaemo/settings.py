@@ -190,7 +190,7 @@ LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "vzaemo" / "web" / "locale"]
 USE_I18N = True
 USE_TZ = True
-# Every legal date boundary is in Kyiv (reference/ukraine-rules.md section 7).
+# Every legal date boundary is in Kyiv (docs/reference/ukraine-rules.md §7).
 TIME_ZONE = "Europe/Kyiv"
 
 STATIC_URL = "/static/"
@@ -304,7 +304,7 @@ VZAEMO_BROKER_API_READS_PER_SECOND = int(os.environ.get("VZAEMO_BROKER_API_READS
 VZAEMO_BROKER_API_RATE_WINDOW_SECONDS = int(os.environ.get("VZAEMO_BROKER_API_RATE_WINDOW_SECONDS", "1"))
 # Live auctions (vzaemo.live, ADR 0010). "production": 180-s turns and pauses; "legacy": the older 120/120.
 LIVE_ENGLISH_TIMING = os.environ.get("LIVE_ENGLISH_TIMING", "production")
-# One bid request per bidder per this many seconds (issue 5: 1/s); 0 switches the throttle off (tests only).
+# One bid request per bidder per this many seconds (1/s, ADR 0010); 0 switches the throttle off (tests only).
 LIVE_BID_INTERVAL_SECONDS = float(os.environ.get("LIVE_BID_INTERVAL_SECONDS", "1"))
 # The stream process reads an auction once per change and derives every viewer's state from that one read.
 LIVE_STREAM_BASE = "vzaemo.live.selectors.stream_base"

@@ -5,8 +5,8 @@ Steps: throwaway PostgreSQL cluster -> migrate -> seed (bench/live/seed.py: one 
 the baseline, and N bulk copies of it, all English, live, 2-s turns) -> `runplatform` (DEBUG off) ->
 (a) idle baseline: the baseline auction alone, its M bidders bidding once per turn, its M bidder streams and a
     few public streams open;
-(b) load: K public streams spread over the N auctions plus the N x M bidder streams (issue 5: 10,000 streams),
-    opened at a fixed rate; then every auction's bidders bid once per turn for --duration seconds;
+(b) load: K public streams spread over the N auctions plus the N x M bidder streams (ADR 0010's load goal:
+    10,000 streams), opened at a fixed rate; then every auction's bidders bid once per turn for --duration seconds;
 -> checks against the database -> table, PASS/FAIL, raw output under bench/results/live-<timestamp>/.
 Everything it starts is stopped in `finally`.
 

@@ -155,7 +155,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @dataclass
 class BrowserLog:
-    """What the page said on its console, uncaught errors, and CSP violations (DESIGN: no unsafe-inline)."""
+    """What the page said on its console, uncaught errors, and CSP violations (docs/design.md, "Stack": no
+    unsafe-inline)."""
 
     messages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""An e-petition's whole life in a real browser against the production topology (foundation issue, section 5)."""
+"""An e-petition's whole life in a real browser against the production topology."""
 
 from __future__ import annotations
 

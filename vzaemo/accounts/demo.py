@@ -142,7 +142,7 @@ def seed_people(*, extra_citizens: int) -> DemoPeople:
                 "accepts_petitions": petitions,
             },
         )
-    # Local thresholds come from community charters (reference/ukraine-rules.md row 13).
+    # Local thresholds come from community charters (docs/reference/ukraine-rules.md, summary row 13).
     charters = [
         ("kyiv-city-council", "petition.signature_threshold", 6000, RuleUnit.COUNT),
         ("kyiv-city-council", "petition.collection_period", 60, RuleUnit.CALENDAR_DAYS),

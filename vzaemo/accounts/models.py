@@ -222,7 +222,7 @@ class Membership(models.Model):
         verbose_name=_("civil society organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    # Time comes only from core.clock (DESIGN rule 3), also for rows the admin creates.
+    # Time comes only from core.clock (docs/design.md rule 3), also for rows the admin creates.
     created_at = models.DateTimeField(_("since"), default=clock.now, editable=False)
 
     class Meta:

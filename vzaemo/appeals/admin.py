@@ -17,7 +17,7 @@ class AppealAdmin(AuditedModelAdmin):
     list_filter = ["status", "kind", "category", "authority"]
     search_fields = ["full_name", "email", "essence"]
     date_hierarchy = "received_at"
-    # Status and deadlines change only through the services (DESIGN rule 2).
+    # Status and deadlines change only through the services (docs/design.md rule 2).
     readonly_fields = [f.name for f in Appeal._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

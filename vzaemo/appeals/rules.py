@@ -1,7 +1,7 @@
 """Appeal terms: the registry keys and the deadline arithmetic (pure: no database).
 
 Values, sources and effective dates are seeded by migration 0002_seed_rules
-(reference/ukraine-rules.md section 2). Days are calendar days; a term ending on a non-working
+(docs/reference/ukraine-rules.md §2). Days are calendar days; a term ending on a non-working
 day ends on the next working day (Civil Code art. 254 part 5, via core.calendar).
 """
 

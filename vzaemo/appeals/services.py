@@ -1,4 +1,4 @@
-"""Every write to appeals (DESIGN rule 1): one named, locked, audited service per change.
+"""Every write to appeals (docs/design.md rule 1): one named, locked, audited service per change.
 
 Each service keeps the authority's duties (core.Obligation) in step, in the same transaction:
 

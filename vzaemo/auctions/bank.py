@@ -1,4 +1,4 @@
-"""A fake bank for the demo and tests (DESIGN rule 10: fakes only for outside systems).
+"""A fake bank for the demo and tests (docs/design.md rule 10: fakes only for outside systems).
 
 In production the organiser's bank statement feed calls the same services as `BANK_FEED`.
 """

@@ -32,7 +32,7 @@ class Broker(models.Model):
 
     name = models.CharField(_("name"), max_length=300)
     edrpou = models.CharField(_("EDRPOU code"), max_length=8, unique=True, validators=[edrpou_validator])
-    # Accreditation levels (reference/auctions.md §1.2): create objects, edit them, sandbox only.
+    # Accreditation levels (docs/reference/auctions.md §1.2): create objects, edit them, sandbox only.
     can_create = models.BooleanField(_("level: create"), default=False)
     can_edit = models.BooleanField(_("level: edit"), default=False)
     sandbox = models.BooleanField(_("level: sandbox (test objects only)"), default=False)

@@ -42,7 +42,7 @@ class SystemActor:
 
 BANK_FEED = SystemActor("bank-feed")  # the organiser's bank statement feed (a fake bank in the demo)
 CHRONOGRAPH = SystemActor("chronograph")
-LIVE_ENGINE = SystemActor("auction-engine")  # vzaemo.live (issue 5) records the auction result
+LIVE_ENGINE = SystemActor("auction-engine")  # vzaemo.live (ADR 0010) records the auction result
 CDB_ADMIN = SystemActor("cdb-admin")  # the CDB administrator's integration (openprocurement's `Administrator`)
 
 

@@ -1,7 +1,7 @@
 """Auction amounts and terms: the registry keys and the arithmetic, with no database access of their own.
 
-The values, sources and confidence are seeded by migration 0002_seed_rules (reference/auctions.md §2.2,
-§4; reference/ukraine-rules.md §5). SETAM's own figures (guarantee, step, markdowns, payment term)
+The values, sources and confidence are seeded by migration 0002_seed_rules (docs/reference/auctions.md §2.2,
+§4; docs/reference/ukraine-rules.md §5). SETAM's own figures (guarantee, step, markdowns, payment term)
 could not be verified in public sources: they are seeded with confidence M, to be checked against
 MoJ order 2831/5 (z1301-16), Sections IV-VII.
 """

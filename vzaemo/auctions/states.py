@@ -1,4 +1,4 @@
-"""Statuses of auctions, bids, awards and contracts (openprocurement spelling, reference/auctions.md §2.1)."""
+"""Statuses of auctions, bids, awards and contracts (openprocurement spelling, docs/reference/auctions.md §2.1)."""
 
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ CONTRACT_MACHINE: StateMachine[ContractStatus] = StateMachine.build(
 )
 
 TERMINAL = frozenset({A.COMPLETE, A.UNSUCCESSFUL, A.CANCELLED})
-# Listed publicly and in the feed: everything but drafts (reference/auctions.md §1.3, two-phase create).
+# Listed publicly and in the feed: everything but drafts (docs/reference/auctions.md §1.3, two-phase create).
 PUBLIC = frozenset(set(AuctionStatus) - {A.DRAFT})
-# Bidders' identities stay hidden while bidding is open (issue 4 §2; reference/auctions.md "identities revealed only at the end").
+# Bidders' identities stay hidden while bidding is open (docs/reference/auctions.md §1.6).
 BIDDERS_HIDDEN = frozenset({A.DRAFT, A.TENDERING, A.AUCTION})

@@ -165,7 +165,7 @@ def _bad_transfer(description: str) -> ApiError:
 
 @transaction.atomic
 def ownership_change(*, kind: str, object_id: int, broker: Broker, transfer: str) -> Access:
-    """`broker` takes the object over with its transfer key (reference/auctions.md §1.2): the domain service
+    """`broker` takes the object over with its transfer key (docs/reference/auctions.md §1.2): the domain service
     moves the owner (revision and audit), the token row moves to `broker` with a new token and a new transfer
     key, which are returned, and the key used is spent: it never works again. A refusal changes nothing."""
     guarded = _token_object_id(kind, object_id)

@@ -1,4 +1,4 @@
-"""Rate limits of the broker API (reference/auctions.md §1.3: 429, back off): fixed windows on Django's cache.
+"""Rate limits of the broker API (docs/reference/auctions.md §1.3: 429, back off): fixed windows on Django's cache.
 
 Each API key (the SHA-256 of the bearer secret presented; the client address without one) gets
 `VZAEMO_BROKER_API_WRITES_PER_SECOND` writes (any method but GET/HEAD/OPTIONS) and

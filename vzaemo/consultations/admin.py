@@ -17,7 +17,7 @@ from vzaemo.core.errors import DomainError
 
 
 class ReadOnlyAdmin(AuditedModelAdmin):
-    """Status, deadlines and decisions change only through the services (DESIGN rule 2)."""
+    """Status, deadlines and decisions change only through the services (docs/design.md rule 2)."""
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]

@@ -1,7 +1,7 @@
 """Consultation terms: the registry keys, the deadline arithmetic and how a draft splits into clauses.
 
 The values, sources and effective dates are seeded into the registry by migration 0002_seed_rules
-(reference/ukraine-rules.md section 3).
+(docs/reference/ukraine-rules.md §3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every write to consultations (DESIGN rule 1): one named, locked, audited service per change."""
+"""Every write to consultations (docs/design.md rule 1): one named, locked, audited service per change."""
 
 from __future__ import annotations
 

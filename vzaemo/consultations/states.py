@@ -34,7 +34,7 @@ MODERATABLE = frozenset({S.OPEN, S.CLOSED})
 
 
 class Topic(models.TextChoices):
-    """The topics on which consultation is mandatory (Res. 996 p. 12; reference/ukraine-rules.md section 3)."""
+    """The topics on which consultation is mandatory (Res. 996 p. 12; docs/reference/ukraine-rules.md §3)."""
 
     CONSTITUTIONAL_RIGHTS = "constitutional_rights", _("constitutional rights and freedoms")
     ENVIRONMENT = "environment", _("vital interests, including the environment")
@@ -69,7 +69,7 @@ PROPOSAL_MACHINE: StateMachine[ProposalStatus] = StateMachine.build(
 
 class ModerationReason(models.TextChoices):
     """What a published proposal may not contain: the forbidden-content list (as for petitions,
-    Law 393/96 as summarised in reference/ukraine-rules.md section 1), plus personal data of others
+    Law 393/96 as summarised in docs/reference/ukraine-rules.md §1), plus personal data of others
     and advertising, which a public comment thread must not spread."""
 
     OVERTHROW = "overthrow", _("calls to overthrow the constitutional order or to violate territorial integrity")

@@ -1,4 +1,4 @@
-"""The audit chain: every change leaves a record, linked into a tamper-evident hash chain (DESIGN rule 5).
+"""The audit chain: every change leaves a record, linked into a tamper-evident hash chain (docs/design.md rule 5).
 
 * `record()` appends an entry inside the caller's transaction. It only INSERTs and takes no shared
   lock, so the signing and bidding paths never queue behind the log.

@@ -1,6 +1,6 @@
-"""Ukrainian working days and legal terms (DESIGN rule 3: the only place for working-day maths).
+"""Ukrainian working days and legal terms (docs/design.md rule 3: the only place for working-day maths).
 
-Legal sources (reference/ukraine-rules.md section 7):
+Legal sources (docs/reference/ukraine-rules.md §7):
 
 * Labour Code art. 73 lists the public holidays; art. 67 part 3 moves the day off of a holiday that
   falls on a Saturday or Sunday to the next free weekday (two colliding holidays move two days).

@@ -1,4 +1,4 @@
-"""The only reader of the time (DESIGN rule 3).
+"""The only reader of the time (docs/design.md rule 3).
 
 In a sandbox deployment (`VZAEMO_SANDBOX`), `VZAEMO_TIME_ACCELERATION` makes platform time run
 faster than wall time from a fixed epoch, so that demos and broker certification can walk through

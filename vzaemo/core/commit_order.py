@@ -2,8 +2,8 @@
 
 Ordering appended rows by an id or a timestamp skips rows when readers poll while writers commit: a
 transaction that took id 10 can commit after the one that took id 11, so a reader that already moved
-past 11 never sees 10 (measured: ≈8% of changes skipped, reference/perf-security.md §7). The fix used
-here, built once for the audit sealer and the broker change feed (DESIGN rule 5):
+past 11 never sees 10 (measured: ≈8% of changes skipped, docs/reference/perf-security.md §7). The fix used
+here, built once for the audit sealer and the broker change feed (docs/design.md rule 5):
 
 1. A writer stamps each row with its own transaction id (`txid_expression()`, evaluated *inside* the
    INSERT so it is always the id of the transaction the row commits in, even in autocommit).

@@ -11,7 +11,7 @@ class MartialLawPeriod(models.Model):
     """A period in which Law 2136-IX art. 6 part 6 suspends Labour Code arts. 67 (parts 3-5) and 71-73.
 
     While it lasts, public holidays are ordinary working days and nothing moves to Monday.
-    Administrators close the open period when martial law ends (reference/ukraine-rules.md section 7).
+    Administrators close the open period when martial law ends (docs/reference/ukraine-rules.md §7).
     """
 
     starts_on = models.DateField(_("suspension starts on"))

@@ -1,4 +1,4 @@
-"""The legal rules registry (DESIGN rule 4): every threshold and term is data with a source.
+"""The legal rules registry (docs/design.md rule 4): every threshold and term is data with a source.
 
 `get(key, on=..., authority=...)` returns the rule in force on a date, with the authority's own
 override where the rule allows one (a local charter, for example). Services store the returned

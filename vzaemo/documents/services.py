@@ -1,4 +1,4 @@
-"""Every write to documents (DESIGN rule 1): register a hash, then upload the file once.
+"""Every write to documents (docs/design.md rule 1): register a hash, then upload the file once.
 
 1. `document_register(*, sha256, title, format, owner_type, owner_id, ...)` inserts the document with its
    declared hash and returns it with a signed upload link (expiring) and its permanent URL (signed with

@@ -1,12 +1,12 @@
-"""The live auction as a pure function (DESIGN.md rule 7).
+"""The live auction as a pure function (docs/design.md rule 7).
 
 Everything a live auction shows — the stage, whose turn it is, the Dutch price, the standings, the least amount
 each bidder may post — is computed from (configuration, accepted posts, now) and nothing else: no ORM, no clock,
 no I/O. The caller stores only the posts that `check()` accepted; any process can answer any request, and tests
 need no sleeping.
 
-Rules: reference/auctions.md §3.1, §3.2, §3.2a (authoritative) and §4 "Special bid". Every interval is half-open,
-``[start, end)``: a moment exactly on a boundary belongs to the next stage.
+Rules: docs/reference/auctions.md §3.1, §3.2, §3.2a (authoritative) and §4 "Special bid". Every interval is
+half-open, ``[start, end)``: a moment exactly on a boundary belongs to the next stage.
 
 How the replay works: posts are sorted by ``(at, seq)`` and replayed in that order; each post is validated again
 by the very code `check()` uses, at its own ``at``, against the state just before it. A post that would not have

@@ -1,6 +1,6 @@
 """The live auction stores only what cannot be computed: the frozen configuration and the accepted posts.
 
-DESIGN rule 7: the stage, whose turn it is, the Dutch price and the standings are a pure function
+docs/design.md rule 7: the stage, whose turn it is, the Dutch price and the standings are a pure function
 (`vzaemo.live.engine.state`) of a `LiveSession`'s configuration, its `LivePost`s and the time.
 """
 

@@ -2,7 +2,7 @@
 
 The English timing has two sourced profiles: ProZorro.Sale production (180-s turns and pauses, the
 default) and the older `eauctions` branch (120/120); `settings.LIVE_ENGLISH_TIMING` picks one, so the
-older one is one setting away (issue 5 §1).
+older one is one setting away (ADR 0010).
 """
 
 from __future__ import annotations

@@ -184,8 +184,8 @@ def sessions_to_finish(now: dt.datetime) -> list[int]:
 
 
 def participation_path_for(*, auction_id: int, bid_id: int) -> str:
-    """The signed bidder page of a qualified bid (issue 5: links go to qualified bidders only), while its
-    auction is still ahead or running; refused otherwise."""
+    """The signed bidder page of a qualified bid (links go to qualified bidders only:
+    docs/reference/auctions.md §1.6), while its auction is still ahead or running; refused otherwise."""
     row = Bid.objects.filter(pk=bid_id, auction_id=auction_id).values_list("status", "auction__status").first()
     if row is None:
         raise NotFound(_("There is no such bid."), code=LiveError.BID_NOT_FOUND)

@@ -1,6 +1,6 @@
 """Every write of the live auction: open a session, place a bid, finish with the result and the protocol.
 
-The bid path (DESIGN rules 6, 7): an idempotency check, a cross-process one-request-per-second
+The bid path (docs/design.md rules 6, 7): an idempotency check, a cross-process one-request-per-second
 throttle, then one transaction that locks the auction's `LiveSession` row, reads the server time under
 that lock, asks the pure engine whether the post is allowed *at that time*, inserts it, bumps the
 session's version and notifies the streams (delivered at commit). A refusal stores nothing.
@@ -297,7 +297,7 @@ def _protocol(session: LiveSession, state: engine.State, now: dt.datetime) -> di
             {
                 "bidder": n,
                 "bid_id": str(bid_id),
-                # Revealed now that the auction is over (issue 4 §2).
+                # Revealed now that the auction is over (docs/reference/auctions.md §1.6).
                 "name": bids[bid_id].bidder_name if bid_id in bids else "",
             }
             for bid_id, n in sorted(numbers.items(), key=lambda item: item[1])

@@ -1,4 +1,4 @@
-"""The Server-Sent Event stream of one live auction, served by the ASGI process (DESIGN.md, "Live updates").
+"""The Server-Sent Event stream of one live auction, served by the ASGI process (docs/design.md, "Stack", live updates).
 
 ``GET /live/<auction_id>/events`` (observers) or ``...?bid=<bid_id>&sig=<signature>`` (a bidder's own view,
 signed by ``vzaemo.live.links``). Messages::

@@ -23,7 +23,7 @@ class PetitionAdmin(admin.ModelAdmin):
     search_fields = ["title", "essence", "author_name", "author_email"]
     date_hierarchy = "created_at"
     actions = ["publish_selected", "recount_all"]
-    # Status, counts and deadlines change only through the services (DESIGN rule 2).
+    # Status, counts and deadlines change only through the services (docs/design.md rule 2).
     readonly_fields = [f.name for f in Petition._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -26,7 +26,7 @@ class Petition(models.Model):
     status = models.CharField(_("status"), max_length=30, choices=PetitionStatus.choices, default=PetitionStatus.DRAFT)
 
     threshold = models.PositiveIntegerField(_("signatures needed"), null=True, blank=True)
-    # Batched: written by the counting job, never per signature (DESIGN rule 6).
+    # Batched: written by the counting job, never per signature (docs/design.md rule 6).
     signature_count = models.PositiveIntegerField(_("signatures"), default=0)
     count_updated_at = models.DateTimeField(null=True, blank=True)
 

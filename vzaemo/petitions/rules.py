@@ -1,7 +1,7 @@
 """Petition thresholds and terms: the registry keys and the deadline arithmetic.
 
 The values, sources and effective dates are seeded into the registry by migration
-0002_seed_rules (reference/ukraine-rules.md section 1, summary rows 1-13).
+0002_seed_rules (docs/reference/ukraine-rules.md §1, summary rows 1-13).
 """
 
 from __future__ import annotations

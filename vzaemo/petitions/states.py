@@ -43,7 +43,7 @@ AWAITING_ANSWER = frozenset({S.THRESHOLD_REACHED, S.UNDER_CONSIDERATION})
 
 
 class RejectionReason(models.TextChoices):
-    """The forbidden-content list (legalaid.ua summary of Law 393/96; reference/ukraine-rules.md section 1)."""
+    """The forbidden-content list (legalaid.ua summary of Law 393/96; docs/reference/ukraine-rules.md §1)."""
 
     OVERTHROW = "overthrow", _("calls to overthrow the constitutional order or to violate territorial integrity")
     WAR_PROPAGANDA = "war_propaganda", _("war propaganda")

@@ -19,7 +19,7 @@ class BareSignature(models.Model):
 
 
 class NaivePetitionCounter(models.Model):
-    """The anti-pattern DESIGN rule 6 forbids: one hot row updated by every signature."""
+    """The anti-pattern docs/design.md rule 6 forbids: one hot row updated by every signature."""
 
     petition_id = models.BigIntegerField(primary_key=True)
     count = models.BigIntegerField(default=0)

@@ -8,7 +8,7 @@ with a verified email, so the difference to the real endpoint is only the domain
   It skips what the real service does besides: loading and checking the petition (status,
   collection term), the signer's name, the audit entry, and template rendering of the fragment.
 * naive-sign: the same insert plus `UPDATE ... SET count = count + 1` on one hot row, in one
-  transaction: the per-signature counter that DESIGN rule 6 forbids.
+  transaction: the per-signature counter that docs/design.md rule 6 forbids.
 
 Answers mimic the real htmx contract: 200 with a tiny fragment, 409 on a repeated signature.
 """

@@ -1,4 +1,4 @@
-"""Seed the appeal terms of the legal registry (keys in appeals/rules.py; reference/ukraine-rules.md §2).
+"""Seed the appeal terms of the legal registry (keys in appeals/rules.py; docs/reference/ukraine-rules.md §2).
 
 The seed data is copied here, not imported, so that this migration keeps meaning what it meant
 when it was written.

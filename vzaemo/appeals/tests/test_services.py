@@ -1,5 +1,5 @@
 """Every appeal service: each transition leaves its record, its cited deadline and its obligation;
-each refusal says why (error type and code) and changes nothing (DESIGN rule 10).
+each refusal says why (error type and code) and changes nothing (docs/design.md rule 10).
 
 Dates: martial law is in force since 2022-03-24 (seeded), so public holidays are working days and
 only Saturdays and Sundays are off. Appeal terms are calendar days; one ending on a day off ends on

@@ -1,6 +1,6 @@
 """Seed the auction rules of the legal registry (keys in auctions/rules.py).
 
-Sources: reference/auctions.md §2.2, §4 and reference/ukraine-rules.md §5. SETAM's own figures were not
+Sources: docs/reference/auctions.md §2.2, §4 and docs/reference/ukraine-rules.md §5. SETAM's own figures were not
 verifiable in public sources: those rows have confidence "M" (a configurable default) and say what to
 check (MoJ order 2831/5, z1301-16, Sections IV-VII). The data is copied here, not imported, so the
 migration keeps meaning what it meant when it was written.
@@ -20,7 +20,7 @@ ORDER_2933 = (
     "MoJ order 2831/5 as amended by order 2933/5 of 28.08.2020 (timing of e-auctions by start price), "
     "as summarised by shabelnikov.kiev.ua/2020/09/08/aresht/"
 )
-DGF = "openprocurement.auctions.dgf / auctions.core (ProZorro.Sale CDB, reference/auctions.md §2.2)"
+DGF = "openprocurement.auctions.dgf / auctions.core (ProZorro.Sale CDB, docs/reference/auctions.md §2.2)"
 LAW_1404_DAY = datetime.date(2016, 10, 5)
 ORDER_DAY = datetime.date(2016, 9, 29)
 ORDER_2933_DAY = datetime.date(2020, 8, 28)
@@ -121,7 +121,7 @@ RULES = [
         "count",
         "Мінімальна кількість кваліфікованих учасників для проведення аукціону",
         "Qualified bids needed to run the auction",
-        "ProZorro.Sale ETS specification: at least 2 applications are needed to run the auction (reference/auctions.md §2.1)",
+        "ProZorro.Sale ETS specification: at least 2 applications are needed to run the auction (docs/reference/auctions.md §2.1)",
         "",
         "S",
         ORDER_DAY,

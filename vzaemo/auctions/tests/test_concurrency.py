@@ -1,5 +1,5 @@
 """Racing writers on PostgreSQL: every service locks the auction row first, so racing calls serialise
-and the later one re-checks the state it finds (DESIGN rule 6)."""
+and the later one re-checks the state it finds (docs/design.md rule 6)."""
 
 from __future__ import annotations
 

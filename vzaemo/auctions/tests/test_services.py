@@ -1,5 +1,5 @@
 """Every auction service: each transition leaves its revision, audit record and cited deadlines; each
-refusal says why and changes nothing (DESIGN rule 10). Martial law is in force (seeded), so holidays are
+refusal says why and changes nothing (docs/design.md rule 10). Martial law is in force (seeded), so holidays are
 working days and only weekends (and CalendarOverride rows) are off."""
 
 from __future__ import annotations

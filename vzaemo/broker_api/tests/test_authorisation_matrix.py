@@ -1,6 +1,6 @@
 """Every write endpoint × every kind of caller: the anonymous public, the acting broker without its
 accreditation level, another broker (holding the owner's token or transfer key), the owner, and the CDB
-administrator's integration key. Each refusal has the error envelope and changes nothing (DESIGN rule 10)."""
+administrator's integration key. Each refusal has the error envelope and changes nothing (docs/design.md rule 10)."""
 
 from __future__ import annotations
 

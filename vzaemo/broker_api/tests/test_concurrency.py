@@ -1,5 +1,5 @@
 """Racing takeovers on PostgreSQL: the owner token row is locked first, so one transfer key moves its object
-once however many brokers present it at the same moment (DESIGN rule 6)."""
+once however many brokers present it at the same moment (docs/design.md rule 6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Participation links: only the bid's owner, only once the bid is qualified (issue 5 §2)."""
+"""Participation links: only the bid's owner, only once the bid is qualified (ADR 0011)."""
 
 from __future__ import annotations
 

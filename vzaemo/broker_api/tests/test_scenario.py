@@ -1,4 +1,4 @@
-"""The issue's end-to-end scenario through the broker API only: a broker lists a lot, two other brokers
+"""The end-to-end scenario through the broker API only: a broker lists a lot, two other brokers
 register bidders, the bank feed confirms their guarantees, the auction engine records the result, the winner
 defaults, the runner-up is promoted, pays and the contract is signed; a second lot finds no bidder and is
 relisted, marked down. Only the chronograph (time-driven, no client) runs outside the API, on a travelled clock.

@@ -1,6 +1,6 @@
 """Seed the consultation rules of the legal registry (the keys live in consultations/rules.py).
 
-Sources as in reference/ukraine-rules.md section 3. The seed data is copied here, not imported, so
+Sources as in docs/reference/ukraine-rules.md §3. The seed data is copied here, not imported, so
 that this migration keeps meaning what it meant when it was written.
 """
 

@@ -1,5 +1,5 @@
 """Every consultation service: each transition leaves its record, cited deadlines and obligations; each
-refusal says why (error type and code) and changes nothing (DESIGN rule 10).
+refusal says why (error type and code) and changes nothing (docs/design.md rule 10).
 
 Dates: martial law is in force since 2022-03-24 (seeded), so only Saturdays and Sundays are off.
 """

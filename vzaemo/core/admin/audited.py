@@ -1,4 +1,4 @@
-"""A ModelAdmin base whose every save and delete leaves an audit record (DESIGN rule 5)."""
+"""A ModelAdmin base whose every save and delete leaves an audit record (docs/design.md rule 5)."""
 
 from __future__ import annotations
 

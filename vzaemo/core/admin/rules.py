@@ -1,4 +1,4 @@
-"""Admin screens of the legal rules registry (DESIGN rule 4); every edit leaves an audit record (rule 5)."""
+"""Admin screens of the legal rules registry (docs/design.md rule 4); every edit leaves an audit record (rule 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The working-day calendar (reference/ukraine-rules.md section 7) and its admin screens."""
+"""The working-day calendar (docs/reference/ukraine-rules.md §7) and its admin screens."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The legal rules registry (DESIGN rule 4): the rule in force on a date, overrides only where allowed."""
+"""The legal rules registry (docs/design.md rule 4): the rule in force on a date, overrides only where allowed."""
 
 from __future__ import annotations
 

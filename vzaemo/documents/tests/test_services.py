@@ -1,5 +1,5 @@
 """Registering and uploading documents: each write leaves its record and its file; each refusal says why
-(error type and code) and changes nothing, neither a row nor a file (DESIGN rule 10)."""
+(error type and code) and changes nothing, neither a row nor a file (docs/design.md rule 10)."""
 
 from __future__ import annotations
 

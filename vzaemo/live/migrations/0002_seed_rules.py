@@ -1,6 +1,6 @@
 """Seed the live auction's timing rules (keys in live/rules.py).
 
-Sources: reference/auctions.md §3.1, §3.2, §3.2a (the openprocurement auction workers' constants) and §4
+Sources: docs/reference/auctions.md §3.1, §3.2, §3.2a (the openprocurement auction workers' constants) and §4
 (SETAM's special bid). Copied, not imported, so the migration keeps meaning what it meant when written.
 """
 

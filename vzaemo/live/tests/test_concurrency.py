@@ -1,5 +1,5 @@
 """Racing bids on PostgreSQL: the session row lock orders them, the server time read under that lock
-decides them (issue 5 §3)."""
+decides them (ADR 0010, decision 3)."""
 
 from __future__ import annotations
 

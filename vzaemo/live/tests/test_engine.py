@@ -1,4 +1,5 @@
-"""The pure live-auction engine (DESIGN rule 7; reference/auctions.md §3.1, §3.2, §3.2a, §4 "Special bid").
+"""The pure live-auction engine (docs/design.md rule 7; docs/reference/auctions.md §3.1, §3.2, §3.2a and
+§4 "Special bid").
 
 No database, no clock, no sleeping: every moment is an argument. The examples use ProZorro.Sale production
 timing unless they say otherwise; the property tests use short timings so that random times hit every stage.

@@ -1,7 +1,7 @@
 """Signing under real concurrency: many threads, each with its own PostgreSQL connection, fire at once.
 
 The guarantees come from the database (a unique constraint, row locks), not from checks in code
-(DESIGN rule 6), so only a real server with real row locks can show them.
+(docs/design.md rule 6), so only a real server with real row locks can show them.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Every petition service: each transition leaves its record and cited deadlines; each refusal says
-why (error type and code) and changes nothing (DESIGN rule 10: test both halves).
+why (error type and code) and changes nothing (docs/design.md rule 10: test both halves).
 
 Dates: martial law is in force since 2022-03-24 (seeded), so public holidays are working days and
 only Saturdays and Sundays are off.
@@ -449,7 +449,7 @@ def test_sign_inserts_a_signature_and_leaves_the_petition_row_alone() -> None:
         "Іван Франко",
         NOW,
     )
-    # DESIGN rule 6: no hot-row counter; the count is written by the batch job.
+    # docs/design.md rule 6: no hot-row counter; the count is written by the batch job.
     assert Petition.objects.filter(pk=petition.pk).values().get() == row_before
     entry = the_entry(signature, "petition:sign", signer)
     assert entry.after == {"petition": petition.pk}

@@ -1,4 +1,4 @@
-"""Run the production topology (DESIGN.md, "Server") in one command.
+"""Run the production topology (docs/design.md, "Stack", server) in one command.
 
 Four child processes, each in its own process group:
 
@@ -46,7 +46,7 @@ _HEALTHY_AFTER_SECONDS = 30.0
 # granian's default waits 3.5 s before replacing a dead worker; the other workers serve meanwhile.
 _RESPAWN_INTERVAL_SECONDS = 1.0
 _RESTART_DELAY_CEILING_SECONDS = 30.0
-# Open Server-Sent Event streams the ASGI process holds (DESIGN goal: 10,000 on 2 cores).
+# Open Server-Sent Event streams the ASGI process holds (the load goal of ADR 0010: 10,000 on 2 cores).
 SSE_CONNECTIONS = 16384
 
 

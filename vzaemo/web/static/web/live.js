@@ -1,6 +1,6 @@
 // Live auction pages: render the state from the ASGI process's Server-Sent Event stream.
 // Countdowns use the server's time only (the offset from the last event), never the device clock
-// alone: a phone's clock may be minutes off (reference/auctions.md §5).
+// alone: a phone's clock may be minutes off (docs/reference/auctions.md §5).
 (function () {
   "use strict";
   var root = document.querySelector("[data-live-root]");
