@@ -26,7 +26,8 @@ class Backoff:
 
     def next_delay(self) -> float:
         delay = min(self.ceiling, self.first * 2**self.failures)
-        self.failures += 1
+        if delay < self.ceiling:  # a long outage must not grow the exponent until the float overflows
+            self.failures += 1
         return delay
 
     def reset(self) -> None:
