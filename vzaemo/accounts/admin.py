@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -8,15 +10,23 @@ from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, Membersh
 from vzaemo.core.admin.audited import AuditedModelAdmin
 from vzaemo.core.audit_tags import AuditTag
 
+if TYPE_CHECKING:
+    # Generic only for the type checker: Django's classes are not subscriptable at run time.
+    _TabularInline = admin.TabularInline[Membership, User]
+    _BaseUserAdmin = BaseUserAdmin[User]
+else:
+    _TabularInline = admin.TabularInline
+    _BaseUserAdmin = BaseUserAdmin
 
-class MembershipInline(admin.TabularInline):
+
+class MembershipInline(_TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
+class UserAdmin(AuditedModelAdmin, _BaseUserAdmin):
     audit_tag = AuditTag.ACCOUNT_USER_CHANGE
     audit_exclude = ("password",)
     ordering = ["email"]

@@ -39,7 +39,8 @@ class StaffMFAMiddleware:
 def _has_totp(user_id: int) -> bool:
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
+    has: bool = Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
+    return has
 
 
 def _session_passed_mfa(request: HttpRequest, user: object) -> bool:

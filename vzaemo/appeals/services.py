@@ -82,7 +82,7 @@ def _clean(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _check_photo(photo: File | None) -> tuple[str, str] | None:
+def _check_photo(photo: File[bytes] | None) -> tuple[str, str] | None:
     """JPEG or PNG only, by the file's first bytes (never its name or declared type); at most 5 MB."""
     if photo is None:
         return None
@@ -136,7 +136,7 @@ def appeal_submit(
     email: str,
     category: str = AppealCategory.GENERAL,
     location_text: str = "",
-    photo: File | None = None,
+    photo: File[bytes] | None = None,
     complaint_about: Appeal | None = None,
 ) -> Appeal:
     """File an appeal (art. 5: full name, place of residence, essence; an e-appeal also an email;

@@ -14,7 +14,7 @@ from vzaemo.accounts.models import Authority, AuthorityKind, Region, Role, User
 from vzaemo.accounts.services import membership_grant
 from vzaemo.auctions import services
 from vzaemo.auctions.bank import FakeBank
-from vzaemo.auctions.models import Auction, Broker, Lot
+from vzaemo.auctions.models import Auction, Bid, Broker, Lot
 from vzaemo.auctions.permissions import LIVE_ENGINE
 from vzaemo.auctions.states import Category, OrganiserKind, Procedure
 from vzaemo.core import calendar, clock
@@ -99,8 +99,8 @@ def seed_auctions(people: DemoPeople) -> int:
 
         return _at(t0, create)
 
-    def bidders(auction: Auction, n: int) -> list:
-        made = []
+    def bidders(auction: Auction, n: int) -> list[Bid]:
+        made: list[Bid] = []
         for i in range(n):
             bid = services.bid_create(
                 broker=brokers[i % 2],
@@ -122,7 +122,7 @@ def seed_auctions(people: DemoPeople) -> int:
         auction.refresh_from_db()
         return auction
 
-    def run(auction: Auction, bids: list) -> Auction:
+    def run(auction: Auction, bids: list[Bid]) -> Auction:
         if auction.auction_start is None:
             raise RuntimeError("published auctions have a start")
         ranking = [(b.pk, auction.value + 1000 * (len(bids) - i)) for i, b in enumerate(bids)]

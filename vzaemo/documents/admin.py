@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from vzaemo.documents.models import Document
 
+if TYPE_CHECKING:
+    # Generic only for the type checker: Django's classes are not subscriptable at run time.
+    _ModelAdmin = admin.ModelAdmin[Document]
+else:
+    _ModelAdmin = admin.ModelAdmin
+
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(_ModelAdmin):
     list_display = ["title", "format", "size", "owner_type", "owner_id", "mode", "registered_at", "uploaded_at"]
     list_filter = ["mode", "owner_type", "format"]
     search_fields = ["=id", "=sha256", "title", "=owner_id"]

@@ -171,7 +171,7 @@ def _uploadable(document_id: uuid.UUID) -> Document:
     return document
 
 
-def document_upload(*, document_id: uuid.UUID, file: File | BinaryIO, actor: Any = None) -> Document:
+def document_upload(*, document_id: uuid.UUID, file: File[bytes] | BinaryIO, actor: Any = None) -> Document:
     """Store the file of a registered document, if it is exactly the registered hash and not too large.
 
     The file is streamed before any row is locked, so a slow 50 MB upload holds no database lock.

@@ -50,7 +50,7 @@ def path_of(storage_name: str) -> Path:
     return path
 
 
-def _chunks(file: File | BinaryIO) -> Iterator[bytes]:
+def _chunks(file: File[bytes] | BinaryIO) -> Iterator[bytes]:
     if isinstance(file, File):
         if hasattr(file, "seek"):
             file.seek(0)
@@ -60,7 +60,7 @@ def _chunks(file: File | BinaryIO) -> Iterator[bytes]:
         yield chunk
 
 
-def stage(file: File | BinaryIO, *, max_bytes: int) -> Staged:
+def stage(file: File[bytes] | BinaryIO, *, max_bytes: int) -> Staged:
     """Copy `file` into the staging area, hashing as it streams; TooLarge as soon as it passes `max_bytes`."""
     directory = conf.root() / STAGING
     directory.mkdir(parents=True, exist_ok=True)

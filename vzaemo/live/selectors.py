@@ -134,7 +134,7 @@ def _you(base: StreamBase, viewer_bid_id: int) -> dict[str, Any]:
 
 def _view(base: StreamBase, viewer_bid_id: int | None) -> dict[str, Any]:
     session, state, numbers = base.session, base.state, base.numbers
-    data = relabel(state.to_dict(viewer=viewer_bid_id), numbers)
+    data: dict[str, Any] = relabel(state.to_dict(viewer=viewer_bid_id), numbers)
     data.update(
         {
             "auction_id": session.auction_id,

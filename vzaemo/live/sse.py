@@ -143,13 +143,18 @@ GONE_MESSAGE = b"event: gone\ndata: {}\n\n"
 
 
 # ---------------------------------------------------------------- reading the state
+def _imported(path: str) -> Callable[..., Any]:
+    function: Callable[..., Any] = import_string(path)
+    return function
+
+
 def _function(setting: str, default: str) -> Callable[..., Any]:
-    return import_string(getattr(settings, setting, None) or default)  # type: ignore[no-any-return]
+    return _imported(getattr(settings, setting, None) or default)
 
 
 def _optional_function(setting: str) -> Callable[..., Any] | None:
     path = getattr(settings, setting, None)
-    return import_string(path) if path else None  # type: ignore[no-any-return]
+    return _imported(path) if path else None
 
 
 @dataclass(eq=False, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -15,9 +17,16 @@ from vzaemo.core.errors import DomainError
 from vzaemo.petitions import services
 from vzaemo.petitions.models import Petition, Signature
 
+if TYPE_CHECKING:
+    # Generic only for the type checker: Django's classes are not subscriptable at run time.
+    _PetitionAdmin = admin.ModelAdmin[Petition]
+    _SignatureAdmin = admin.ModelAdmin[Signature]
+else:
+    _PetitionAdmin = _SignatureAdmin = admin.ModelAdmin
+
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(_PetitionAdmin):
     list_display = ["title", "authority", "status", "signature_count", "threshold", "published_at", "answer_due_at"]
     list_filter = ["status", "authority"]
     search_fields = ["title", "essence", "author_name", "author_email"]
@@ -57,7 +66,7 @@ class SignatureRemovalForm(forms.Form):
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(_SignatureAdmin):
     list_display = ["signer_name", "petition", "created_at"]
     search_fields = ["signer_name", "signer__email", "petition__title"]
     readonly_fields = ["petition", "signer", "signer_name", "created_at"]

@@ -111,7 +111,7 @@ def facts_table(
         )
 
     for row in grouped("opened_at", opened_at__gte=start, opened_at__lt=end).annotate(n=Count("id")):
-        table[(row["authority_id"], _bucket(row["bucket"]))][row["kind"]].received = row["n"]  # type: ignore[index,arg-type]
+        table[(row["authority_id"], _bucket(row["bucket"]))][row["kind"]].received = row["n"]
 
     fulfilled = Q(outcome=ObligationOutcome.FULFILLED)
     is_open = Q(outcome=ObligationOutcome.OPEN)
@@ -123,7 +123,7 @@ def facts_table(
         transferred=Count("id", filter=Q(outcome=ObligationOutcome.TRANSFERRED)),
         cancelled=Count("id", filter=Q(outcome=ObligationOutcome.CANCELLED)),
     ):
-        facts = table[(row["authority_id"], _bucket(row["bucket"]))][row["kind"]]  # type: ignore[index,arg-type]
+        facts = table[(row["authority_id"], _bucket(row["bucket"]))][row["kind"]]
         for name in ("on_time", "late", "overdue", "pending", "transferred", "cancelled"):
             setattr(facts, name, row[name])
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonpatch
 from django.utils.translation import gettext as _
@@ -58,7 +58,10 @@ def _locked_auction(auction_id: int) -> Auction:
         raise NotFound(_("There is no such auction."), code=AuctionError.AUCTION_NOT_FOUND) from None
 
 
-def _locked_auction_of(model: type[Bid] | type[Award] | type[Contract], pk: int) -> tuple[Auction, Any]:
+_Child = TypeVar("_Child", Bid, Award, Contract)
+
+
+def _locked_auction_of(model: type[_Child], pk: int) -> tuple[Auction, _Child]:
     """Lock the parent auction first (one lock order everywhere), then read the child under it."""
     auction_id = model.objects.filter(pk=pk).values_list("auction_id", flat=True).first()
     if auction_id is None:
@@ -97,7 +100,7 @@ def _commit(
     auction.rev += 1
     after = selectors.auction_document(auction)
     changes = jsonpatch.make_patch(before, after).patch
-    auction.commit_txid = commit_order.txid_expression()  # type: ignore[assignment]
+    auction.commit_txid = commit_order.txid_expression()
     auction.save()
     if auction.commit_txid is not None:
         del auction.commit_txid  # read back from the database only if someone asks
@@ -125,7 +128,7 @@ def _document_before(auction: Auction) -> dict[str, Any]:
 def _commit_lot(lot: Lot, *, actor: Any, before: dict[str, Any], tag: AuditTag, now: dt.datetime) -> None:
     lot.date_modified = now
     after = selectors.lot_document(lot)
-    lot.commit_txid = commit_order.txid_expression()  # type: ignore[assignment]
+    lot.commit_txid = commit_order.txid_expression()
     lot.save()
     if lot.commit_txid is not None:
         del lot.commit_txid

@@ -10,7 +10,8 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Status
+from ninja import Router, Status
+from ninja.params.functions import Query  # the function; `ninja.Query` is typed as a generic alias
 
 from vzaemo.auctions import selectors
 from vzaemo.auctions import services as auctions

@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query
+from ninja.params.functions import Header, Query  # the functions; `ninja.Header`/`Query` are typed as generic aliases
 from ninja.utils import contribute_operation_args
 
 from vzaemo.auctions import selectors as auctions

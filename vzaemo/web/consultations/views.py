@@ -110,7 +110,7 @@ def consultation_propose(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.proposal_submit(
                 consultation_id=pk,
-                author=request.user,  # type: ignore[arg-type]
+                author=request.user,
                 text=data["text"],
                 clause_id=int(data["clause"]) if data["clause"] else None,
                 cso=cso,

@@ -115,7 +115,7 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.petition_update_draft(
                 petition_id=pk,
-                author=request.user,  # type: ignore[arg-type]
+                author=request.user,
                 title=form.cleaned_data["title"],
                 essence=form.cleaned_data["essence"],
             )
@@ -154,7 +154,7 @@ def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return see_other(f"{reverse('account_login')}?next={reverse('web:petition_detail', args=[pk])}")
     try:
-        services.petition_sign(petition_id=pk, signer=request.user)  # type: ignore[arg-type]
+        services.petition_sign(petition_id=pk, signer=request.user)
     except DomainError as error:
         # Checked only once signing failed, to keep the signing path at one query: a hidden petition must answer
         # exactly like a missing one, not "not collecting signatures".
