@@ -25,7 +25,7 @@ class Backoff:
         self.failures = 0
 
     def next_delay(self) -> float:
-        delay = min(self.ceiling, self.first * 2**self.failures)
+        delay = min(self.ceiling, self.first * 2.0**self.failures)
         if delay < self.ceiling:  # a long outage must not grow the exponent until the float overflows
             self.failures += 1
         return delay

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import time_machine  # noqa: F401 - re-exported for the concurrency tests
-
 from vzaemo.accounts.models import Authority, AuthorityKind, Region, Role, User
 from vzaemo.accounts.tests.factories import AuthorityFactory, MembershipFactory
 from vzaemo.auctions import rules, services
@@ -65,7 +63,7 @@ class World:
     bidders: list[Broker]
     organiser: Authority
     official: User
-    identifiers: itertools.count = field(default_factory=lambda: itertools.count(1))
+    identifiers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
 
 def world() -> World:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
 from django.db import connections
 
@@ -18,6 +19,7 @@ from vzaemo.auctions.models import Award, Bid, Revision
 from vzaemo.auctions.permissions import BANK_FEED
 from vzaemo.auctions.states import AwardStatus, BidStatus
 from vzaemo.auctions.tests import factories as f
+from vzaemo.core import clock
 from vzaemo.core.errors import DomainError
 from vzaemo.core.models import AuditEntry
 
@@ -95,7 +97,7 @@ def test_two_different_payments_racing_for_one_bid_one_wins() -> None:
 
 def test_disqualification_racing_payment_leaves_one_decision() -> None:
     w = f.world()
-    with f.time_machine.travel(f.clock.now(), tick=True) as traveller:
+    with time_machine.travel(clock.now(), tick=True) as traveller:
         a, (winner, runner) = f.to_qualification(traveller, w)
         award = a.awards.get(bid=winner)
         services.award_upload_protocol(actor=w.official, award_id=award.pk, document="p")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ def lot_body(w: f.World, **extra: Any) -> dict[str, Any]:
 
 
 def auction_body(lot_id: int) -> dict[str, Any]:
-    start = f.first_allowed_start(f.Decimal("100000.00"), "english")
+    start = f.first_allowed_start(Decimal("100000.00"), "english")
     return {"data": {"lot_id": lot_id, "procedure": "english", "auctionPeriod": {"startDate": start.isoformat()}}}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -69,7 +70,7 @@ def test_every_owner_token_the_api_issues_leaves_a_record_without_the_token(trav
     w = f.world()
     seller, bidder = as_broker(w.owner), as_broker(w.bidders[0])
     lot = seller.post("/lots", lot_body(w)).json()
-    start = f.first_allowed_start(f.Decimal("100000.00"), "english").isoformat()
+    start = f.first_allowed_start(Decimal("100000.00"), "english").isoformat()
     body = {"data": {"lot_id": int(lot["data"]["id"]), "procedure": "english", "auctionPeriod": {"startDate": start}}}
     auction = seller.post("/auctions", body, token=lot["access"]["token"]).json()
     seller.post(f"/auctions/{auction['data']['id']}/publish", token=auction["access"]["token"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -55,7 +56,7 @@ def test_transfer_and_error_examples(traveller: Any, settings: Any) -> None:
         }
     }
     created = seller.call("POST", "/lots", lot, expect=201)
-    start = f.first_allowed_start(f.Decimal("60000.00"), "english").isoformat()
+    start = f.first_allowed_start(Decimal("60000.00"), "english").isoformat()
     body = {"data": {"lot_id": 1, "procedure": "english", "auctionPeriod": {"startDate": start}}}
     auction = seller.call("POST", "/auctions", body, token=created["access"]["token"], expect=201)
     token = auction["access"]["token"]

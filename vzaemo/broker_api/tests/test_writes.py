@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 
 from vzaemo.auctions import selectors, services
 from vzaemo.auctions.models import Auction, Award, Bid, Lot, Revision
-from vzaemo.auctions.permissions import LIVE_ENGINE
+from vzaemo.auctions.permissions import BANK_FEED, LIVE_ENGINE
 from vzaemo.auctions.states import AwardStatus
 from vzaemo.auctions.tests import factories as f
 from vzaemo.broker_api.models import IntegrationKey, OwnerToken, SpentTransfer
@@ -362,7 +362,7 @@ def test_contract_cancel_promotes_the_runner_up(w: f.World, traveller: Any) -> N
     winner = a.awards.get(bid=winner_bid)
     services.award_upload_protocol(actor=w.official, award_id=winner.pk, document="https://example.test/p.pdf")
     services.award_confirm_payment(
-        actor=f.BANK_FEED, award_id=winner.pk, amount=winner.value - a.guarantee, reference="P"
+        actor=BANK_FEED, award_id=winner.pk, amount=winner.value - a.guarantee, reference="P"
     )
     contract = a.contracts.get()
     token, _ = tokens(OwnerToken.Kind.AUCTION, a.pk, w.owner)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 from unittest import mock
 
@@ -50,7 +51,7 @@ def test_the_chronograph_waits_out_a_lost_database_and_runs_the_job_again(
     dropped = mock.Mock()
     monkeypatch.setattr(chronograph, "drop_connections", dropped)
     monkeypatch.setattr(chronograph, "close_old_connections", lambda: None)
-    monkeypatch.setattr(chronograph.time, "sleep", sleep)
+    monkeypatch.setattr(time, "sleep", sleep)
     with pytest.raises(Stop):
         chronograph.loop(tick=0.5)
     # Failed, dropped the dead connection, waited, ran again and went back to its normal tick.
@@ -94,7 +95,7 @@ def test_the_task_worker_waits_out_a_lost_database_and_carries_on(
     dropped = mock.Mock()
     monkeypatch.setattr(DBTaskResultQuerySet, "get_locked", get_locked)
     monkeypatch.setattr(task_worker, "drop_connections", dropped)
-    monkeypatch.setattr(task_worker.time, "sleep", sleeps.append)
+    monkeypatch.setattr(time, "sleep", sleeps.append)
     worker = task_worker.Worker(
         queue_names=["*"],
         interval=0.5,

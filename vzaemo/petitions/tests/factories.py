@@ -69,7 +69,7 @@ def set_threshold(authority: Authority, value: int) -> LegalRuleOverride:
 
 def sign_by(petition: Petition, n: int) -> list[User]:
     """`n` new verified people sign `petition` through the service."""
-    signers = UserFactory.create_batch(n)
+    signers: list[User] = UserFactory.create_batch(n)
     for signer in signers:
         services.petition_sign(petition_id=petition.pk, signer=signer)
     return signers

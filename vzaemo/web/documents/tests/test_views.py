@@ -35,7 +35,8 @@ def path_of(url: str) -> str:
 
 
 def error_code(response: ClientResponse) -> str:
-    return response.json()["errors"][0]["code"]
+    code: str = response.json()["errors"][0]["code"]
+    return code
 
 
 def test_the_urlconf_serves_the_paths_links_builds() -> None:

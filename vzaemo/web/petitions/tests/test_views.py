@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from vzaemo.accounts.models import Role
+from vzaemo.accounts.models import Role, User
 from vzaemo.accounts.tests.factories import AuthorityFactory, MembershipFactory, UnverifiedUserFactory, UserFactory
 from vzaemo.core import clock
 from vzaemo.petitions import services
@@ -418,15 +418,16 @@ ACTIONS: dict[str, tuple[str, str, dict[str, str], str, str]] = {
 WRONG_PEOPLE = ["citizen", "author", "same role at another authority", "other role at this authority"]
 
 
-def _person(who: str, petition: Petition, right_role: str) -> Any:
+def _person(who: str, petition: Petition, right_role: str) -> User:
     other_role = Role.RESPONDER if right_role == Role.MODERATOR else Role.MODERATOR
-    return {
+    people: dict[str, Callable[[], User]] = {
         "citizen": lambda: UserFactory(),
         "author": lambda: petition.author,
         "same role at another authority": lambda: MembershipFactory(authority=AuthorityFactory(), role=right_role).user,
         "other role at this authority": lambda: MembershipFactory(authority=petition.authority, role=other_role).user,
         "right": lambda: MembershipFactory(authority=petition.authority, role=right_role).user,
-    }[who]()
+    }
+    return people[who]()
 
 
 def _row(petition: Petition) -> Mapping[str, object]:
