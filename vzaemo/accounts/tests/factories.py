@@ -84,8 +84,10 @@ class MembershipFactory(DjangoModelFactory):
 
 def member_of(authority: Authority, role: Role) -> User:
     """A new person holding `role` at `authority`."""
-    return MembershipFactory(authority=authority, role=role).user
+    membership: Membership = MembershipFactory(authority=authority, role=role)
+    return membership.user
 
 
 def representative_of(cso: CivilSocietyOrganisation) -> User:
-    return MembershipFactory(authority=None, cso=cso, role=Role.REPRESENTATIVE).user
+    membership: Membership = MembershipFactory(authority=None, cso=cso, role=Role.REPRESENTATIVE)
+    return membership.user

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from vzaemo.accounts.models import Role
 from vzaemo.accounts.tests.factories import AuthorityFactory, UnverifiedUserFactory, UserFactory, member_of
@@ -37,6 +39,7 @@ from vzaemo.appeals.tests.factories import (
 from vzaemo.core.clock import KYIV
 from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from vzaemo.core.models import AuditEntry, Obligation, ObligationOutcome
+from vzaemo.core.testing import Refused
 
 pytestmark = pytest.mark.django_db
 
@@ -134,12 +137,12 @@ def test_the_forwarding_term_ending_on_a_saturday_moves_to_monday(frozen: time_m
         ),
     ],
 )
-def test_submit_refuses_incomplete_appeals(refused: Callable, overrides: dict, kind: type, code: str) -> None:
+def test_submit_refuses_incomplete_appeals(refused: Refused, overrides: dict[str, Any], kind: type, code: str) -> None:
     applicant, authority = UserFactory(), AuthorityFactory()
     refused(kind, code, lambda: submit(applicant=applicant, authority=authority, **overrides))
 
 
-def test_submit_refuses_an_unconfirmed_email_and_an_inactive_body(refused: Callable) -> None:
+def test_submit_refuses_an_unconfirmed_email_and_an_inactive_body(refused: Refused) -> None:
     unverified, authority = UnverifiedUserFactory(), AuthorityFactory()
     refused(NotAllowed, "email_not_verified", lambda: submit(applicant=unverified, authority=authority))
     closed = AuthorityFactory(is_active=False)
@@ -169,7 +172,7 @@ def test_a_png_photo_is_accepted() -> None:
     assert appeal.photo_type == "image/png" and str(appeal.photo.name).endswith(".png")
 
 
-def test_a_community_safety_appeal_needs_a_location(refused: Callable) -> None:
+def test_a_community_safety_appeal_needs_a_location(refused: Refused) -> None:
     police, applicant = PoliceUnitFactory(), UserFactory()
     refused(
         ValidationFailed,
@@ -188,7 +191,7 @@ def test_a_community_safety_appeal_needs_a_location(refused: Callable) -> None:
     ],
 )
 def test_bad_uploads_are_refused_and_nothing_is_stored(
-    refused: Callable, settings: Any, content: bytes, code: str
+    refused: Refused, settings: Any, content: bytes, code: str
 ) -> None:
     applicant, authority = UserFactory(), AuthorityFactory()
     photo = SimpleUploadedFile("photo.jpg", content, content_type="image/jpeg")
@@ -249,7 +252,7 @@ def test_the_term_runs_from_receipt_not_from_registration(frozen: time_machine.T
     assert appeal.due_at == end_of(2026, 1, 8)  # 24 Dec + 15 days
 
 
-def test_register_refusals(refused: Callable) -> None:
+def test_register_refusals(refused: Refused) -> None:
     appeal = AppealFactory()
     responder = member_of(appeal.authority, Role.RESPONDER)
     stranger_official = official_of(AuthorityFactory())
@@ -258,7 +261,7 @@ def test_register_refusals(refused: Callable) -> None:
         refused(
             NotAllowed,
             "not_registry",
-            lambda who=who: services.appeal_register(appeal_id=appeal.pk, official=who, term=AnswerTerm.SIMPLE),
+            partial(services.appeal_register, appeal_id=appeal.pk, official=who, term=AnswerTerm.SIMPLE),
         )
     refused(
         ValidationFailed,
@@ -282,7 +285,7 @@ def test_register_refusals(refused: Callable) -> None:
 
 
 def test_forwarding_a_submitted_appeal_meets_the_5_day_duty_and_starts_a_new_one_there(
-    django_capture_on_commit_callbacks: Callable, frozen: time_machine.Traveller
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, frozen: time_machine.Traveller
 ) -> None:
     police = PoliceUnitFactory()
     appeal = AppealFactory(authority=police, category=AppealCategory.COMMUNITY_SAFETY, location_text="вул. Лісова, 2")
@@ -330,7 +333,7 @@ def test_forwarding_a_registered_appeal_transfers_the_answer_duty_and_the_term_r
     assert obligation(received, services.ANSWER).authority_id == council.pk
 
 
-def test_forward_refusals(refused: Callable) -> None:
+def test_forward_refusals(refused: Refused) -> None:
     appeal = AppealFactory()
     official = official_of(appeal.authority)
     council = AuthorityFactory()
@@ -367,7 +370,7 @@ def test_forward_refusals(refused: Callable) -> None:
 # --- start, extend --------------------------------------------------------------------------------
 
 
-def test_start_and_its_refusals(refused: Callable) -> None:
+def test_start_and_its_refusals(refused: Refused) -> None:
     appeal = AppealFactory(state=S.REGISTERED)
     responder = member_of(appeal.authority, Role.RESPONDER)
     refused(NotAllowed, "not_official", lambda: services.appeal_start(appeal_id=appeal.pk, official=appeal.applicant))
@@ -380,7 +383,7 @@ def test_start_and_its_refusals(refused: Callable) -> None:
 
 
 def test_the_head_extends_the_term_up_to_45_days_and_the_obligation_moves(
-    django_capture_on_commit_callbacks: Callable,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     appeal = AppealFactory(state=S.IN_PROGRESS)
     head = official_of(appeal.authority)
@@ -409,7 +412,7 @@ def test_an_extension_to_a_day_off_ends_on_the_next_working_day() -> None:
     assert appeal.due_at == end_of(2026, 2, 2) == obligation(appeal, services.ANSWER).due_at
 
 
-def test_extension_refusals(refused: Callable) -> None:
+def test_extension_refusals(refused: Refused) -> None:
     appeal = AppealFactory(state=S.REGISTERED)
     head = official_of(appeal.authority)
     responder = member_of(appeal.authority, Role.RESPONDER)
@@ -432,7 +435,9 @@ def test_extension_refusals(refused: Callable) -> None:
 # --- answer, refuse -----------------------------------------------------------------------------
 
 
-def test_answer_on_time_closes_the_duty(django_capture_on_commit_callbacks: Callable, settings: Any) -> None:
+def test_answer_on_time_closes_the_duty(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Any
+) -> None:
     settings.TASKS = IMMEDIATE
     appeal = AppealFactory(state=S.IN_PROGRESS)
     official = member_of(appeal.authority, Role.RESPONDER)
@@ -461,7 +466,7 @@ def test_a_late_answer_is_recorded_as_late_and_overdue_is_computed(frozen: time_
     assert entry.after is not None and entry.after["on_time"] is False
 
 
-def test_answer_refusals(refused: Callable) -> None:
+def test_answer_refusals(refused: Refused) -> None:
     appeal = AppealFactory(state=S.REGISTERED)
     official = official_of(appeal.authority)
     refused(
@@ -494,7 +499,7 @@ def test_refusal_with_written_reasons_fulfils_the_duty(reason: str) -> None:
     assert tags(appeal)[-1] == "appeal:refuse"
 
 
-def test_refusal_refusals(refused: Callable) -> None:
+def test_refusal_refusals(refused: Refused) -> None:
     appeal = AppealFactory(state=S.REGISTERED)
     official = official_of(appeal.authority)
     refused(
@@ -518,7 +523,7 @@ def test_refusal_refusals(refused: Callable) -> None:
 # --- unsatisfactory and complaints --------------------------------------------------------------
 
 
-def test_the_applicant_marks_an_answer_unsatisfactory_once(refused: Callable) -> None:
+def test_the_applicant_marks_an_answer_unsatisfactory_once(refused: Refused) -> None:
     appeal = AppealFactory(state=S.ANSWERED)
     stranger = UserFactory()
     refused(
@@ -570,7 +575,7 @@ def test_a_refusal_can_be_complained_about_too() -> None:
     assert complaint.authority == parent
 
 
-def test_complaint_refusals(refused: Callable, frozen: time_machine.Traveller) -> None:
+def test_complaint_refusals(refused: Refused, frozen: time_machine.Traveller) -> None:
     parent = AuthorityFactory()
     appeal = AppealFactory(state=S.ANSWERED, authority=AuthorityFactory(parent=parent))
     orphan = AppealFactory(state=S.ANSWERED, applicant=appeal.applicant)
@@ -592,7 +597,7 @@ def test_complaint_refusals(refused: Callable, frozen: time_machine.Traveller) -
     refused(Conflict, "complaint_exists", complain(appeal.pk))
 
 
-def test_a_complaint_may_not_be_routed_to_the_body_complained_about(refused: Callable) -> None:
+def test_a_complaint_may_not_be_routed_to_the_body_complained_about(refused: Refused) -> None:
     parent = AuthorityFactory()
     complained_body = AuthorityFactory(parent=parent)
     appeal = AppealFactory(state=S.ANSWERED, authority=complained_body)
@@ -621,7 +626,7 @@ def test_a_complaint_may_not_be_routed_to_the_body_complained_about(refused: Cal
 
 
 def test_the_applicant_is_told_of_forwarding_extension_and_refusal(
-    django_capture_on_commit_callbacks: Callable, settings: Any
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Any
 ) -> None:
     settings.TASKS = IMMEDIATE
     settings.VZAEMO_SITE_URL = "http://vzaemo.test"
@@ -630,7 +635,7 @@ def test_the_applicant_is_told_of_forwarding_extension_and_refusal(
         extended = AppealFactory(state=S.EXTENDED)
         refused_one = AppealFactory(state=S.REFUSED)
     bodies = {m.to[0]: m.body for m in mail.outbox}
-    received = forwarded.forwarded_to  # type: ignore[attr-defined]
+    received = forwarded.forwarded_to
     assert f"/appeals/{received.pk}/" in bodies[forwarded.email]
     assert "Рада-одержувач" in bodies[forwarded.email] or "Не належить" in bodies[forwarded.email]
     assert "Потрібна перевірка на місці." in bodies[extended.email]

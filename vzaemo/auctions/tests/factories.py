@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from vzaemo.accounts.models import Authority, AuthorityKind, Region, Role, User
+from vzaemo.accounts.models import Authority, AuthorityKind, Membership, Region, Role, User
 from vzaemo.accounts.tests.factories import AuthorityFactory, MembershipFactory
 from vzaemo.auctions import rules, services
 from vzaemo.auctions.models import Auction, Bid, Broker, Lot
@@ -49,12 +49,13 @@ def organiser() -> Authority:
 
 def official_of(authority: Authority) -> User:
     n = next(_seq)
-    return MembershipFactory(
+    membership: Membership = MembershipFactory(
         authority=authority,
         role=Role.OFFICIAL,
         user__email=f"officer{n}@dvs.example.test",
         user__full_name=f"Виконавець {n}",
-    ).user
+    )
+    return membership.user
 
 
 @dataclass

@@ -5,7 +5,7 @@ working days and only weekends (and CalendarOverride rows) are off."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,7 @@ from vzaemo.core import calendar, clock, commit_order
 from vzaemo.core.clock import KYIV
 from vzaemo.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from vzaemo.core.models import AuditEntry, CalendarOverride, Obligation, ObligationOutcome
+from vzaemo.core.testing import Refused, Unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_lot_create_records_a_revision_that_reproduces_it(w: f.World) -> None:
         ({"region": "atlantis"}, "region_invalid"),
     ],
 )
-def test_lot_create_refuses_bad_input(w: f.World, refused: Callable, kwargs: dict, code: str) -> None:
+def test_lot_create_refuses_bad_input(w: f.World, refused: Refused, kwargs: dict[str, Any], code: str) -> None:
     base: dict[str, Any] = dict(
         broker=w.owner,
         organiser=w.organiser,
@@ -106,9 +107,7 @@ def test_lot_create_refuses_bad_input(w: f.World, refused: Callable, kwargs: dic
     refused(ValidationFailed, code, lambda: services.lot_create(**{**base, **kwargs}))
 
 
-def test_brokers_need_the_create_level_and_sandbox_brokers_make_only_test_objects(
-    w: f.World, refused: Callable
-) -> None:
+def test_brokers_need_the_create_level_and_sandbox_brokers_make_only_test_objects(w: f.World, refused: Refused) -> None:
     no_level, sandbox = f.broker(can_create=False), f.broker(sandbox=True)
     refused(NotAllowed, "broker_cannot_create", lambda: f.lot(f.World(no_level, [], w.organiser, w.official)))
     refused(NotAllowed, "broker_cannot_create", lambda: f.lot(f.World(sandbox, [], w.organiser, w.official)))
@@ -125,7 +124,7 @@ def test_auction_create_prices_the_guarantee_and_step_from_cited_rules(w: f.Worl
     assert not selectors.auction_list_public().filter(pk=a.pk).exists()
 
 
-def test_a_lot_gets_only_one_first_attempt(w: f.World, refused: Callable) -> None:
+def test_a_lot_gets_only_one_first_attempt(w: f.World, refused: Refused) -> None:
     a = f.auction(w, publish=False)
     refused(
         Conflict,
@@ -139,7 +138,7 @@ def test_a_lot_gets_only_one_first_attempt(w: f.World, refused: Callable) -> Non
 
 @pytest.mark.parametrize("category", [Category.REAL_ESTATE, Category.VEHICLE, Category.SHIP, Category.AIRCRAFT])
 def test_fixed_price_is_never_for_real_estate_vehicles_ships_or_aircraft(
-    w: f.World, refused: Callable, category: str
+    w: f.World, refused: Refused, category: str
 ) -> None:
     lot = f.lot(w, value="1000.00", category=category)
     refused(
@@ -149,7 +148,7 @@ def test_fixed_price_is_never_for_real_estate_vehicles_ships_or_aircraft(
     )
 
 
-def test_fixed_price_limit_is_30_minimum_wages_in_force_that_day(w: f.World, refused: Callable, clock_: Any) -> None:
+def test_fixed_price_limit_is_30_minimum_wages_in_force_that_day(w: f.World, refused: Refused, clock_: Any) -> None:
     # 2026: 30 × 8,647 = 259,410 UAH.
     at_limit, above = f.lot(w, value="259410.00"), f.lot(w, value="259410.01")
     assert (
@@ -173,7 +172,7 @@ def test_fixed_price_limit_is_30_minimum_wages_in_force_that_day(w: f.World, ref
     )
 
 
-def test_switching_a_draft_to_fixed_price_is_checked_too(w: f.World, refused: Callable) -> None:
+def test_switching_a_draft_to_fixed_price_is_checked_too(w: f.World, refused: Refused) -> None:
     a = f.auction(w, publish=False, category=Category.REAL_ESTATE, value="1000.00")
     refused(
         ValidationFailed,
@@ -217,7 +216,7 @@ def test_tendering_skips_a_declared_day_off(w: f.World) -> None:
 
 @pytest.mark.parametrize(("value", "days_ok", "days_too_late"), [("5000.00", 12, 16), ("2000000.00", 30, 36)])
 def test_listing_lead_time_depends_on_the_price_band(
-    w: f.World, refused: Callable, value: str, days_ok: int, days_too_late: int
+    w: f.World, refused: Refused, value: str, days_ok: int, days_too_late: int
 ) -> None:
     lot = f.lot(w, value=value)
     start = calendar.at_kyiv(calendar.add_working_days(NOW.date(), days_too_late), dt.time(10))
@@ -239,7 +238,7 @@ def test_listing_lead_time_depends_on_the_price_band(
     assert services.auction_publish(broker=w.owner, auction_id=a.pk).status == S.TENDERING
 
 
-def test_publish_is_idempotent_and_only_for_the_owner(w: f.World, refused: Callable, unchanged: Callable) -> None:
+def test_publish_is_idempotent_and_only_for_the_owner(w: f.World, refused: Refused, unchanged: Unchanged) -> None:
     a = f.auction(w, publish=False)
     refused(NotAllowed, "not_owner", lambda: services.auction_publish(broker=w.bidders[0], auction_id=a.pk))
     services.auction_publish(broker=w.owner, auction_id=a.pk)
@@ -247,7 +246,7 @@ def test_publish_is_idempotent_and_only_for_the_owner(w: f.World, refused: Calla
         assert services.auction_publish(broker=w.owner, auction_id=a.pk).status == S.TENDERING
 
 
-def test_publish_needs_a_start_time(w: f.World, refused: Callable) -> None:
+def test_publish_needs_a_start_time(w: f.World, refused: Refused) -> None:
     lot = f.lot(w)
     a = services.auction_create(broker=w.owner, lot_id=lot.pk, procedure="english")
     refused(
@@ -276,7 +275,7 @@ def test_an_organiser_official_may_enter_the_guarantee_too(w: f.World) -> None:
     assert b.status == BidStatus.ACTIVE
 
 
-def test_guarantee_refusals(w: f.World, refused: Callable, unchanged: Callable, clock_: Any) -> None:
+def test_guarantee_refusals(w: f.World, refused: Refused, unchanged: Unchanged, clock_: Any) -> None:
     a = f.auction(w)
     b = f.bid(w, a, paid=False)
     confirm = services.bid_confirm_guarantee
@@ -319,7 +318,7 @@ def test_guarantee_refusals(w: f.World, refused: Callable, unchanged: Callable, 
     )
 
 
-def test_bid_refusals(w: f.World, refused: Callable, clock_: Any) -> None:
+def test_bid_refusals(w: f.World, refused: Refused, clock_: Any) -> None:
     a = f.auction(w)
     create = services.bid_create
     args: dict[str, Any] = dict(
@@ -344,7 +343,7 @@ def test_bid_refusals(w: f.World, refused: Callable, clock_: Any) -> None:
     )
 
 
-def test_dutch_bids_carry_no_initial_price(w: f.World, refused: Callable) -> None:
+def test_dutch_bids_carry_no_initial_price(w: f.World, refused: Refused) -> None:
     a = f.auction(w, procedure=Procedure.DUTCH)
     refused(
         ValidationFailed,
@@ -463,7 +462,7 @@ def test_result_ranks_bids_and_opens_the_award_chain(w: f.World, clock_: Any) ->
     assert obligation.authority_id == w.organiser.pk and obligation.due_at == top.protocol_due_at
 
 
-def test_result_refusals(w: f.World, clock_: Any, refused: Callable) -> None:
+def test_result_refusals(w: f.World, clock_: Any, refused: Refused) -> None:
     a = f.auction(w)
     b1, b2 = f.bid(w, a, by=0), f.bid(w, a, by=1)
     record = services.auction_record_result
@@ -508,7 +507,7 @@ def test_an_empty_result_is_unsuccessful(w: f.World, clock_: Any) -> None:
 # --- the award chain ------------------------------------------------------------------------------
 
 
-def test_the_happy_path_protocol_payment_contract(w: f.World, clock_: Any, refused: Callable) -> None:
+def test_the_happy_path_protocol_payment_contract(w: f.World, clock_: Any, refused: Refused) -> None:
     a, (winner, _runner) = f.to_qualification(clock_, w)
     award = a.awards.get(status=AwardStatus.PENDING)
     pay = services.award_confirm_payment
@@ -601,7 +600,7 @@ def test_three_failed_attempts_leave_the_lot_unsold(w: f.World, clock_: Any) -> 
     assert AuditEntry.objects.filter(tag="auction-lot:unsold", subject_id=str(a.lot_id)).count() == 1
 
 
-def test_disqualification_promotes_the_runner_up(w: f.World, clock_: Any, refused: Callable) -> None:
+def test_disqualification_promotes_the_runner_up(w: f.World, clock_: Any, refused: Refused) -> None:
     a, (winner, runner) = f.to_qualification(clock_, w)
     award = a.awards.get(bid=winner)
     refused(
@@ -620,7 +619,7 @@ def test_disqualification_promotes_the_runner_up(w: f.World, clock_: Any, refuse
     )
 
 
-def test_the_runner_up_may_withdraw(w: f.World, clock_: Any, refused: Callable) -> None:
+def test_the_runner_up_may_withdraw(w: f.World, clock_: Any, refused: Refused) -> None:
     a, (winner, runner) = f.to_qualification(clock_, w)
     waiting = a.awards.get(bid=runner)
     refused(NotAllowed, "not_owner", lambda: services.award_withdraw_waiting(broker=w.bidders[0], award_id=waiting.pk))
@@ -648,7 +647,7 @@ def test_contract_cancelled_forfeits_and_reopens_qualification(w: f.World, clock
     assert a.awards.get(bid=runner).status == AwardStatus.PENDING
 
 
-def test_payment_after_the_term_is_refused(w: f.World, clock_: Any, refused: Callable) -> None:
+def test_payment_after_the_term_is_refused(w: f.World, clock_: Any, refused: Refused) -> None:
     a, (winner, _r) = f.to_qualification(clock_, w)
     award = a.awards.get(bid=winner)
     services.award_upload_protocol(actor=w.official, award_id=award.pk, document="p")
@@ -660,7 +659,7 @@ def test_payment_after_the_term_is_refused(w: f.World, clock_: Any, refused: Cal
     )
 
 
-def test_cancel_by_owner_or_organiser_only(w: f.World, clock_: Any, refused: Callable) -> None:
+def test_cancel_by_owner_or_organiser_only(w: f.World, clock_: Any, refused: Refused) -> None:
     a, _ = f.to_qualification(clock_, w)
     refused(NotAllowed, "not_owner", lambda: services.auction_cancel(actor=w.bidders[0], auction_id=a.pk, reason="x"))
     services.auction_cancel(actor=w.official, auction_id=a.pk, reason="Борг сплачено.")
@@ -719,7 +718,7 @@ def test_cancel_ends_each_live_contract_through_the_contract_machine(w: f.World,
     assert replay("auction", a.pk) == selectors.auction_document(a)
 
 
-def test_cancel_never_cancels_a_signed_contract(w: f.World, clock_: Any, refused: Callable) -> None:
+def test_cancel_never_cancels_a_signed_contract(w: f.World, clock_: Any, refused: Refused) -> None:
     """Signing completes the auction, which may not be cancelled; a signed contract on an auction that
     disagrees (a row edited by hand) refuses the whole cancellation, not just its own line."""
     a, (winner, _runner) = f.to_qualification(clock_, w)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from django.urls import reverse
 from vzaemo.accounts.models import Role, User
 from vzaemo.accounts.tests.factories import MembershipFactory
 from vzaemo.core.models import AuditEntry
+from vzaemo.core.testing import Unchanged
 from vzaemo.petitions.models import Signature
 from vzaemo.petitions.states import PetitionStatus
 from vzaemo.petitions.tests.factories import PetitionFactory
@@ -38,7 +38,7 @@ def remove(client: Client, signature: Signature, **extra: str) -> Any:
     return client.post(reverse(CHANGELIST), data)
 
 
-def test_signatures_cannot_be_added_changed_or_deleted_in_the_admin(admin_user: User, unchanged: Callable) -> None:
+def test_signatures_cannot_be_added_changed_or_deleted_in_the_admin(admin_user: User, unchanged: Unchanged) -> None:
     petition = PetitionFactory(state=PetitionStatus.PUBLISHED, signers=1)
     signature = petition.signatures.get()
     client = logged_in(admin_user)
@@ -55,7 +55,7 @@ def test_signatures_cannot_be_added_changed_or_deleted_in_the_admin(admin_user: 
 
 
 def test_the_remove_action_asks_for_a_reason_then_removes_through_the_service(
-    admin_user: User, unchanged: Callable
+    admin_user: User, unchanged: Unchanged
 ) -> None:
     petition = PetitionFactory(state=PetitionStatus.PUBLISHED, signers=2)
     MembershipFactory(user=admin_user, authority=petition.authority, role=Role.MODERATOR)
@@ -81,7 +81,7 @@ def test_the_remove_action_asks_for_a_reason_then_removes_through_the_service(
 
 
 def test_the_remove_action_refuses_an_administrator_who_is_not_a_moderator(
-    admin_user: User, unchanged: Callable
+    admin_user: User, unchanged: Unchanged
 ) -> None:
     petition = PetitionFactory(state=PetitionStatus.PUBLISHED, signers=1)
     signature = petition.signatures.get()

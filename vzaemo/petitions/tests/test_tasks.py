@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from vzaemo.accounts.tests.factories import UserFactory
 from vzaemo.core.errors import NotAllowed
@@ -89,7 +89,9 @@ def test_the_answer_reaches_signers_beyond_one_batch(monkeypatch: pytest.MonkeyP
     assert sum(recipients().values()) == 6 and set(recipients().values()) == {1}
 
 
-def test_the_answer_is_enqueued_after_commit_and_not_before(django_capture_on_commit_callbacks: Callable) -> None:
+def test_the_answer_is_enqueued_after_commit_and_not_before(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     petition = PetitionFactory(state=S.UNDER_CONSIDERATION)
     official = responder_of(petition.authority)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -102,7 +104,9 @@ def test_the_answer_is_enqueued_after_commit_and_not_before(django_capture_on_co
     assert queued.args_kwargs == {"args": [petition.pk], "kwargs": {}}
 
 
-def test_a_refused_answer_sends_nothing(django_capture_on_commit_callbacks: Callable, settings: Any) -> None:
+def test_a_refused_answer_sends_nothing(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Any
+) -> None:
     settings.TASKS = IMMEDIATE
     petition = PetitionFactory(state=S.UNDER_CONSIDERATION)
     mail.outbox.clear()
@@ -114,7 +118,7 @@ def test_a_refused_answer_sends_nothing(django_capture_on_commit_callbacks: Call
 
 
 def test_the_whole_flow_through_the_immediate_backend(
-    django_capture_on_commit_callbacks: Callable, settings: Any
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Any
 ) -> None:
     settings.TASKS = IMMEDIATE
     petition = PetitionFactory(state=S.PUBLISHED, threshold=2)

@@ -4,7 +4,6 @@ who may not see it), forms that refuse with 422 and change nothing, 303 after ev
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -22,6 +21,7 @@ from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealStatus
 from vzaemo.appeals.tests.factories import ANSWER_TEXT, JPEG, AppealFactory, PoliceUnitFactory, official_of
 from vzaemo.core.clock import KYIV
 from vzaemo.core.models import AuditEntry, LegalRule
+from vzaemo.core.testing import Unchanged
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
@@ -108,6 +108,7 @@ def test_the_applicant_the_authority_and_a_superuser_see_the_appeal_and_its_phot
         photo = client.get(url("photo", appeal))
         assert photo.status_code == 200
         assert photo["Content-Type"] == "image/jpeg" and "no-store" in photo["Cache-Control"]
+        # The test client's response type does not know FileResponse's streaming_content.
         assert b"".join(photo.streaming_content) == JPEG  # type: ignore[attr-defined]
 
 
@@ -120,7 +121,7 @@ def test_the_forwarding_body_keeps_its_row_but_does_not_see_the_receiving_bodys(
     police = PoliceUnitFactory()
     officer = official_of(police)
     appeal = AppealFactory(state=S.FORWARDED, authority=police, official=officer)
-    received = appeal.forwarded_to  # type: ignore[attr-defined]
+    received = appeal.forwarded_to
     assert as_user(officer).get(url("detail", appeal)).status_code == 200
     assert as_user(officer).get(url("detail", received)).status_code == 404
     assert as_user(appeal.applicant).get(url("detail", received)).status_code == 200
@@ -170,7 +171,7 @@ def test_the_form_is_prefilled_from_the_profile() -> None:
         ({"photo": SimpleUploadedFile("p.jpg", b"GIF89a" + b"\x00" * 40)}, "JPEG or PNG"),
     ],
 )
-def test_a_bad_filing_is_refused_with_422_and_changes_nothing(overrides: dict, message: str) -> None:
+def test_a_bad_filing_is_refused_with_422_and_changes_nothing(overrides: dict[str, Any], message: str) -> None:
     citizen, council = UserFactory(), AuthorityFactory()
     response = as_user(citizen).post(url("create"), form_data(authority=council.pk, **overrides))
     assert response.status_code == 422 and message in text(response)
@@ -220,7 +221,9 @@ def test_the_terms_on_the_pages_are_the_registrys() -> None:
     assert appeal.events.get(kind="registered").note == "10 calendar days: no extra study needed"
 
 
-def test_a_refused_form_action_answers_422_and_changes_nothing(unchanged: Callable) -> None:
+def test_a_refused_form_action_answers_422_and_changes_nothing(
+    unchanged: Unchanged,
+) -> None:
     appeal = AppealFactory(state=S.REGISTERED)
     head = official_of(appeal.authority)
     client = as_user(head)

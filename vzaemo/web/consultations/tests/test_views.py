@@ -4,7 +4,6 @@ says why and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from vzaemo.consultations.tests.factories import (
     propose,
 )
 from vzaemo.core import clock
+from vzaemo.core.testing import Unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -311,7 +311,7 @@ def test_subscriptions_are_managed_by_the_signed_in_person() -> None:
     assert not Subscription.objects.exists()
 
 
-def test_the_office_lists_the_authoritys_consultations(unchanged: Callable) -> None:
+def test_the_office_lists_the_authoritys_consultations(unchanged: Unchanged) -> None:
     consultation = ConsultationFactory(title="Чернетка мого органу")
     assert "Чернетка мого органу" in text(as_user(consultation.created_by).get(url("office")))
     assert as_user(UserFactory()).get(url("office")).status_code == 403

@@ -18,6 +18,7 @@ from django.urls import reverse
 from vzaemo.accounts.models import Role, User
 from vzaemo.accounts.tests.factories import AuthorityFactory, MembershipFactory, UnverifiedUserFactory, UserFactory
 from vzaemo.core import clock
+from vzaemo.core.testing import Unchanged
 from vzaemo.petitions import services
 from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.states import PetitionStatus
@@ -287,7 +288,7 @@ def test_create_saves_a_draft_or_submits(button: str, status: str) -> None:
     ],
     ids=["no-title", "blank-title", "no-essence", "long-title"],
 )
-def test_create_with_bad_input_is_422_with_the_error_and_stores_nothing(data: dict, message: str) -> None:
+def test_create_with_bad_input_is_422_with_the_error_and_stores_nothing(data: dict[str, Any], message: str) -> None:
     authority = AuthorityFactory()
     response = as_user(UserFactory()).post(url("create"), {"authority": authority.pk, **data, "submit": ""})
     assert response.status_code == 422
@@ -446,7 +447,7 @@ def test_an_anonymous_person_is_sent_to_sign_in(action: str) -> None:
 @pytest.mark.parametrize("who", WRONG_PEOPLE)
 @pytest.mark.parametrize("action", ACTIONS)
 def test_the_wrong_person_is_refused_with_a_reason_and_nothing_changes(
-    unchanged: Callable, action: str, who: str
+    unchanged: Unchanged, action: str, who: str
 ) -> None:
     before_state, name, data, _after, role = ACTIONS[action]
     petition = PetitionFactory(state=before_state)
@@ -478,7 +479,7 @@ def test_the_right_person_changes_the_state(action: str) -> None:
     assert petition.status == after_state
 
 
-def test_reject_without_a_valid_reason_changes_nothing(unchanged: Callable) -> None:
+def test_reject_without_a_valid_reason_changes_nothing(unchanged: Unchanged) -> None:
     petition = PetitionFactory(state=S.SUBMITTED)
     client = as_user(moderator_of(petition.authority))
     with unchanged():
@@ -487,7 +488,7 @@ def test_reject_without_a_valid_reason_changes_nothing(unchanged: Callable) -> N
     assert messages_of(response) == ["Choose a reason from the list."]
 
 
-def test_publish_twice_says_why_and_changes_nothing(unchanged: Callable) -> None:
+def test_publish_twice_says_why_and_changes_nothing(unchanged: Unchanged) -> None:
     petition = PetitionFactory(state=S.PUBLISHED)
     client = as_user(moderator_of(petition.authority))
     with unchanged():
@@ -496,7 +497,9 @@ def test_publish_twice_says_why_and_changes_nothing(unchanged: Callable) -> None
     assert "not possible" in message
 
 
-def test_a_short_answer_is_422_on_the_form_and_changes_nothing(unchanged: Callable) -> None:
+def test_a_short_answer_is_422_on_the_form_and_changes_nothing(
+    unchanged: Unchanged,
+) -> None:
     petition = PetitionFactory(state=S.UNDER_CONSIDERATION)
     client = as_user(responder_of(petition.authority))
     with unchanged():
@@ -504,7 +507,7 @@ def test_a_short_answer_is_422_on_the_form_and_changes_nothing(unchanged: Callab
     assert response.status_code == 422 and "at least 20 characters" in text(response)
 
 
-def test_an_answer_without_a_decision_is_422(unchanged: Callable) -> None:
+def test_an_answer_without_a_decision_is_422(unchanged: Unchanged) -> None:
     petition = PetitionFactory(state=S.UNDER_CONSIDERATION)
     client = as_user(responder_of(petition.authority))
     with unchanged():
