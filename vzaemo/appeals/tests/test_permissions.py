@@ -13,10 +13,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from vzaemo.accounts.models import Role
+from vzaemo.accounts.tests.factories import AuthorityFactory, UserFactory, member_of
 from vzaemo.appeals import permissions, services
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.permissions import AppealAction as A
-from vzaemo.appeals.tests.factories import AppealFactory, AuthorityFactory, UserFactory, member_of
+from vzaemo.appeals.tests.factories import AppealFactory
 from vzaemo.core.errors import Conflict, DomainError, InvalidTransition, NotAllowed, ValidationFailed
 
 pytestmark = pytest.mark.django_db

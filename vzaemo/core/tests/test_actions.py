@@ -42,7 +42,7 @@ class DoorAction(StrEnum):
 asked: list[str] = []
 
 
-def is_keeper(person: Any, house: House) -> bool:
+def is_keeper(person: str, house: House) -> bool:
     asked.append(person)
     return person == "keeper"
 

@@ -115,7 +115,7 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.petition_update_draft(
                 petition_id=pk,
-                author=request.user,
+                author=request.user,  # type: ignore[arg-type]
                 title=form.cleaned_data["title"],
                 essence=form.cleaned_data["essence"],
             )
