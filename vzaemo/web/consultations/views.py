@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vzaemo.accounts.models import CivilSocietyOrganisation
+from vzaemo.accounts.models import CivilSocietyOrganisation, User
 from vzaemo.consultations import permissions, selectors, services
 from vzaemo.consultations.errors import ConsultationError
 from vzaemo.consultations.models import Consultation, Proposal
@@ -34,6 +34,11 @@ from vzaemo.web.consultations.forms import (
 from vzaemo.web.errors import act, add_to_form, http_status, see_other
 
 PAGE_SIZE = 20
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (the view is behind login_required); services refuse anyone they must."""
+    return cast(User, request.user)
 
 
 def consultation_list(request: HttpRequest) -> HttpResponse:
@@ -149,14 +154,14 @@ def _notice_form(request: HttpRequest, consultation: Consultation | None) -> Htt
         try:
             if consultation is None:
                 consultation = services.consultation_create(
-                    official=request.user,  # type: ignore[arg-type]
+                    official=_user(request),
                     authority=form.cleaned_data["authority"],
                     **form.notice(),
                 )
             else:
                 services.consultation_update_draft(
                     consultation_id=consultation.pk,
-                    official=request.user,  # type: ignore[arg-type]
+                    official=_user(request),
                     **form.notice(),
                 )
         except DomainError as error:
@@ -194,7 +199,7 @@ def consultation_open(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("The consultation is open: the notice and the draft are published."),
-        lambda: services.consultation_open(consultation_id=pk, official=request.user),  # type: ignore[arg-type]
+        lambda: services.consultation_open(consultation_id=pk, official=_user(request)),
     )
 
 
@@ -213,7 +218,7 @@ def consultation_hide(request: HttpRequest, pk: int, proposal_pk: int) -> HttpRe
         _("The proposal is hidden; the reason is shown in its place."),
         lambda: services.proposal_hide(
             proposal_id=proposal_pk,
-            moderator=request.user,  # type: ignore[arg-type]
+            moderator=_user(request),
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
         ),
@@ -244,7 +249,7 @@ def consultation_decisions(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.proposal_decide(
                     proposal_id=proposal_pk,
-                    official=request.user,  # type: ignore[arg-type]
+                    official=_user(request),
                     decision=form.cleaned_data["decision"],
                     reason=form.cleaned_data["reason"],
                 )
@@ -278,7 +283,7 @@ def consultation_publish_report(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.consultation_publish_report(
                 consultation_id=pk,
-                official=request.user,  # type: ignore[arg-type]
+                official=_user(request),
                 summary=form.cleaned_data["summary"],
             )
         except DomainError as error:
@@ -334,7 +339,7 @@ def consultation_subscriptions(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.subscription_add(
-                    user=request.user,  # type: ignore[arg-type]
+                    user=_user(request),
                     authority=form.cleaned_data["authority"],
                     topic=form.cleaned_data["topic"],
                 )
@@ -356,7 +361,7 @@ def consultation_subscriptions(request: HttpRequest) -> HttpResponse:
 @login_required
 def consultation_unsubscribe(request: HttpRequest, subscription_pk: int) -> HttpResponse:
     try:
-        services.subscription_remove(subscription_id=subscription_pk, user=request.user)  # type: ignore[arg-type]
+        services.subscription_remove(subscription_id=subscription_pk, user=_user(request))
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vzaemo.accounts.models import User
 from vzaemo.core.errors import DomainError, NotFound
 from vzaemo.petitions import permissions, rules, selectors, services
 from vzaemo.petitions.errors import PetitionError
@@ -24,6 +26,11 @@ from vzaemo.web.petitions.forms import AnswerForm, PetitionFilterForm, PetitionF
 
 PAGE_SIZE = 20
 SIGNERS_PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (the view is behind login_required); services refuse anyone they must."""
+    return cast(User, request.user)
 
 
 def petition_list(request: HttpRequest) -> HttpResponse:
@@ -79,7 +86,7 @@ def petition_signers(request: HttpRequest, pk: int) -> HttpResponse:
 def _keep_or_submit(request: HttpRequest, petition_id: int) -> HttpResponse:
     """The draft form's two buttons: keep the draft, or submit it for moderation."""
     if "submit" in request.POST:
-        services.petition_submit(petition_id=petition_id, author=request.user)  # type: ignore[arg-type]
+        services.petition_submit(petition_id=petition_id, author=_user(request))
         messages.success(request, _("Your petition is submitted. A moderator will review it."))
     else:
         messages.success(request, _("Your draft is saved."))
@@ -92,7 +99,7 @@ def petition_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             petition = services.petition_create(
-                author=request.user,  # type: ignore[arg-type]
+                author=_user(request),
                 authority=form.cleaned_data["authority"],
                 title=form.cleaned_data["title"],
                 essence=form.cleaned_data["essence"],
@@ -115,7 +122,7 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.petition_update_draft(
                 petition_id=pk,
-                author=request.user,  # type: ignore[arg-type]
+                author=_user(request),
                 title=form.cleaned_data["title"],
                 essence=form.cleaned_data["essence"],
             )
@@ -141,7 +148,7 @@ def petition_submit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("Your petition is submitted. A moderator will review it."),
-        lambda: services.petition_submit(petition_id=pk, author=request.user),  # type: ignore[arg-type]
+        lambda: services.petition_submit(petition_id=pk, author=_user(request)),
     )
 
 
@@ -178,7 +185,7 @@ def petition_publish(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("The petition is published and collecting signatures."),
-        lambda: services.petition_publish(petition_id=pk, moderator=request.user),  # type: ignore[arg-type]
+        lambda: services.petition_publish(petition_id=pk, moderator=_user(request)),
     )
 
 
@@ -196,7 +203,7 @@ def petition_reject(request: HttpRequest, pk: int) -> HttpResponse:
         _("The petition is rejected; the author sees the reason."),
         lambda: services.petition_reject(
             petition_id=pk,
-            moderator=request.user,  # type: ignore[arg-type]
+            moderator=_user(request),
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
         ),
@@ -210,7 +217,7 @@ def petition_start_consideration(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("Consideration has started."),
-        lambda: services.petition_start_consideration(petition_id=pk, official=request.user),  # type: ignore[arg-type]
+        lambda: services.petition_start_consideration(petition_id=pk, official=_user(request)),
     )
 
 
@@ -227,7 +234,7 @@ def petition_answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.petition_answer(
                 petition_id=pk,
-                official=request.user,  # type: ignore[arg-type]
+                official=_user(request),
                 decision=form.cleaned_data["decision"],
                 text=form.cleaned_data["text"],
             )
