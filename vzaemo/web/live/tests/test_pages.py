@@ -153,6 +153,6 @@ def test_a_bid_written_in_other_digits_than_0_to_9_is_refused(traveller: Any, di
         return
     assert response.status_code == 422, response.content
     error = response.json()["errors"][0]
-    assert (error["code"], error["name"]) == ("amount_invalid", "amount")
-    assert "гривнях" in error["description"]  # "an amount in hryvnias", in the page's language
+    assert (error["code"], error["field"]) == ("amount_invalid", "amount")
+    assert "гривнях" in error["message"]  # "an amount in hryvnias", in the page's language
     assert LivePost.objects.count() == 0
