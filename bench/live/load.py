@@ -71,8 +71,8 @@ async def commands() -> asyncio.Queue[str]:
 # ---------------------------------------------------------------------------------------------- SSE
 class Stream(asyncio.Protocol):
     __slots__ = (
-        "auction", "bid", "request", "transport", "buf", "head", "status", "t_start", "t_first", "t_closed",
-        "error", "versions", "last", "states", "times", "gone", "nbytes", "attempts", "opened",
+        "attempts", "auction", "bid", "buf", "error", "gone", "head", "last", "nbytes", "opened", "request",
+        "states", "status", "t_closed", "t_first", "t_start", "times", "transport", "versions",
     )  # fmt: skip
 
     def __init__(self, auction: int, bid: int | None, request: bytes, opened: asyncio.Future[None] | None) -> None:

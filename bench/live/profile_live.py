@@ -29,7 +29,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vzaemo.settings")
 # One process, nothing kept: a key of its own (production settings refuse to run without one).
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

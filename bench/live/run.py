@@ -328,7 +328,7 @@ class Bench:
         while not self._sampling.wait(1.0):
             try:
                 self.samples.append(self.snapshot())
-            except Exception as exc:  # noqa: BLE001 - never kill the run for a sample
+            except Exception as exc:  # never kill the run for a sample
                 log(f"sampler: {exc!r}")
 
     def cpu_between(self, t0: float, t1: float) -> dict[str, float]:

@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vzaemo.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -67,7 +67,7 @@ def copy_auctions(template: LiveSession, count: int, first_start: dt.datetime, b
     lot = Lot.objects.get(pk=auction.lot_id)
     bids = list(Bid.objects.filter(pk__in=[int(b["bid_id"]) for b in template.bidders]).order_by("id"))
     turn = dt.timedelta(seconds=int(template.timing["turn"]))
-    assert template.version == 0 and template.finished_at is None  # noqa: S101 - a fresh session
+    assert template.version == 0 and template.finished_at is None  # a fresh session
     session_fields = [f for f in LiveSession._meta.concrete_fields if not f.primary_key]
     sessions: list[LiveSession] = []
     for lo in range(0, count, batch):
@@ -154,7 +154,7 @@ def main() -> int:
     t0 = time.monotonic()
     # The timing live_session_open would freeze (registry, divided by --speedup), with enough rounds to cover
     # the run: the bench must never watch an auction end.
-    scaled, _cited = live_services._timing(a.speedup)  # noqa: SLF001 - the same computation, not a copy
+    scaled, _cited = live_services._timing(a.speedup)  # the same computation, not a copy
     period = scaled["turn"] * a.bidders + scaled["pause"]
     rounds = max(3, math.ceil((a.cover - scaled["first_pause"]) / period) + 1)
     made = sandbox_auction(bidders=a.bidders, speedup=a.speedup, start_in=a.start_in, timing={"rounds": rounds})

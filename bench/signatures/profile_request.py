@@ -22,7 +22,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vzaemo.settings")
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -221,7 +221,7 @@ def page(
         try:
             page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
             (ARTIFACTS / f"{stem}.html").write_text(page.content())
-        except Exception as error:  # noqa: BLE001 - artefacts must never hide the real failure
+        except Exception as error:  # artefacts must never hide the real failure
             print(f"could not save artefacts: {error}")
         print("browser console:\n" + "\n".join(browser_log.messages + browser_log.errors))
         print(f"platform log tail:\n{live_platform.log_tail()}")

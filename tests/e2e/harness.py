@@ -67,7 +67,7 @@ class LivePlatform:
     # --- management commands against the platform's database --------------------------------
     def manage(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``manage.py <args>`` against the platform's database; returns the finished process."""
-        result = subprocess.run(  # noqa: S603
+        result = subprocess.run(
             [sys.executable, str(MANAGE), *args],
             cwd=REPO,
             env=self.env,
@@ -157,7 +157,7 @@ class LivePlatform:
 
     def start(self, *, host: str, port: int, timeout: float = 90.0) -> None:
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [sys.executable, str(MANAGE), "runplatform", "--host", host, "--port", str(port),
              "--wsgi-workers", "2", "--wsgi-threads", "4"],
             cwd=REPO,

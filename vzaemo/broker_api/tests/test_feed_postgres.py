@@ -47,7 +47,7 @@ def _run_once(run: int) -> tuple[int, dict[str, str], dict[str, str]]:
     lock = threading.Lock()
 
     def writer(n: int) -> None:
-        rng = random.Random(n)  # noqa: S311 - test jitter
+        rng = random.Random(n)  # test jitter
         for _ in range(WRITES_PER_WRITER):
             with lock:
                 ident = f"{next(identifiers):08d}"

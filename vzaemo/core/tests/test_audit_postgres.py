@@ -44,7 +44,7 @@ class Worker(threading.Thread):
     def run(self) -> None:
         try:
             self._work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+        except BaseException as exc:  # handed to the test thread
             self.error = exc
         finally:
             connections.close_all()

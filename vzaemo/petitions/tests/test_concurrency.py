@@ -51,7 +51,7 @@ class Worker(threading.Thread):
     def run(self) -> None:
         try:
             self.result = self._work()
-        except BaseException as exc:  # noqa: BLE001 - inspected by the test thread
+        except BaseException as exc:  # inspected by the test thread
             self.error = exc
         finally:
             connections.close_all()

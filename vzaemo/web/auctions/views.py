@@ -91,7 +91,7 @@ def _citations(rules_applied: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for value in rules_applied.values():
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict) and CITATION_KEYS <= item.keys():
+            if isinstance(item, dict) and item.keys() >= CITATION_KEYS:
                 found.append(item)
     return found
 
