@@ -83,7 +83,9 @@ def template() -> Auction:
     with transaction.atomic():
         services.auction_publish(broker=broker, auction_id=draft.pk)
     auction = Auction.objects.get(pk=draft.pk)
-    assert auction.status == AuctionStatus.TENDERING and auction.mode == Mode.REAL and auction.commit_txid
+    assert auction.status == AuctionStatus.TENDERING
+    assert auction.mode == Mode.REAL
+    assert auction.commit_txid
     return auction
 
 

@@ -67,7 +67,8 @@ def copy_auctions(template: LiveSession, count: int, first_start: dt.datetime, b
     lot = Lot.objects.get(pk=auction.lot_id)
     bids = list(Bid.objects.filter(pk__in=[int(b["bid_id"]) for b in template.bidders]).order_by("id"))
     turn = dt.timedelta(seconds=int(template.timing["turn"]))
-    assert template.version == 0 and template.finished_at is None  # a fresh session
+    assert template.version == 0  # a fresh session
+    assert template.finished_at is None
     session_fields = [f for f in LiveSession._meta.concrete_fields if not f.primary_key]
     sessions: list[LiveSession] = []
     for lo in range(0, count, batch):

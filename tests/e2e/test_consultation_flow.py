@@ -108,7 +108,8 @@ def test_ministry_consults_csos_comment_report_is_public(
     expect(page.locator(".status")).to_contain_text("open for proposals")
     expect(page.locator(".rules")).to_contain_text("3841-IX")
     opened_mail = live_platform.latest_email_to(people["subscriber"])
-    assert tag in opened_mail.subject and path in opened_mail.body
+    assert tag in opened_mail.subject
+    assert path in opened_mail.body
 
     # Anonymous visitors see the notice and are asked to sign in.
     public.goto(path)

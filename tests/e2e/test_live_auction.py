@@ -32,7 +32,8 @@ def _path(url: str) -> str:
 def _open(new_page: Callable[..., Page], url: str, log: BrowserLog) -> Page:
     page = new_page(log)
     response = page.goto(_path(url))
-    assert response is not None and response.status == 200
+    assert response is not None
+    assert response.status == 200
     # The stream is connected: updates come by themselves from here on.
     expect(page.locator('[data-live="connection"]')).to_have_text(re.compile("Live"), timeout=15_000)
     return page

@@ -108,7 +108,8 @@ def test_register_create_publish_sign_count_answer(
     expect(public.locator(".signers")).to_contain_text("Підписант Номер2")
     # Emails go out in the platform's language (Ukrainian): match the petition's title, not the wording.
     threshold_mail = live_platform.latest_email_to(unique_email, after=1)
-    assert tag in threshold_mail.subject and petition_path in threshold_mail.body
+    assert tag in threshold_mail.subject
+    assert petition_path in threshold_mail.body
 
     # A responder of the council answers; a too-short answer is refused first.
     responder = new_page(browser_log)
@@ -127,6 +128,7 @@ def test_register_create_publish_sign_count_answer(
     expect(public.locator(".status")).to_contain_text("answered")
     expect(public.locator(".answer")).to_contain_text("supported")
     answer_mail = live_platform.latest_email_to(unique_email, after=2)
-    assert tag in answer_mail.subject and "ремонт мосту включено" in answer_mail.body
+    assert tag in answer_mail.subject
+    assert "ремонт мосту включено" in answer_mail.body
     assert browser_log.csp_violations == []
     assert browser_log.errors == []

@@ -13,7 +13,8 @@ from tests.e2e.harness import LivePlatform
 
 def test_home_page_renders_without_csp_violations(page: Page, browser_log: BrowserLog) -> None:
     response = page.goto("/")
-    assert response is not None and response.status == 200
+    assert response is not None
+    assert response.status == 200
     expect(page.locator("h1")).to_be_visible()
     # Static files come from whitenoise under the strict CSP: the stylesheet and scripts loaded.
     assert page.evaluate("() => typeof window.htmx") == "object"

@@ -38,7 +38,8 @@ def seed_live() -> int:
         title="Екскаватор-навантажувач JCB 3CX 2014 р.",
         back_days=75,
     )
-    assert auction.tender_end is not None and auction.auction_start is not None  # noqa: S101 - published
+    assert auction.tender_end is not None  # noqa: S101 - published
+    assert auction.auction_start is not None  # noqa: S101 - published
     with transaction.atomic(), time_machine.travel(auction.tender_end + dt.timedelta(minutes=1), tick=False):
         cdb.auction_end_tendering(auction_id=auction.pk)
         session = services.live_session_open(auction_id=auction.pk)

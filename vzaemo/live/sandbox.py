@@ -111,7 +111,8 @@ def listed_with_bidders(
         auction = cdb.auction_publish(broker=owner, auction_id=auction.pk)
     bank = FakeBank()
     made: list[Bid] = []
-    assert auction.tender_start is not None and auction.tender_end is not None  # noqa: S101 - published
+    assert auction.tender_start is not None  # noqa: S101 - published
+    assert auction.tender_end is not None  # noqa: S101 - published
     with time_machine.travel(auction.tender_start + dt.timedelta(hours=1), tick=False):
         for i in range(bidders):
             platform = platforms[i % len(platforms)]

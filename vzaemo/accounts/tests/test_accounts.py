@@ -38,7 +38,8 @@ def test_signup_stores_the_full_name_and_confirming_the_email_verifies_and_signs
     client = Client()
     _signup(client)
     user = User.objects.get(email="olena@example.org")
-    assert user.full_name == "Коваленко Олена" and not user.email_verified
+    assert user.full_name == "Коваленко Олена"
+    assert not user.email_verified
     signed_up = AuditEntry.objects.get(tag="account:sign-up", subject_id=str(user.pk))
     assert (signed_up.actor, signed_up.before, signed_up.after) == (
         user,
@@ -60,7 +61,8 @@ def test_signup_stores_the_full_name_and_confirming_the_email_verifies_and_signs
 )
 def test_signup_without_a_full_name_is_refused_and_creates_nobody(full_name: str, message: str) -> None:
     response = _signup(Client(), full_name=full_name)
-    assert response.status_code == 200 and message in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert message in response.content.decode()  # type: ignore[attr-defined]
     assert not User.objects.exists()
 
 
@@ -76,7 +78,8 @@ def test_staff_without_totp_are_sent_to_set_it_up() -> None:
     client = Client()
     _staff(client)
     response = client.get("/admin/")
-    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/"
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
     # The MFA pages stay reachable, or nobody could set it up (allauth first asks a session that was
     # not opened by a password sign-in to re-enter the password).
     setup = client.get("/accounts/2fa/totp/activate/")

@@ -34,15 +34,17 @@ def test_seed_walks_appeals_through_every_life_and_is_idempotent() -> None:
         assert seed_appeals(people) == 0
         appeals = list(Appeal.objects.select_related("authority"))
         safety = [a for a in appeals if a.category == AppealCategory.COMMUNITY_SAFETY and a.forwarded_from_id]
-        assert len(safety) == 1 and safety[0].authority.slug == "kyiv-city-council" and safety[0].status == S.ANSWERED
+        assert len(safety) == 1
+        assert safety[0].authority.slug == "kyiv-city-council"
+        assert safety[0].status == S.ANSWERED
         assert any(a.authority.slug == "kyiv-police" and a.status == S.FORWARDED for a in appeals)
-        assert any(a.answered_late for a in appeals) and any(
-            a.status == S.ANSWERED and not a.answered_late for a in appeals
-        )
+        assert any(a.answered_late for a in appeals)
+        assert any(a.status == S.ANSWERED and not a.answered_late for a in appeals)
         assert any(a.is_overdue for a in appeals)
         assert any(a.status == S.EXTENDED for a in appeals)
         assert any(a.refusal_reason == RefusalReason.REPEAT_DECIDED for a in appeals)
         complaint = next(a for a in appeals if a.kind == AppealKind.COMPLAINT and a.complaint_about_id)
-        assert complaint.authority.slug == "npu" and complaint.complaint_about.authority.slug == "kyiv-police"  # type: ignore[union-attr]
+        assert complaint.authority.slug == "npu"
+        assert complaint.complaint_about.authority.slug == "kyiv-police"  # type: ignore[union-attr]
         transferred = Obligation.objects.filter(kind=ANSWER, outcome=ObligationOutcome.TRANSFERRED)
         assert transferred.count() == 1

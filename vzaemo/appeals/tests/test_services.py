@@ -110,9 +110,11 @@ def test_submit_keeps_the_applicants_details_and_opens_the_registration_duty() -
     assert appeal.registration_due_at == end_of(2025, 12, 29)
     assert appeal.rules_applied["registration_due_at"]["key"] == rules.FORWARD_TERM
     duty = obligation(appeal, services.REGISTRATION)
-    assert duty.authority_id == appeal.authority_id and duty.due_at == appeal.registration_due_at
+    assert duty.authority_id == appeal.authority_id
+    assert duty.due_at == appeal.registration_due_at
     assert duty.outcome == ObligationOutcome.OPEN
-    assert tags(appeal) == ["appeal:submit"] and events(appeal) == [EventKind.SUBMITTED]
+    assert tags(appeal) == ["appeal:submit"]
+    assert events(appeal) == [EventKind.SUBMITTED]
 
 
 def test_the_forwarding_term_ending_on_a_saturday_moves_to_monday(frozen: time_machine.Traveller) -> None:
@@ -159,17 +161,21 @@ def test_a_community_safety_appeal_goes_to_a_police_unit_with_a_place_and_a_phot
         photo=SimpleUploadedFile("evil.php", JPEG, content_type="text/plain"),
     )
     appeal.refresh_from_db()
-    assert appeal.category == AppealCategory.COMMUNITY_SAFETY and appeal.location_text
+    assert appeal.category == AppealCategory.COMMUNITY_SAFETY
+    assert appeal.location_text
     assert appeal.photo_type == "image/jpeg"
     # A random name chosen by us, never the uploaded one.
     name = str(appeal.photo.name)
-    assert name.startswith("appeals/") and name.endswith(".jpg") and "evil" not in name
+    assert name.startswith("appeals/")
+    assert name.endswith(".jpg")
+    assert "evil" not in name
     assert appeal.photo.read() == JPEG
 
 
 def test_a_png_photo_is_accepted() -> None:
     appeal = submit(photo=SimpleUploadedFile("x.png", PNG, content_type="image/png"))
-    assert appeal.photo_type == "image/png" and str(appeal.photo.name).endswith(".png")
+    assert appeal.photo_type == "image/png"
+    assert str(appeal.photo.name).endswith(".png")
 
 
 def test_a_community_safety_appeal_needs_a_location(refused: Refused) -> None:
@@ -213,13 +219,15 @@ def test_register_with_the_standard_term_opens_the_answer_duty() -> None:
     official = official_of(appeal.authority)
     services.appeal_register(appeal_id=appeal.pk, official=official, term=AnswerTerm.STANDARD)
     appeal.refresh_from_db()
-    assert appeal.status == S.REGISTERED and appeal.registered_at == NOW
+    assert appeal.status == S.REGISTERED
+    assert appeal.registered_at == NOW
     # One month from Wed 24 Dec 2025: Sat 24 Jan 2026 -> Mon 26 Jan.
     assert appeal.due_at == end_of(2026, 1, 26)
     assert appeal.rules_applied["due_at"]["key"] == rules.ANSWER_TERM
     assert obligation(appeal, services.REGISTRATION).outcome == ObligationOutcome.FULFILLED
     answer = obligation(appeal, services.ANSWER)
-    assert answer.outcome == ObligationOutcome.OPEN and answer.due_at == appeal.due_at
+    assert answer.outcome == ObligationOutcome.OPEN
+    assert answer.due_at == appeal.due_at
     assert tags(appeal) == ["appeal:submit", "appeal:register"]
 
 
@@ -296,20 +304,26 @@ def test_forwarding_a_submitted_appeal_meets_the_5_day_duty_and_starts_a_new_one
             appeal_id=appeal.pk, official=official_of(police), to=council, note="Освітлення утримує міська рада."
         )
     appeal.refresh_from_db()
-    assert appeal.status == S.FORWARDED and appeal.forwarded_at == NOW + dt.timedelta(days=2)
+    assert appeal.status == S.FORWARDED
+    assert appeal.forwarded_at == NOW + dt.timedelta(days=2)
     assert obligation(appeal, services.REGISTRATION).outcome == ObligationOutcome.FULFILLED
     assert not Obligation.objects.filter(kind=services.ANSWER, subject_id=str(appeal.pk)).exists()
-    assert received.forwarded_from_id == appeal.pk and received.authority == council
-    assert received.status == S.SUBMITTED and received.received_at == NOW + dt.timedelta(days=2)
+    assert received.forwarded_from_id == appeal.pk
+    assert received.authority == council
+    assert received.status == S.SUBMITTED
+    assert received.received_at == NOW + dt.timedelta(days=2)
     assert (received.essence, received.location_text, received.category) == (
         appeal.essence,
         appeal.location_text,
         appeal.category,
     )
     duty = obligation(received, services.REGISTRATION)
-    assert duty.authority_id == council.pk and duty.outcome == ObligationOutcome.OPEN
-    assert events(appeal)[-1] == EventKind.FORWARDED and events(received) == [EventKind.RECEIVED]
-    assert tags(appeal)[-1] == "appeal:forward" and tags(received) == ["appeal:receive"]
+    assert duty.authority_id == council.pk
+    assert duty.outcome == ObligationOutcome.OPEN
+    assert events(appeal)[-1] == EventKind.FORWARDED
+    assert events(received) == [EventKind.RECEIVED]
+    assert tags(appeal)[-1] == "appeal:forward"
+    assert tags(received) == ["appeal:receive"]
     for callback in callbacks:
         callback()
     queued = DBTaskResult.objects.get()
@@ -326,7 +340,8 @@ def test_forwarding_a_registered_appeal_transfers_the_answer_duty_and_the_term_r
         appeal_id=appeal.pk, official=official_of(appeal.authority), to=council, note="Не наша компетенція."
     )
     answer = obligation(appeal, services.ANSWER)
-    assert answer.outcome == ObligationOutcome.TRANSFERRED and answer.closed_at == NOW + dt.timedelta(days=4)
+    assert answer.outcome == ObligationOutcome.TRANSFERRED
+    assert answer.closed_at == NOW + dt.timedelta(days=4)
     services.appeal_register(appeal_id=received.pk, official=official_of(council), term=AnswerTerm.SIMPLE)
     received.refresh_from_db()
     assert received.due_at == end_of(2026, 1, 12)  # 28 Dec + 15 days = Mon 12 Jan
@@ -376,7 +391,8 @@ def test_start_and_its_refusals(refused: Refused) -> None:
     refused(NotAllowed, "not_official", lambda: services.appeal_start(appeal_id=appeal.pk, official=appeal.applicant))
     services.appeal_start(appeal_id=appeal.pk, official=responder)
     appeal.refresh_from_db()
-    assert appeal.status == S.IN_PROGRESS and tags(appeal)[-1] == "appeal:start"
+    assert appeal.status == S.IN_PROGRESS
+    assert tags(appeal)[-1] == "appeal:start"
     refused(
         InvalidTransition, "appeal_cannot_start", lambda: services.appeal_start(appeal_id=appeal.pk, official=responder)
     )
@@ -391,9 +407,11 @@ def test_the_head_extends_the_term_up_to_45_days_and_the_obligation_moves(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.appeal_extend(appeal_id=appeal.pk, head=head, until=dt.date(2026, 2, 9), reason="Потрібна експертиза.")
     appeal.refresh_from_db()
-    assert appeal.status == S.EXTENDED and appeal.due_at == end_of(2026, 2, 9) == appeal.extended_until
+    assert appeal.status == S.EXTENDED
+    assert appeal.due_at == end_of(2026, 2, 9) == appeal.extended_until
     duty = obligation(appeal, services.ANSWER)
-    assert duty.due_at == end_of(2026, 2, 9) and duty.original_due_at == end_of(2026, 1, 26)
+    assert duty.due_at == end_of(2026, 2, 9)
+    assert duty.original_due_at == end_of(2026, 1, 26)
     assert appeal.rules_applied["extended_until"]["key"] == rules.MAX_TOTAL_TERM
     assert events(appeal)[-1] == EventKind.EXTENDED
     assert len(callbacks) == 1
@@ -445,12 +463,17 @@ def test_answer_on_time_closes_the_duty(
     with django_capture_on_commit_callbacks(execute=True):
         services.appeal_answer(appeal_id=appeal.pk, official=official, text=ANSWER_TEXT)
     appeal.refresh_from_db()
-    assert appeal.status == S.ANSWERED and appeal.answer_text == ANSWER_TEXT and not appeal.answered_late
+    assert appeal.status == S.ANSWERED
+    assert appeal.answer_text == ANSWER_TEXT
+    assert not appeal.answered_late
     duty = obligation(appeal, services.ANSWER)
-    assert duty.outcome == ObligationOutcome.FULFILLED and duty.closed_at == NOW
+    assert duty.outcome == ObligationOutcome.FULFILLED
+    assert duty.closed_at == NOW
     entry = AuditEntry.objects.get(tag="appeal:answer", subject_id=str(appeal.pk))
-    assert entry.after is not None and entry.after["on_time"] is True
-    assert [m.to for m in mail.outbox] == [[appeal.email]] and ANSWER_TEXT in mail.outbox[0].body
+    assert entry.after is not None
+    assert entry.after["on_time"] is True
+    assert [m.to for m in mail.outbox] == [[appeal.email]]
+    assert ANSWER_TEXT in mail.outbox[0].body
 
 
 def test_a_late_answer_is_recorded_as_late_and_overdue_is_computed(frozen: time_machine.Traveller) -> None:
@@ -461,9 +484,11 @@ def test_a_late_answer_is_recorded_as_late_and_overdue_is_computed(frozen: time_
     assert appeal.is_overdue
     services.appeal_answer(appeal_id=appeal.pk, official=official_of(appeal.authority), text=ANSWER_TEXT)
     appeal.refresh_from_db()
-    assert appeal.answered_late and not appeal.is_overdue
+    assert appeal.answered_late
+    assert not appeal.is_overdue
     entry = AuditEntry.objects.get(tag="appeal:answer", subject_id=str(appeal.pk))
-    assert entry.after is not None and entry.after["on_time"] is False
+    assert entry.after is not None
+    assert entry.after["on_time"] is False
 
 
 def test_answer_refusals(refused: Refused) -> None:
@@ -494,7 +519,9 @@ def test_refusal_with_written_reasons_fulfils_the_duty(reason: str) -> None:
         appeal_id=appeal.pk, official=official_of(appeal.authority), reason=reason, text=REFUSAL_TEXT
     )
     appeal.refresh_from_db()
-    assert appeal.status == S.REFUSED and appeal.refusal_reason == reason and appeal.refusal_text == REFUSAL_TEXT
+    assert appeal.status == S.REFUSED
+    assert appeal.refusal_reason == reason
+    assert appeal.refusal_text == REFUSAL_TEXT
     assert obligation(appeal, services.ANSWER).outcome == ObligationOutcome.FULFILLED
     assert tags(appeal)[-1] == "appeal:refuse"
 
@@ -533,7 +560,8 @@ def test_the_applicant_marks_an_answer_unsatisfactory_once(refused: Refused) -> 
     )
     services.appeal_mark_unsatisfactory(appeal_id=appeal.pk, applicant=appeal.applicant)
     appeal.refresh_from_db()
-    assert appeal.unsatisfactory and appeal.unsatisfactory_at == NOW
+    assert appeal.unsatisfactory
+    assert appeal.unsatisfactory_at == NOW
     refused(
         Conflict,
         "already_unsatisfactory",
@@ -555,9 +583,12 @@ def test_a_complaint_goes_to_the_parent_authority_in_one_step() -> None:
     )
     appeal.refresh_from_db()
     assert appeal.unsatisfactory
-    assert complaint.kind == AppealKind.COMPLAINT and complaint.authority == parent
-    assert complaint.complaint_about_id == appeal.pk and complaint.status == S.SUBMITTED
-    assert complaint.full_name == appeal.full_name and complaint.email == appeal.email
+    assert complaint.kind == AppealKind.COMPLAINT
+    assert complaint.authority == parent
+    assert complaint.complaint_about_id == appeal.pk
+    assert complaint.status == S.SUBMITTED
+    assert complaint.full_name == appeal.full_name
+    assert complaint.email == appeal.email
     assert [c["key"] for c in complaint.rules_applied["complaint_window"]] == [
         rules.COMPLAINT_WINDOW_AFTER_DECISION,
         rules.COMPLAINT_WINDOW_AFTER_LEARNING,

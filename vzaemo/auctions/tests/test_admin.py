@@ -28,4 +28,6 @@ def test_accrediting_a_broker_in_the_admin_is_audited(settings: Any) -> None:
     broker = Broker.objects.get()
     entry = AuditEntry.objects.get(tag=AuditTag.ADMIN_BROKER)
     assert (entry.subject_type, entry.subject_id, entry.actor) == ("auctions.broker", str(broker.pk), admin)
-    assert entry.before is None and entry.after is not None and entry.after["edrpou"] == "12345678"
+    assert entry.before is None
+    assert entry.after is not None
+    assert entry.after["edrpou"] == "12345678"

@@ -116,4 +116,5 @@ def test_disqualification_racing_payment_leaves_one_decision() -> None:
     if award.status == AwardStatus.ACTIVE:
         assert a.contracts.count() == 1
     else:
-        assert live.get().bid_id == runner.pk and a.contracts.count() == 0
+        assert live.get().bid_id == runner.pk
+        assert a.contracts.count() == 0

@@ -96,7 +96,9 @@ def test_the_organiser_acts_through_the_owner_broker_only(w: f.World, clock_: An
         )
     services.award_upload_protocol(actor=OrganiserBroker(w.owner), award_id=award.pk, document="p")
     revision = Revision.objects.filter(subject_type="auction", subject_id=a.pk).order_by("rev").last()
-    assert revision is not None and revision.broker == w.owner and revision.author.startswith("organiser via broker:")
+    assert revision is not None
+    assert revision.broker == w.owner
+    assert revision.author.startswith("organiser via broker:")
 
 
 def test_the_cdb_administrator_may_record_a_result(w: f.World, clock_: Any) -> None:
@@ -124,7 +126,8 @@ def test_public_revisions_hide_bidders_and_authors_then_never_show_a_reference(w
     hidden = selectors.auction_revisions_public(a)
     assert [r["author"] for r in hidden[-3:]] == [selectors.HIDDEN_AUTHOR] * 3
     assert all(not str(op["path"]).startswith("/bids") for r in hidden for op in r["changes"])
-    assert w.bidders[0].name not in str(hidden) and f"PAY-{bid.pk}" not in str(hidden)
+    assert w.bidders[0].name not in str(hidden)
+    assert f"PAY-{bid.pk}" not in str(hidden)
     # Once bidders are revealed, no operation shows a reference: as a target, a source or inside a value.
     Auction.objects.filter(pk=a.pk).update(status="active.qualification")
     a.refresh_from_db()
@@ -143,6 +146,7 @@ def test_public_revisions_hide_bidders_and_authors_then_never_show_a_reference(w
         ],
     )
     revealed = selectors.auction_revisions_public(a)
-    assert "BANK-SECRET" not in str(revealed) and f"PAY-{bid.pk}" not in str(revealed)
+    assert "BANK-SECRET" not in str(revealed)
+    assert f"PAY-{bid.pk}" not in str(revealed)
     assert revealed[-1]["changes"][0]["value"]["guarantee"] == {"paidAt": reference["paidAt"], "forfeited": False}
     assert len(revealed[-1]["changes"]) == 2

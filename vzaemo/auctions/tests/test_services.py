@@ -75,7 +75,8 @@ def replay(subject_type: str, pk: int) -> dict[str, Any]:
 
 def test_lot_create_records_a_revision_that_reproduces_it(w: f.World) -> None:
     lot = f.lot(w)
-    assert lot.date_modified == NOW and lot.start_value == Decimal("100000.00")
+    assert lot.date_modified == NOW
+    assert lot.start_value == Decimal("100000.00")
     assert replay("lot", lot.pk) == selectors.lot_document(lot)
     assert AuditEntry.objects.filter(tag="auction-lot:create", subject_id=str(lot.pk)).count() == 1
 
@@ -118,7 +119,8 @@ def test_brokers_need_the_create_level_and_sandbox_brokers_make_only_test_object
 def test_auction_create_prices_the_guarantee_and_step_from_cited_rules(w: f.World) -> None:
     a = f.auction(w, publish=False)
     assert (a.status, a.attempt, a.value) == (S.DRAFT, 1, Decimal("100000.00"))
-    assert a.guarantee == Decimal("5000.00") and a.minimal_step == Decimal("1000.00")
+    assert a.guarantee == Decimal("5000.00")
+    assert a.minimal_step == Decimal("1000.00")
     assert a.rules_applied["guarantee"]["confidence"] == "M"
     assert replay("auction", a.pk) == selectors.auction_document(a)
     assert not selectors.auction_list_public().filter(pk=a.pk).exists()
@@ -186,7 +188,8 @@ def test_switching_a_draft_to_fixed_price_is_checked_too(w: f.World, refused: Re
 
 def test_publish_sets_tendering_to_end_at_20_00_the_working_day_before(w: f.World) -> None:
     a = f.auction(w)
-    assert a.status == S.TENDERING and a.tender_start == NOW
+    assert a.status == S.TENDERING
+    assert a.tender_start == NOW
     # 100,000 UAH: 20-25 working days; 20 working days after Wed 14 Jan 2026 is Wed 11 Feb.
     assert a.auction_start == dt.datetime(2026, 2, 11, 10, tzinfo=KYIV)
     assert a.tender_end == dt.datetime(2026, 2, 10, 20, tzinfo=KYIV)
@@ -363,7 +366,8 @@ def test_bidders_are_hidden_until_the_auction_ends(w: f.World, clock_: Any) -> N
     # Neither bidder's identity nor its guarantee reference leaks through the public revisions.
     published = str([op for r in selectors.auction_revisions_public(a) for op in r["changes"]])
     for bid in (mine, theirs):
-        assert bid.bidder_identifier not in published and bid.bidder_name not in published
+        assert bid.bidder_identifier not in published
+        assert bid.bidder_name not in published
     own_view = selectors.auction_public_document(a, broker=w.bidders[0])
     assert [b["id"] for b in own_view["bids"]] == [str(mine.pk)]
     a, _bids = f.to_qualification(clock_, w) if False else (f.end_tendering(clock_, a), None)
@@ -409,7 +413,8 @@ def test_no_qualified_bid_makes_it_unsuccessful_and_creates_the_next_attempt(w: 
     assert a.status == S.UNSUCCESSFUL
     following = Auction.objects.get(previous=a)
     assert (following.attempt, following.status, following.lot_id) == (2, S.DRAFT, a.lot_id)
-    assert following.value == Decimal("85000.00") and following.markdown_percent == Decimal("15")
+    assert following.value == Decimal("85000.00")
+    assert following.markdown_percent == Decimal("15")
     assert following.guarantee == Decimal("4250.00")
     assert following.rules_applied["markdown"]["confidence"] == "M"
     assert list(selectors.lot_history(a.lot).values_list("attempt", flat=True)) == [1, 2]
@@ -457,9 +462,11 @@ def test_result_ranks_bids_and_opens_the_award_chain(w: f.World, clock_: Any) ->
     )
     assert top.rules_applied["paymentPeriod"]["key"] == "auction.payment_term"
     third.refresh_from_db()
-    assert third.rank == 3 and not third.awards.exists()
+    assert third.rank == 3
+    assert not third.awards.exists()
     obligation = Obligation.objects.get(kind="auction.protocol", subject_id=str(top.pk))
-    assert obligation.authority_id == w.organiser.pk and obligation.due_at == top.protocol_due_at
+    assert obligation.authority_id == w.organiser.pk
+    assert obligation.due_at == top.protocol_due_at
 
 
 def test_result_refusals(w: f.World, clock_: Any, refused: Refused) -> None:
@@ -501,7 +508,8 @@ def test_an_empty_result_is_unsuccessful(w: f.World, clock_: Any) -> None:
     a = f.end_tendering(clock_, a)
     services.auction_record_result(actor=LIVE_ENGINE, auction_id=a.pk, ranking=[])
     a.refresh_from_db()
-    assert a.status == S.UNSUCCESSFUL and Auction.objects.filter(previous=a, procedure="dutch").exists()
+    assert a.status == S.UNSUCCESSFUL
+    assert Auction.objects.filter(previous=a, procedure="dutch").exists()
 
 
 # --- the award chain ------------------------------------------------------------------------------
@@ -543,7 +551,8 @@ def test_the_happy_path_protocol_payment_contract(w: f.World, clock_: Any, refus
     refused(NotAllowed, "not_organiser", lambda: services.contract_sign(actor=w.owner, contract_id=contract.pk))
     services.contract_sign(actor=w.official, contract_id=contract.pk)
     a.refresh_from_db()
-    assert a.status == S.COMPLETE and a.ended_at is not None
+    assert a.status == S.COMPLETE
+    assert a.ended_at is not None
     refused(
         InvalidTransition,
         "contract_cannot_sign",
@@ -565,9 +574,8 @@ def test_default_promotes_the_runner_up_then_nobody_left_relists_with_markdown(w
     assert winner.guarantee_forfeited
     assert Obligation.objects.get(subject_id=str(first.pk)).outcome == ObligationOutcome.CANCELLED
     second = a.awards.get(bid=runner)
-    assert second.status == AwardStatus.PENDING and second.pending_since == at(first.payment_due_at) + dt.timedelta(
-        seconds=1
-    )
+    assert second.status == AwardStatus.PENDING
+    assert second.pending_since == at(first.payment_due_at) + dt.timedelta(seconds=1)
     a.refresh_from_db()
     assert a.status == S.QUALIFICATION
     assert services.award_default(award_id=first.pk) is None  # idempotent
@@ -575,7 +583,8 @@ def test_default_promotes_the_runner_up_then_nobody_left_relists_with_markdown(w
     services.auction_deadlines_apply()
     a.refresh_from_db()
     runner.refresh_from_db()
-    assert a.status == S.UNSUCCESSFUL and runner.guarantee_forfeited
+    assert a.status == S.UNSUCCESSFUL
+    assert runner.guarantee_forfeited
     following = Auction.objects.get(previous=a)
     assert (following.attempt, following.value) == (2, Decimal("85000.00"))
     assert replay("auction", a.pk) == selectors.auction_document(a)
@@ -596,7 +605,8 @@ def test_three_failed_attempts_leave_the_lot_unsold(w: f.World, clock_: Any) -> 
         )
         a = services.auction_publish(broker=w.owner, auction_id=following.pk)
     assert values == [Decimal("85000.00"), Decimal("70000.00")]
-    assert a.attempt == 3 and not Auction.objects.filter(previous=a).exists()
+    assert a.attempt == 3
+    assert not Auction.objects.filter(previous=a).exists()
     assert AuditEntry.objects.filter(tag="auction-lot:unsold", subject_id=str(a.lot_id)).count() == 1
 
 
@@ -625,7 +635,8 @@ def test_the_runner_up_may_withdraw(w: f.World, clock_: Any, refused: Refused) -
     refused(NotAllowed, "not_owner", lambda: services.award_withdraw_waiting(broker=w.bidders[0], award_id=waiting.pk))
     services.award_withdraw_waiting(broker=w.bidders[1], award_id=waiting.pk)
     waiting.refresh_from_db()
-    assert waiting.status == AwardStatus.CANCELLED and waiting.end_reason == "withdrawn"
+    assert waiting.status == AwardStatus.CANCELLED
+    assert waiting.end_reason == "withdrawn"
     top = a.awards.get(bid=winner)
     refused(
         InvalidTransition,
@@ -643,7 +654,8 @@ def test_contract_cancelled_forfeits_and_reopens_qualification(w: f.World, clock
     services.contract_cancel(actor=w.official, contract_id=contract.pk, reason="Переможець відмовився підписати.")
     a.refresh_from_db()
     winner.refresh_from_db()
-    assert a.status == S.QUALIFICATION and winner.guarantee_forfeited
+    assert a.status == S.QUALIFICATION
+    assert winner.guarantee_forfeited
     assert a.awards.get(bid=runner).status == AwardStatus.PENDING
 
 
@@ -688,7 +700,8 @@ def test_cancel_ends_each_live_contract_through_the_contract_machine(w: f.World,
     clock_.shift(dt.timedelta(hours=1))
     contract = _awarded_with_contract(clock_, w, a.awards.get(bid=runner), "96000", "R")
     a.refresh_from_db()
-    assert a.status == S.AWARDED and contract.status == ContractStatus.PENDING
+    assert a.status == S.AWARDED
+    assert contract.status == ContractStatus.PENDING
     clock_.shift(dt.timedelta(hours=1))
 
     services.auction_cancel(actor=w.official, auction_id=a.pk, reason="Борг сплачено.")
@@ -714,7 +727,8 @@ def test_cancel_ends_each_live_contract_through_the_contract_machine(w: f.World,
     assert (f"/contracts/{index}/status", "cancelled") in changed
     assert (f"/contracts/{index}/cancellationReason", "Борг сплачено.") in changed
     entry = AuditEntry.objects.filter(tag="auction:cancel", subject_id=str(a.pk)).get()
-    assert entry.after is not None and entry.after["contracts_cancelled"] == [contract.pk]
+    assert entry.after is not None
+    assert entry.after["contracts_cancelled"] == [contract.pk]
     assert replay("auction", a.pk) == selectors.auction_document(a)
 
 
@@ -747,7 +761,8 @@ def test_every_revision_is_a_json_patch_and_together_they_reproduce_the_auction(
     assert [r.rev for r in revisions] == list(range(1, a.rev + 1))
     assert all(r.changes and isinstance(jsonpatch.JsonPatch(r.changes), jsonpatch.JsonPatch) for r in revisions)
     assert replay("auction", a.pk) == selectors.auction_document(a)
-    assert revisions[0].author.startswith("broker:") and revisions[-1].author == "auction-engine"
+    assert revisions[0].author.startswith("broker:")
+    assert revisions[-1].author == "auction-engine"
     assert len(tags(a)) == len(revisions)
 
 

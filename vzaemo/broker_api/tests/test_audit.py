@@ -40,7 +40,8 @@ def test_a_broker_key_issued_and_revoked_leaves_one_record_each() -> None:
     key, secret = services.api_key_issue(broker, name="prod")
     issued = AuditEntry.objects.get(tag="broker-api:api-key:issue")
     assert (issued.subject_type, issued.subject_id) == ("broker_api.apikey", str(key.pk))
-    assert issued.before is None and issued.after == {"broker": broker.pk, "name": "prod"}
+    assert issued.before is None
+    assert issued.after == {"broker": broker.pk, "name": "prod"}
 
     services.api_key_revoke(key)
     services.api_key_revoke(key)  # revoked already: nothing changes, nothing is recorded
@@ -48,7 +49,8 @@ def test_a_broker_key_issued_and_revoked_leaves_one_record_each() -> None:
     assert (revoked.subject_type, revoked.subject_id) == ("broker_api.apikey", str(key.pk))
     key.refresh_from_db()
     assert key.revoked_at is not None
-    assert revoked.before == {"revoked_at": None} and revoked.after is not None
+    assert revoked.before == {"revoked_at": None}
+    assert revoked.after is not None
     assert dt.datetime.fromisoformat(revoked.after["revoked_at"]) == key.revoked_at
     assert secret not in audit_log()
 
@@ -95,7 +97,8 @@ def test_every_owner_token_the_api_issues_leaves_a_record_without_the_token(trav
     assert {r.subject_id for r in records} == {str(pk) for pk in OwnerToken.objects.values_list("pk", flat=True)}
     log = audit_log()
     for created in (lot, auction, bid):
-        assert created["access"]["token"] not in log and created["access"]["transfer"] not in log
+        assert created["access"]["token"] not in log
+        assert created["access"]["transfer"] not in log
 
 
 def test_a_refused_object_gets_no_token_and_no_record(traveller: Any) -> None:

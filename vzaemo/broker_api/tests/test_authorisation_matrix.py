@@ -337,7 +337,8 @@ def test_authorisation_matrix(endpoint: str, who: str, traveller: Any) -> None:
     assert response.status_code == expected, (endpoint, who, response.content.decode())
     body = response.json()
     if expected >= 400:
-        assert set(body) == {"errors"} and body["errors"]
+        assert set(body) == {"errors"}
+        assert body["errors"]
         assert all(set(e) == {"location", "name", "description"} and e["description"] for e in body["errors"])
         assert state() == before, f"{endpoint} refused {who} but changed the database"
     else:

@@ -100,7 +100,8 @@ def test_an_official_creates_a_draft_split_into_numbered_clauses() -> None:
 
     consultation = services.consultation_create(official=official, authority=authority, **notice())
 
-    assert consultation.status == S.DRAFT and consultation.opens_at is None
+    assert consultation.status == S.DRAFT
+    assert consultation.opens_at is None
     assert consultation.closes_at == end_of(2025, 12, 25)
     assert list(consultation.clauses.values_list("number", "text")) == [
         (1, "Проєкт наказу Міністерства юстиції України"),
@@ -196,7 +197,8 @@ def test_opening_publishes_the_notice_and_cites_the_rules(
     with django_capture_on_commit_callbacks() as callbacks:
         services.consultation_open(consultation_id=consultation.pk, official=consultation.created_by)
     consultation.refresh_from_db()
-    assert consultation.status == S.OPEN and consultation.opens_at == NOW
+    assert consultation.status == S.OPEN
+    assert consultation.opens_at == NOW
     assert consultation.rules_applied["closes_at"]["key"] == rules.MIN_DURATION
     assert consultation.rules_applied["closes_at"]["value"] == "15"
     assert consultation.rules_applied["proposal_publication"]["unit"] == "working_days"
@@ -213,7 +215,8 @@ def test_fifteen_days_ending_on_a_weekend_run_to_the_next_working_day(refused: R
         "consultation_too_short",
         lambda: services.consultation_open(consultation_id=consultation.pk, official=consultation.created_by),
     )
-    assert error.field == "closes_on" and "22.12.2025" in str(error.message)
+    assert error.field == "closes_on"
+    assert "22.12.2025" in str(error.message)
 
 
 def test_the_earliest_lawful_deadline_is_accepted() -> None:
@@ -262,9 +265,11 @@ def test_a_verified_person_comments_on_a_clause_and_on_the_whole() -> None:
     on_clause = propose(consultation, clause=2, author=author)
     on_whole = propose(consultation, clause=None, author=author, text="Загалом підтримую проєкт наказу.")
 
-    assert on_clause.clause is not None and on_clause.clause.number == 2
+    assert on_clause.clause is not None
+    assert on_clause.clause.number == 2
     assert on_whole.clause is None
-    assert on_clause.status == ProposalStatus.PUBLISHED and on_clause.author_name == "Оксана Бойко"
+    assert on_clause.status == ProposalStatus.PUBLISHED
+    assert on_clause.author_name == "Оксана Бойко"
     assert tags(on_clause) == ["proposal:submit"]
 
 
@@ -337,8 +342,10 @@ def test_a_moderator_hides_forbidden_content_with_a_reason() -> None:
     services.proposal_hide(proposal_id=proposal.pk, moderator=moderator, reason=ModerationReason.OBSCENE, note="Лайка.")
 
     proposal.refresh_from_db()
-    assert proposal.status == ProposalStatus.HIDDEN and proposal.moderation_reason == ModerationReason.OBSCENE
-    assert proposal.moderated_by == moderator and tags(proposal) == ["proposal:submit", "proposal:hide"]
+    assert proposal.status == ProposalStatus.HIDDEN
+    assert proposal.moderation_reason == ModerationReason.OBSCENE
+    assert proposal.moderated_by == moderator
+    assert tags(proposal) == ["proposal:submit", "proposal:hide"]
 
 
 def test_hiding_is_refused_without_a_listed_reason_by_outsiders_and_twice(refused: Refused) -> None:
@@ -415,7 +422,8 @@ def test_the_job_closes_after_the_deadline_and_opens_the_duties(frozen: time_mac
     assert consultation.rules_applied["report_due_at"]["confidence"] == "M"
     for proposal in (kept, also):
         duty = obligation(services.PROPOSAL_DECISION, proposal)
-        assert duty.due_at == consultation.report_due_at and duty.outcome == ObligationOutcome.OPEN
+        assert duty.due_at == consultation.report_due_at
+        assert duty.outcome == ObligationOutcome.OPEN
         assert duty.authority_id == consultation.authority_id
     assert not Obligation.objects.filter(kind=services.PROPOSAL_DECISION, subject_id=str(hidden.pk)).exists()
     assert obligation(services.REPORT, consultation).due_at == consultation.report_due_at
@@ -457,10 +465,12 @@ def test_decisions_close_each_proposals_duty() -> None:
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.decision, first.decision_reason, first.decided_by) == (Decision.ACCEPTED, "", official)
-    assert second.decision == Decision.PARTIALLY_ACCEPTED and second.decided_at == NOW
+    assert second.decision == Decision.PARTIALLY_ACCEPTED
+    assert second.decided_at == NOW
     for proposal in (first, second):
         duty = obligation(services.PROPOSAL_DECISION, proposal)
-        assert duty.outcome == ObligationOutcome.FULFILLED and duty.closed_at == NOW
+        assert duty.outcome == ObligationOutcome.FULFILLED
+        assert duty.closed_at == NOW
     assert obligation(services.REPORT, consultation).outcome == ObligationOutcome.OPEN
 
 
@@ -542,10 +552,12 @@ def test_publishing_the_report_closes_its_duty_and_notifies(
         services.consultation_publish_report(consultation_id=consultation.pk, official=official, summary=REPORT_SUMMARY)
 
     consultation.refresh_from_db()
-    assert consultation.status == S.REPORT_PUBLISHED and consultation.report_published_at == NOW
+    assert consultation.status == S.REPORT_PUBLISHED
+    assert consultation.report_published_at == NOW
     assert consultation.report_summary == REPORT_SUMMARY
     duty = obligation(services.REPORT, consultation)
-    assert duty.outcome == ObligationOutcome.FULFILLED and duty.closed_at == NOW
+    assert duty.outcome == ObligationOutcome.FULFILLED
+    assert duty.closed_at == NOW
     assert tags(consultation)[-1] == "consultation:report"
     assert len(callbacks) == 1
 

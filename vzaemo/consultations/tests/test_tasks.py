@@ -72,7 +72,8 @@ def test_the_whole_flow_through_the_immediate_backend(settings: Any, django_capt
         consultation = ConsultationFactory(state=S.REPORT_PUBLISHED, authority=authority)
     subjects = [m.subject for m in mail.outbox if m.to == [watcher.email]]
     assert len(subjects) == 2
-    assert subjects[0].startswith("Consultation opened") and subjects[1].startswith("Consultation report")
+    assert subjects[0].startswith("Consultation opened")
+    assert subjects[1].startswith("Consultation report")
     assert f"/consultations/{consultation.pk}/report/" in mail.outbox[-1].body
 
 

@@ -100,7 +100,8 @@ def test_later_entries_extend_the_chain_and_get_a_new_checkpoint() -> None:
 
     assert audit.seal() == 1
     checkpoint = audit.publish_checkpoint(min_interval=0)
-    assert checkpoint is not None and checkpoint.size == 4
+    assert checkpoint is not None
+    assert checkpoint.size == 4
     assert audit.verify().ok
     assert audit.verify().checkpoints_checked == 2
 
@@ -255,7 +256,8 @@ def test_checkpoints_signed_before_a_key_rotation_still_verify(settings: Any, tm
     audit.seal()
     new = audit.publish_checkpoint(min_interval=0)
 
-    assert new is not None and new.key_id == signing.current_key_id()
+    assert new is not None
+    assert new.key_id == signing.current_key_id()
     assert len(signing.public_keys()) == 2
     assert audit.verify() == audit.VerifyResult(True, 4, None, None, 2)
 

@@ -427,7 +427,8 @@ def test_civil_code_terms_end_on_a_working_day_no_earlier_than_due(
 @given(calendars, days)
 def test_navigation_brackets_the_day(cal: WorkingCalendar, day: dt.date) -> None:
     before, previous, following = cal.working_day_before(day), cal.previous_working_day(day), cal.next_working_day(day)
-    assert before < day and previous <= day <= following
+    assert before < day
+    assert previous <= day <= following
     assert all(cal.is_working_day(d) for d in (before, previous, following))
     assert (previous == day == following) is cal.is_working_day(day)
     assert cal.working_days_between(before, day) == int(cal.is_working_day(day))
@@ -503,7 +504,8 @@ def test_admin_override_is_audited_and_applies_at_once(admin_client: Client, db_
     assert response.status_code == 302, response.content
     assert not calendar.is_working_day(D(2025, 5, 2))
     entry = AuditEntry.objects.get(tag="core:calendar:change")
-    assert entry.actor is not None and entry.actor.email == ADMIN_EMAIL
+    assert entry.actor is not None
+    assert entry.actor.email == ADMIN_EMAIL
     assert entry.subject_type == "core.calendaroverride"
     assert entry.before is None
     assert entry.after == {
@@ -519,7 +521,8 @@ def test_admin_override_is_audited_and_applies_at_once(admin_client: Client, db_
     assert calendar.is_working_day(D(2025, 5, 2))
     deleted = AuditEntry.objects.filter(tag="core:calendar:change").latest("id")
     assert deleted.after is None
-    assert deleted.before is not None and deleted.before["day"] == "2025-05-02"
+    assert deleted.before is not None
+    assert deleted.before["day"] == "2025-05-02"
     assert deleted.subject_id == str(override.pk)
 
 
@@ -551,8 +554,10 @@ def test_admin_closing_martial_law_is_audited(admin_client: Client, db_calendar:
     assert response.status_code == 302, response.content
     assert not calendar.is_working_day(D(2026, 1, 1))
     entry = AuditEntry.objects.get(tag="core:calendar:change", subject_id=str(period.pk))
-    assert entry.before is not None and entry.before["ends_on"] is None
-    assert entry.after is not None and entry.after["ends_on"] == "2025-12-31"
+    assert entry.before is not None
+    assert entry.before["ends_on"] is None
+    assert entry.after is not None
+    assert entry.after["ends_on"] == "2025-12-31"
 
 
 @pytest.mark.django_db
@@ -589,8 +594,10 @@ def test_admin_rule_edit_is_audited_with_json_safe_values(admin_client: Client) 
     assert response.status_code == 302, response.content
     entry = AuditEntry.objects.get(tag="core:rule:change")
     assert entry.subject_type == "core.legalrule"
-    assert entry.before is not None and entry.before["value"] == "10"
-    assert entry.after is not None and entry.after["value"] == "15"
+    assert entry.before is not None
+    assert entry.before["value"] == "10"
+    assert entry.after is not None
+    assert entry.after["value"] == "15"
     assert entry.after["effective_from"] == "2015-08-28"
     assert entry.after["overridable"] is False
 
@@ -616,7 +623,8 @@ def test_admin_override_of_an_overridable_rule_is_audited(admin_client: Client, 
     assert response.status_code == 302, response.content
     entry = AuditEntry.objects.get(tag="core:rule:change")
     assert entry.subject_type == "core.legalruleoverride"
-    assert entry.after is not None and entry.after["authority"] == authority.pk
+    assert entry.after is not None
+    assert entry.after["authority"] == authority.pk
 
 
 @pytest.mark.django_db

@@ -31,7 +31,8 @@ def test_register_stores_the_declared_metadata_and_records_it() -> None:
     assert (document.sha256, document.title, document.format) == (SHA, "Протокол аукціону", "application/pdf")
     assert (document.owner_type, document.owner_id, document.mode) == ("broker", "7", DocumentMode.REAL)
     assert document.registered_at == NOW
-    assert not document.is_uploaded and document.size is None
+    assert not document.is_uploaded
+    assert document.size is None
     assert len(document.storage_name.rsplit("/", 1)[-1]) == 32  # random, not from the client
     assert registration.upload_url.startswith(f"/documents/{document.pk}/upload?expires=")
     assert registration.url.startswith(f"https://vzaemo.example/documents/{document.pk}?KeyID=")
@@ -42,7 +43,8 @@ def test_register_stores_the_declared_metadata_and_records_it() -> None:
         str(document.pk),
     )
     assert entry.actor_label == "broker:7"
-    assert entry.after is not None and entry.after["sha256"] == SHA
+    assert entry.after is not None
+    assert entry.after["sha256"] == SHA
 
 
 def test_upload_stores_the_file_once_and_records_it(documents_root: Path) -> None:
@@ -71,7 +73,8 @@ def test_a_new_version_is_a_new_document() -> None:
     first = uploaded()
     second = register(previous_id=first.pk, title="Протокол (виправлений)").document
 
-    assert second.pk != first.pk and second.previous == first
+    assert second.pk != first.pk
+    assert second.previous == first
     assert list(first.next_versions.all()) == [second]
 
 

@@ -215,9 +215,11 @@ def test_a_moment_on_a_boundary_belongs_to_the_next_stage(
 def test_waiting_and_ended_stages_and_countdowns() -> None:
     config = english("1000", "1100")
     waiting = engine.state(config, [], at(-60))
-    assert waiting.stage.start is None and waiting.stage.end == T0 == waiting.next_change
+    assert waiting.stage.start is None
+    assert waiting.stage.end == T0 == waiting.next_change
     ended = engine.state(config, [], at(10_000))
-    assert ended.stage.start == engine.end_time(config, []) and ended.stage.end is None
+    assert ended.stage.start == engine.end_time(config, [])
+    assert ended.stage.end is None
     assert ended.next_change is None
     turn = engine.state(config, [], at(301))
     assert turn.next_change == at(480)
@@ -260,7 +262,8 @@ def test_a_bid_needs_the_owners_own_amount_plus_the_step_not_the_leaders() -> No
     book = Book(english("1000", "1100", "1500"))
     state = book.state(300)
     assert state.min_amount(1) == Decimal("1100.00")  # 1000 + 100, although the leader has 1500
-    assert state.min_amount(2) is None and state.min_amount(3) is None
+    assert state.min_amount(2) is None
+    assert state.min_amount(3) is None
     refusal = book.refused("amount_too_low", 1, "1099.99", 300)
     assert refusal.params["minimum"] == "1100.00"
     assert "1100.00" in refusal.message
@@ -313,7 +316,8 @@ def test_the_winner_is_the_highest_and_the_earlier_among_equals() -> None:
     book.ok(2, "2000", 480)
     assert book.state(2279).ranking == ()  # only when ended
     final = book.state(2280)
-    assert final.ended and not final.unsuccessful
+    assert final.ended
+    assert not final.unsuccessful
     assert final.ranking == ((1, Decimal("2000.00")), (2, Decimal("2000.00")), (3, Decimal("1200.00")))
     assert final.min_amount(1) is None
 
@@ -351,7 +355,8 @@ def test_dutch_levels_last_five_minutes_after_a_30_second_pause() -> None:
     last = engine.state(config, [], at(30 + 80 * 300))
     assert (last.stage.index, last.dutch_price) == (80, Decimal("200.00"))
     levels = [s for s in engine.timeline(config, []) if s.kind == "dutch"]
-    assert len(levels) == 81 and levels[-1].end == at(30 + 81 * 300)
+    assert len(levels) == 81
+    assert levels[-1].end == at(30 + 81 * 300)
 
 
 def test_no_accept_makes_the_auction_unsuccessful_at_the_end_of_the_dutch_phase() -> None:
@@ -360,7 +365,10 @@ def test_no_accept_makes_the_auction_unsuccessful_at_the_end_of_the_dutch_phase(
     assert engine.end_time(config, []) == at(dutch_end)
     assert not engine.state(config, [], at(dutch_end - 1)).ended
     final = engine.state(config, [], at(dutch_end))
-    assert final.ended and final.unsuccessful and final.ranking == () and final.dutch_price is None
+    assert final.ended
+    assert final.unsuccessful
+    assert final.ranking == ()
+    assert final.dutch_price is None
     book = Book(config)
     book.refused("auction_ended", 1, "200.00", dutch_end)
 
@@ -383,7 +391,8 @@ def test_an_accept_must_equal_the_current_price_and_the_first_one_wins() -> None
         at(sealed_start),
     )
     levels = [s for s in engine.timeline(book.config, book.posts) if s.kind == "dutch"]
-    assert len(levels) == 6 and levels[-1].end == at(30 + 5 * 300 + 7)
+    assert len(levels) == 6
+    assert levels[-1].end == at(30 + 5 * 300 + 7)
 
 
 def _accepted(start_value: str = "1000.00") -> Book:
@@ -413,7 +422,8 @@ def test_sealed_bids_come_from_everyone_but_the_dutch_winner_above_the_dutch_pri
     book.refused("nothing_to_cancel", 3, None, SEALED + 5)
     state = book.state(SEALED + 6)
     assert amounts(state) == {1: "900.00", 2: "950.00", 3: None}
-    assert state.min_amount(1) is None and state.min_amount(3) == Decimal("900.01")
+    assert state.min_amount(1) is None
+    assert state.min_amount(3) == Decimal("900.01")
 
 
 def test_the_best_bid_must_beat_the_best_sealed_bid_by_one_percent_of_the_start_value() -> None:
@@ -423,7 +433,8 @@ def test_the_best_bid_must_beat_the_best_sealed_bid_by_one_percent_of_the_start_
     book.refused("not_your_turn", 1, "1300", SEALED_END)  # the best-bid pause
     book.refused("not_your_turn", 2, "1300", BEST)  # only the Dutch winner
     state = book.state(BEST)
-    assert state.stage.kind == "best" and state.stage.owner == 1
+    assert state.stage.kind == "best"
+    assert state.stage.owner == 1
     assert state.min_amount(1) == Decimal("1210.00")  # 1200 + 1 % of 1000
     refusal = book.refused("amount_too_low", 1, "1209.99", BEST)
     assert refusal.params["minimum"] == "1210.00"
@@ -435,7 +446,8 @@ def test_the_best_bid_must_beat_the_best_sealed_bid_by_one_percent_of_the_start_
     book.ok(1, "1210", BEST + 6)
     assert engine.end_time(book.config, book.posts) == at(BEST_END)
     final = book.state(BEST_END)
-    assert final.ended and final.ranking == (
+    assert final.ended
+    assert final.ranking == (
         (1, Decimal("1210.00")),
         (2, Decimal("1200.00")),
         (3, Decimal("1100.00")),
@@ -453,7 +465,9 @@ def test_without_a_sealed_bid_the_auction_ends_at_the_end_of_the_sealed_phase() 
     assert engine.end_time(book.config, book.posts) == at(SEALED_END)
     assert not book.state(SEALED_END - 1).ended
     final = book.state(SEALED_END)
-    assert final.ended and not final.unsuccessful and final.ranking == ((1, Decimal("1000.00")),)
+    assert final.ended
+    assert not final.unsuccessful
+    assert final.ranking == ((1, Decimal("1000.00")),)
     assert [s.kind for s in engine.timeline(book.config, book.posts)][-2:] == ["pause", "sealed"]
     book.refused("auction_ended", 1, "1100", BEST)
 
@@ -477,11 +491,13 @@ def test_sealed_amounts_are_secret_until_the_sealed_phase_ends() -> None:
         (2, None, True),
         (3, None, True),
     }
-    assert "1200" not in json.dumps(public) and "1100" not in json.dumps(public)
+    assert "1200" not in json.dumps(public)
+    assert "1100" not in json.dumps(public)
     own = state.to_dict(viewer=2)
     assert [(s["bid_id"], s["amount"]) for s in own["standings"] if not s["hidden"]] == [(2, "1100.00"), (1, "1000.00")]
     after = book.state(SEALED_END).to_dict()
-    assert not after["sealed_hidden"] and all(not s["hidden"] for s in after["standings"])
+    assert not after["sealed_hidden"]
+    assert all(not s["hidden"] for s in after["standings"])
 
 
 # --- special bid ------------------------------------------------------------------------------------
@@ -582,7 +598,8 @@ def test_to_dict_is_json_ready_with_two_decimal_amounts_and_utc_times() -> None:
     }
     kyiv = dt.timezone(dt.timedelta(hours=3))
     same = engine.state(book.config, book.posts, at(301).astimezone(kyiv)).to_dict()
-    assert same["now"] == data["now"] and same["stage"] == data["stage"]
+    assert same["now"] == data["now"]
+    assert same["stage"] == data["stage"]
     assert engine.timeline(book.config, book.posts)[0].to_dict()["start"] == "2025-06-02T07:00:00.000Z"
 
 
@@ -596,7 +613,8 @@ def test_state_is_fast_enough_for_25_bidders_and_300_posts() -> None:
         owner = current.stage.owner
         if owner is not None:
             posts.append(Post(owner, current.min_amount(owner), moment, len(posts) + 1))
-    assert len(posts) >= 290 and engine.state(config, posts, at(99_999)).ignored == ()
+    assert len(posts) >= 290
+    assert engine.state(config, posts, at(99_999)).ignored == ()
     seconds = min(timeit.repeat(lambda: engine.state(config, posts, at(99_999)), number=20, repeat=3)) / 20
     assert seconds < 0.01  # about 0.5 ms on a laptop; generous for loaded CI machines
 
@@ -748,7 +766,9 @@ def common_properties(config: Config, posts: Sequence[Post], moments: list[float
     assert engine.state(config, posts, T0 - US).stage.kind == "waiting"
     assert not engine.state(config, posts, end - US).ended
     final = engine.state(config, posts, end)
-    assert final.ended and final.stage.kind == "ended" and final.next_change is None
+    assert final.ended
+    assert final.stage.kind == "ended"
+    assert final.next_change is None
     assert final.ignored == ()
     later = end + dt.timedelta(days=1)
     assert engine.state(config, posts, later) == dataclasses.replace(final, now=later)
@@ -760,7 +780,8 @@ def common_properties(config: Config, posts: Sequence[Post], moments: list[float
     if ranking:
         top = max(amount for _, amount in ranking)
         earliest = min(by_bidder[b].at for b, amount in ranking if amount == top)  # type: ignore[type-var]
-        assert ranking[0][1] == top and by_bidder[ranking[0][0]].at == earliest
+        assert ranking[0][1] == top
+        assert by_bidder[ranking[0][0]].at == earliest
 
     # Any process, any input order, any number of times: the same answer.
     shuffled = list(posts)
@@ -797,9 +818,11 @@ def test_english_properties(scenario: tuple[Config, list[Attempt]], moments: lis
     for k, post in enumerate(posts):
         stage = next(s for s in stages if s.start <= post.at < s.end)  # type: ignore[operator]
         if post.special:
-            assert config.special_bid and post.at >= at(config.timing.first_pause)
+            assert config.special_bid
+            assert post.at >= at(config.timing.first_pause)
         else:
-            assert stage.kind == "turn" and stage.owner == post.bid_id
+            assert stage.kind == "turn"
+            assert stage.owner == post.bid_id
             assert engine.state(config, posts[:k], post.at).stage.owner == post.bid_id
 
     # Each round runs ascending by the standings at its start (later first among equals): the leader moves last.
@@ -814,14 +837,16 @@ def test_english_properties(scenario: tuple[Config, list[Attempt]], moments: lis
         assert engine.state(config, posts, round_start).order == tuple(expected)
 
     final = common_properties(config, posts, moments, seed)
-    assert not final.unsuccessful and len(final.ranking) == len(config.bidders)
+    assert not final.unsuccessful
+    assert len(final.ranking) == len(config.bidders)
     # Nobody ends below its initial bid or below any special bid it made.
     finals = dict(final.ranking)
     for bidder in config.bidders:
         assert finals[bidder.bid_id] >= (bidder.initial_amount or config.start_value)
     for post in posts:
         if post.special:
-            assert post.amount is not None and finals[post.bid_id] >= post.amount
+            assert post.amount is not None
+            assert finals[post.bid_id] >= post.amount
 
 
 @PROPERTY
@@ -841,21 +866,27 @@ def test_dutch_properties(scenario: tuple[Config, list[Attempt]], moments: list[
 
     final = common_properties(config, posts, moments, seed)
     if not posts:  # the first post can only be an accept
-        assert final.unsuccessful and final.ranking == () and engine.end_time(config, posts) == dutch_end
+        assert final.unsuccessful
+        assert final.ranking == ()
+        assert engine.end_time(config, posts) == dutch_end
         return
     accept = posts[0]
     assert accept.at < dutch_end
-    assert accept.at >= dutch_start and accept.amount is not None
+    assert accept.at >= dutch_start
+    assert accept.amount is not None
     level = (accept.at - dutch_start) // dt.timedelta(seconds=timing.dutch_step)
     if accept.special:
-        assert config.special_bid and accept.amount >= config.start_value
+        assert config.special_bid
+        assert accept.amount >= config.start_value
     else:
         assert accept.amount == engine.dutch_price(config, level)
     winner = accept.bid_id
-    assert final.dutch_winner == winner and final.dutch_price == accept.amount
+    assert final.dutch_winner == winner
+    assert final.dutch_price == accept.amount
     for post in posts[1:]:
         if post.special:  # any bidder, any time after the accept (it is no second accept)
-            assert post.amount is not None and post.amount >= config.start_value
+            assert post.amount is not None
+            assert post.amount >= config.start_value
             continue
         assert sealed_start <= post.at  # the accept closed the Dutch phase: nothing regular until the sealed bids
         if post.at < sealed_end:

@@ -57,7 +57,9 @@ def _bid(live: Live, bid_index: int, amount: Any, key: str, **extra: Any) -> Liv
 def test_opening_freezes_the_timing_from_the_rules(traveller: Any) -> None:
     live = open_live(traveller)
     session = live.session
-    assert session.timing["turn"] == 180 and session.timing["pause"] == 180 and session.timing["first_pause"] == 300
+    assert session.timing["turn"] == 180
+    assert session.timing["pause"] == 180
+    assert session.timing["first_pause"] == 300
     assert session.rules_applied["turn"]["key"] == "live.english.turn_seconds"
     assert [b["bid_id"] for b in session.bidders] == [b.pk for b in live.bids]
     assert session.start == live.auction.auction_start
@@ -92,7 +94,8 @@ def test_the_registry_gives_prozorro_sale_production_timing_as_the_engine_tests_
 @override_settings(LIVE_ENGLISH_TIMING="legacy")
 def test_the_older_timing_is_one_setting_away(traveller: Any) -> None:
     live = open_live(traveller)
-    assert live.session.timing["turn"] == 120 and live.session.timing["pause"] == 120
+    assert live.session.timing["turn"] == 120
+    assert live.session.timing["pause"] == 120
 
 
 def test_opening_is_refused_before_the_live_stage_and_speedup_for_real_auctions(traveller: Any) -> None:
@@ -122,7 +125,9 @@ def test_a_bid_in_turn_is_stored_with_the_server_time_and_notified(traveller: An
     moment = live.at(300)
     step = live.auction.minimal_step
     post = _bid(live, 2, live.auction.value + step, "k1")
-    assert post.at == moment and post.seq == 1 and post.amount == live.auction.value + step
+    assert post.at == moment
+    assert post.seq == 1
+    assert post.amount == live.auction.value + step
     live.session.refresh_from_db()
     assert live.session.version == 1
     entry = AuditEntry.objects.get(tag="live:bid")
@@ -164,7 +169,8 @@ def test_a_retry_with_the_same_key_returns_the_stored_bid(traveller: Any) -> Non
     again, created = services.live_bid_place(
         auction_id=live.auction.pk, bid_id=live.bids[2].pk, amount=amount, idempotency_key="same"
     )
-    assert not created and again.pk == first.pk
+    assert not created
+    assert again.pk == first.pk
     assert LivePost.objects.count() == 1
 
 
@@ -178,7 +184,8 @@ def test_one_request_per_second_per_bidder(traveller: Any) -> None:
         services.live_bid_place(
             auction_id=live.auction.pk, bid_id=live.bids[2].pk, amount=value + 2 * step, idempotency_key="two"
         )
-    assert info.value.retry_after == 1 and _stored() == before
+    assert info.value.retry_after == 1
+    assert _stored() == before
     live.at(301)
     post = _bid(live, 2, value + 2 * step, "three")
     assert post.seq == 2
@@ -195,7 +202,8 @@ def test_the_finish_records_the_result_and_publishes_a_signed_protocol(traveller
     assert services.live_finish(auction_id=live.auction.pk) is None
     live.at(300 + 3 * 3 * 180 + 2 * 180)  # the end: 3 rounds of 3 turns and two pauses
     session = services.live_finish(auction_id=live.auction.pk)
-    assert session is not None and session.finished_at is not None
+    assert session is not None
+    assert session.finished_at is not None
     assert services.live_finish(auction_id=live.auction.pk) is None  # idempotent
 
     auction = Auction.objects.get(pk=live.auction.pk)
@@ -230,12 +238,14 @@ def test_an_auction_without_a_dutch_accept_is_unsuccessful_and_the_lot_is_relist
     timing = live.session.timing
     live.at(timing["dutch_pause"] + (timing["dutch_steps"] + 1) * timing["dutch_step"] + 1)
     session = services.live_finish(auction_id=live.auction.pk)
-    assert session is not None and session.protocol is not None
+    assert session is not None
+    assert session.protocol is not None
     assert session.protocol["result"]["unsuccessful"]
     auction = Auction.objects.get(pk=live.auction.pk)
     assert auction.status == AuctionStatus.UNSUCCESSFUL
     following = Auction.objects.get(previous=auction)
-    assert following.attempt == 2 and following.value < auction.value
+    assert following.attempt == 2
+    assert following.value < auction.value
 
 
 def test_dutch_accept_then_the_sealed_and_best_bids(traveller: Any) -> None:
@@ -258,7 +268,8 @@ def test_dutch_accept_then_the_sealed_and_best_bids(traveller: Any) -> None:
     _bid(live, 0, best_minimum, "best")
     live.at(sealed_start + t["sealed"] + t["best_pause"] + t["best"] + 1)
     session = services.live_finish(auction_id=live.auction.pk)
-    assert session is not None and session.protocol is not None
+    assert session is not None
+    assert session.protocol is not None
     ranking = session.protocol["result"]["ranking"]
     assert [(r["bid_id"], r["amount"]) for r in ranking] == [
         (str(live.bids[0].pk), f"{best_minimum:.2f}"),
@@ -273,7 +284,8 @@ def test_speedup_runs_test_auctions_faster(traveller: Any) -> None:
         f.bid(w, a, by=i)
     f.end_tendering(traveller, a)
     session = services.live_session_open(auction_id=a.pk, speedup=60)
-    assert session.timing["turn"] == 3 and session.timing["first_pause"] == 5
+    assert session.timing["turn"] == 3
+    assert session.timing["first_pause"] == 5
 
 
 def test_participation_links_are_bound_to_their_bid() -> None:
@@ -297,7 +309,8 @@ def test_the_public_state_numbers_bidders_and_shows_a_bidder_its_minimum(travell
     assert state["you"]["bidder"] == 3
     assert state["you"]["min_amount"] == f"{live.auction.value + live.auction.minimal_step:.2f}"
     for bid in live.bids:
-        assert bid.bidder_name not in text and bid.bidder_identifier not in text
+        assert bid.bidder_name not in text
+        assert bid.bidder_identifier not in text
     other = selectors.public_state(live.session, viewer_bid_id=live.bids[0].pk)
     assert other["you"]["min_amount"] is None  # not its turn
     assert dt.datetime.fromisoformat(state["now"]) == live.session.start + dt.timedelta(seconds=300)
@@ -322,7 +335,8 @@ def test_the_sandbox_command_refuses_bad_options_and_writes_nothing(argv: list[s
 
     with pytest.raises(CommandError, match="--"):
         call_command("live_sandbox_auction", *argv)
-    assert not Lot.objects.exists() and not LiveSession.objects.exists()
+    assert not Lot.objects.exists()
+    assert not LiveSession.objects.exists()
 
 
 def test_the_sandbox_command_makes_a_live_test_auction(capsys: Any) -> None:
@@ -331,6 +345,8 @@ def test_the_sandbox_command_makes_a_live_test_auction(capsys: Any) -> None:
     call_command("live_sandbox_auction", "--bidders", "2", "--start-in", "5")
     made = json.loads(capsys.readouterr().out)
     session = LiveSession.objects.get(auction_id=made["auction_id"])
-    assert session.auction.mode == Mode.TEST and session.speedup == 30 and len(made["bidders"]) == 2
+    assert session.auction.mode == Mode.TEST
+    assert session.speedup == 30
+    assert len(made["bidders"]) == 2
     sig = made["bidders"][0]["url"].split("?sig=")[1]
     assert links.verify(made["auction_id"], made["bidders"][0]["bid_id"], sig)

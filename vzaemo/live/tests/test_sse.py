@@ -175,7 +175,9 @@ def test_a_stream_opens_with_the_full_state_server_time_and_the_headers_of_an_ev
         reader = Reader(response)  # type: ignore[arg-type]
         first = await reader.event()
         assert (first.name, first.id, first.retry) == ("state", "3", str(RETRY_MILLISECONDS))
-        assert first.data["stage"] == "round 1" and first.data["seq"] == 3 and "viewer" not in first.data
+        assert first.data["stage"] == "round 1"
+        assert first.data["seq"] == 3
+        assert "viewer" not in first.data
         server_time(first)
         await reader.close()
 

@@ -156,7 +156,8 @@ def test_the_threshold_is_reached_exactly_once_while_counting_races_signing() ->
     assert Signature.objects.filter(petition=petition).count() == 20
     assert petition.signature_count == 20
     assert petition.status == S.THRESHOLD_REACHED
-    assert petition.threshold_reached_at is not None and petition.answer_due_at is not None
+    assert petition.threshold_reached_at is not None
+    assert petition.answer_due_at is not None
     tags = Counter(
         AuditEntry.objects.filter(subject_type="petitions.petition", subject_id=str(petition.pk)).values_list(
             "tag", flat=True

@@ -23,8 +23,10 @@ def _obligation(petition: object, kind: str) -> Obligation:
 def test_submitting_opens_the_moderation_duty_and_publishing_fulfils_it() -> None:
     petition = PetitionFactory(state=S.SUBMITTED)
     duty = _obligation(petition, services.MODERATION)
-    assert duty.outcome == ObligationOutcome.OPEN and duty.authority_id == petition.authority_id
-    assert duty.due_at == petition.moderation_due_at and duty.rule["key"] == "petition.publication_term"
+    assert duty.outcome == ObligationOutcome.OPEN
+    assert duty.authority_id == petition.authority_id
+    assert duty.due_at == petition.moderation_due_at
+    assert duty.rule["key"] == "petition.publication_term"
     published = PetitionFactory(state=S.PUBLISHED)
     assert _obligation(published, services.MODERATION).outcome == ObligationOutcome.FULFILLED
 
@@ -37,7 +39,8 @@ def test_a_rejection_with_reasons_also_fulfils_the_moderation_duty() -> None:
 def test_the_threshold_opens_the_answer_duty_and_a_late_answer_closes_it_late() -> None:
     petition = PetitionFactory(state=S.THRESHOLD_REACHED)
     duty = _obligation(petition, services.ANSWER)
-    assert duty.outcome == ObligationOutcome.OPEN and duty.due_at == petition.answer_due_at
+    assert duty.outcome == ObligationOutcome.OPEN
+    assert duty.due_at == petition.answer_due_at
     assert [r["key"] for r in duty.rule] == ["petition.consideration_start_term", "petition.consideration_term"]
     assert petition.answer_due_at is not None
     with time_machine.travel(petition.answer_due_at + dt.timedelta(days=2), tick=False):
@@ -49,7 +52,8 @@ def test_the_threshold_opens_the_answer_duty_and_a_late_answer_closes_it_late() 
         )
     duty.refresh_from_db()
     assert duty.outcome == ObligationOutcome.FULFILLED
-    assert duty.closed_at is not None and duty.closed_at > duty.due_at
+    assert duty.closed_at is not None
+    assert duty.closed_at > duty.due_at
     assert duty.original_due_at == petition.answer_due_at
 
 
@@ -58,6 +62,7 @@ def test_an_early_start_brings_the_answer_deadline_forward_but_keeps_the_origina
     original = _obligation(petition, services.ANSWER).due_at
     services.petition_start_consideration(petition_id=petition.pk, official=responder_of(petition.authority))
     duty = _obligation(petition, services.ANSWER)
-    assert duty.due_at <= original and duty.original_due_at == original
+    assert duty.due_at <= original
+    assert duty.original_due_at == original
     petition.refresh_from_db()
     assert duty.due_at == petition.answer_due_at

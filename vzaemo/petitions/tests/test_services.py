@@ -80,7 +80,8 @@ def the_entry(subject: object, tag: str, actor: object) -> AuditEntry:
 
 def status_change(entry: AuditEntry) -> tuple[object, object]:
     """The entry's status before and after; a transition records both halves."""
-    assert entry.before is not None and entry.after is not None
+    assert entry.before is not None
+    assert entry.after is not None
     return entry.before["status"], entry.after["status"]
 
 
@@ -100,7 +101,8 @@ def test_create_makes_a_draft_with_the_authors_name_and_email() -> None:
     assert (petition.author_name, petition.author_email) == ("Олена Петренко", "olena@example.test")
     assert (petition.title, petition.essence) == ("Укриття у школі", "Суть.")
     assert petition.created_at == petition.updated_at == NOW
-    assert petition.submitted_at is None and petition.threshold is None
+    assert petition.submitted_at is None
+    assert petition.threshold is None
     entry = the_entry(petition, "petition:create", author)
     assert entry.after == {"status": "draft", "title": "Укриття у школі"}
 
@@ -131,7 +133,8 @@ def test_create_accepts_the_longest_title_and_essence() -> None:
     petition = services.petition_create(
         author=UserFactory(), authority=AuthorityFactory(), title="x" * 200, essence="y" * 10_000
     )
-    assert len(petition.title) == 200 and len(petition.essence) == 10_000
+    assert len(petition.title) == 200
+    assert len(petition.essence) == 10_000
 
 
 @pytest.mark.parametrize(
@@ -253,7 +256,8 @@ def test_submit_sets_the_moderation_deadline_with_its_rule() -> None:
     assert petition.moderation_due_at == end_of(dt.date(2025, 12, 26))
     citation = petition.rules_applied["moderation_due_at"]
     assert cited(citation) == (rules.PUBLICATION_TERM, Decimal(2), RuleUnit.WORKING_DAYS)
-    assert "457" in citation["source"] and citation["authority_id"] is None
+    assert "457" in citation["source"]
+    assert citation["authority_id"] is None
     entry = the_entry(petition, "petition:submit", petition.author)
     assert status_change(entry) == ("draft", "submitted")
 
@@ -316,7 +320,8 @@ def test_publish_sets_threshold_and_collection_end_with_their_rules(frozen: time
     threshold, collection = petition.rules_applied["threshold"], petition.rules_applied["collection_ends_at"]
     assert cited(threshold) == (rules.THRESHOLD, Decimal(25_000), RuleUnit.COUNT)
     assert cited(collection) == (rules.COLLECTION_PERIOD, Decimal(3), RuleUnit.MONTHS)
-    assert "393/96" in threshold["source"] and threshold["confidence"] == "C"
+    assert "393/96" in threshold["source"]
+    assert threshold["confidence"] == "C"
     assert "moderation_due_at" in petition.rules_applied  # earlier citations are kept
     entry = the_entry(petition, "petition:publish", moderator)
     assert status_change(entry) == ("submitted", "published")
@@ -343,7 +348,8 @@ def test_publish_applies_the_authoritys_charter() -> None:
     citation = petition.rules_applied["collection_ends_at"]
     assert cited(citation) == (rules.COLLECTION_PERIOD, Decimal(60), RuleUnit.CALENDAR_DAYS)
     assert citation["authority_id"] == authority.pk
-    assert citation["source"].startswith("Статут") and citation["confidence"] == "S"
+    assert citation["source"].startswith("Статут")
+    assert citation["confidence"] == "S"
     assert petition.rules_applied["threshold"]["authority_id"] == authority.pk
     assert other.threshold == 25_000
     assert other.collection_ends_at == end_of(dt.date(2026, 1, 1))  # 3 months; 1 Jan is a working day now
@@ -403,8 +409,10 @@ def test_reject_records_reason_note_and_moderator() -> None:
     petition.refresh_from_db()
     assert petition.status == S.REJECTED
     assert (petition.rejection_reason, petition.rejection_note) == ("duplicate", "Дублює № 7.")
-    assert petition.rejected_at == NOW and petition.moderated_by == moderator
-    assert petition.published_at is None and petition.threshold is None
+    assert petition.rejected_at == NOW
+    assert petition.moderated_by == moderator
+    assert petition.published_at is None
+    assert petition.threshold is None
     entry = the_entry(petition, "petition:reject", moderator)
     assert entry.after == {"status": "rejected", "signature_count": 0, "reason": "duplicate"}
 

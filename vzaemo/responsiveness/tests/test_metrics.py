@@ -63,10 +63,13 @@ def test_answers_on_time_at_the_due_moment_late_overdue_transferred_cancelled(du
     assert (march["received"], march["on_time_share"], march["overdue_now"]) == (1, None, 0)
     # The same open duty becomes overdue once its deadline passes.
     later = values("alpha", "2026-03", now=kyiv(2026, 3, 21))
-    assert later is not None and later["overdue_now"] == 1 and later["on_time_share"] == 0.0
+    assert later is not None
+    assert later["overdue_now"] == 1
+    assert later["on_time_share"] == 0.0
     # A quarter adds up its months.
     q1 = values("alpha", "2026-Q1")
-    assert q1 is not None and (q1["received"], q1["answered_on_time"], q1["answered_late"]) == (6, 1, 1)
+    assert q1 is not None
+    assert (q1["received"], q1["answered_on_time"], q1["answered_late"]) == (6, 1, 1)
 
 
 def test_consultation_proposals_and_petitions_have_their_own_shares(duty: Duty) -> None:
@@ -84,7 +87,8 @@ def test_consultation_proposals_and_petitions_have_their_own_shares(duty: Duty) 
     assert got["proposal_decision_share"] == 0.6667
     assert got["petitions_answered_within_term"] == 0.5
     # Proposals are not answers to a person: they are not "received" in the answer family.
-    assert got["received"] == 2 and got["on_time_share"] == 0.5
+    assert got["received"] == 2
+    assert got["on_time_share"] == 0.5
 
 
 def test_no_data_means_no_row_and_none_not_zero(duty: Duty) -> None:
@@ -113,9 +117,11 @@ def test_periods_follow_kyiv_midnight_and_the_clock_change(duty: Duty) -> None:
     now = kyiv(2026, 11, 30)
     sept, octo, nov = (values("delta", key, now) for key in ("2026-09", "2026-10", "2026-11"))
     assert sept is None
-    assert octo is not None and octo["received"] == 3
+    assert octo is not None
+    assert octo["received"] == 3
     assert octo["median_days_to_answer"] == round(49 / 24, 2)
-    assert nov is not None and nov["received"] == 1
+    assert nov is not None
+    assert nov["received"] == 1
 
 
 def test_the_period_parser_refuses_bad_and_future_periods() -> None:

@@ -104,10 +104,12 @@ def test_the_applicant_the_authority_and_a_superuser_see_the_appeal_and_its_phot
     for who in (appeal.applicant, member_of(appeal.authority, Role.RESPONDER), UserFactory(is_superuser=True)):
         client = as_user(who)
         page = client.get(url("detail", appeal))
-        assert page.status_code == 200 and appeal.essence in text(page)
+        assert page.status_code == 200
+        assert appeal.essence in text(page)
         photo = client.get(url("photo", appeal))
         assert photo.status_code == 200
-        assert photo["Content-Type"] == "image/jpeg" and "no-store" in photo["Cache-Control"]
+        assert photo["Content-Type"] == "image/jpeg"
+        assert "no-store" in photo["Cache-Control"]
         # The test client's response type does not know FileResponse's streaming_content.
         assert b"".join(photo.streaming_content) == JPEG  # type: ignore[attr-defined]
 
@@ -153,14 +155,18 @@ def test_filing_an_appeal_redirects_303_to_it() -> None:
         form_data(authority=police.pk, category="community_safety", location_text="вул. Лісова, 2", photo=photo),
     )
     appeal = Appeal.objects.get()
-    assert response.status_code == 303 and response["Location"] == url("detail", appeal)
-    assert appeal.applicant == citizen and appeal.photo_type == "image/jpeg"
+    assert response.status_code == 303
+    assert response["Location"] == url("detail", appeal)
+    assert appeal.applicant == citizen
+    assert appeal.photo_type == "image/jpeg"
 
 
 def test_the_form_is_prefilled_from_the_profile() -> None:
     citizen = UserFactory(full_name="Бойко Оксана", place_of_residence="м. Суми")
     html = text(as_user(citizen).get(url("create")))
-    assert "Бойко Оксана" in html and "м. Суми" in html and citizen.email in html
+    assert "Бойко Оксана" in html
+    assert "м. Суми" in html
+    assert citizen.email in html
 
 
 @pytest.mark.parametrize(
@@ -174,13 +180,16 @@ def test_the_form_is_prefilled_from_the_profile() -> None:
 def test_a_bad_filing_is_refused_with_422_and_changes_nothing(overrides: dict[str, Any], message: str) -> None:
     citizen, council = UserFactory(), AuthorityFactory()
     response = as_user(citizen).post(url("create"), form_data(authority=council.pk, **overrides))
-    assert response.status_code == 422 and message in text(response)
-    assert not Appeal.objects.exists() and not AuditEntry.objects.filter(tag="appeal:submit").exists()
+    assert response.status_code == 422
+    assert message in text(response)
+    assert not Appeal.objects.exists()
+    assert not AuditEntry.objects.filter(tag="appeal:submit").exists()
 
 
 def test_filing_needs_signing_in() -> None:
     response = Client().get(url("create"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 # --- the authority's work -------------------------------------------------------------------------
@@ -192,10 +201,12 @@ def test_registration_forwarding_and_answer_through_the_pages() -> None:
     appeal = AppealFactory(authority=police, category=AppealCategory.COMMUNITY_SAFETY, location_text="вул. Лісова")
     client = as_user(officer)
     detail = text(client.get(url("detail", appeal)))
-    assert url("register", appeal) in detail and url("forward", appeal) in detail
+    assert url("register", appeal) in detail
+    assert url("forward", appeal) in detail
     response = client.post(url("forward", appeal), {"to": council.pk, "note": "Освітлення утримує міська рада."})
     received = Appeal.objects.get(forwarded_from=appeal)
-    assert response.status_code == 303 and response["Location"] == url("detail", appeal)
+    assert response.status_code == 303
+    assert response["Location"] == url("detail", appeal)
     assert "forwarded" in text(client.get(url("detail", appeal)))
     client = as_user(council_official)
     assert client.post(url("register", received), {"term": "simple"}).status_code == 303
@@ -203,7 +214,8 @@ def test_registration_forwarding_and_answer_through_the_pages() -> None:
     received.refresh_from_db()
     assert received.status == S.ANSWERED
     cabinet = text(as_user(appeal.applicant).get(url("cabinet")))
-    assert ANSWER_TEXT[:40] in cabinet and f"№ {appeal.pk}<" not in cabinet  # only the current row
+    assert ANSWER_TEXT[:40] in cabinet
+    assert f"№ {appeal.pk}<" not in cabinet  # only the current row
 
 
 def test_the_terms_on_the_pages_are_the_registrys() -> None:
@@ -213,7 +225,8 @@ def test_the_terms_on_the_pages_are_the_registrys() -> None:
     clerk = as_user(official_of(council))
     appeal = Appeal.objects.get()
     page = text(clerk.get(url("register", appeal)))
-    assert "15 calendar days: no extra study needed" in page and "1 month: extra study needed" in page
+    assert "15 calendar days: no extra study needed" in page
+    assert "1 month: extra study needed" in page
 
     LegalRule.objects.filter(key="appeal.simple_answer_term").update(value=10)
     assert "10 calendar days: no extra study needed" in text(clerk.get(url("register", appeal)))
@@ -231,9 +244,12 @@ def test_a_refused_form_action_answers_422_and_changes_nothing(
         too_long = client.post(url("extend", appeal), {"until": "2026-03-01", "reason": "Потрібна перевірка."})
         short = client.post(url("answer", appeal), {"text": "Так."})
         bad_term = client.post(url("register", appeal), {"term": "simple"})
-    assert too_long.status_code == 422 and "may not exceed 45 calendar days" in text(too_long)
-    assert short.status_code == 422 and "at least 20 characters" in text(short)
-    assert bad_term.status_code == 422 and "not possible" in text(bad_term)
+    assert too_long.status_code == 422
+    assert "may not exceed 45 calendar days" in text(too_long)
+    assert short.status_code == 422
+    assert "at least 20 characters" in text(short)
+    assert bad_term.status_code == 422
+    assert "not possible" in text(bad_term)
 
 
 def test_the_applicant_may_not_use_the_officials_pages() -> None:
@@ -241,7 +257,8 @@ def test_the_applicant_may_not_use_the_officials_pages() -> None:
     client = as_user(appeal.applicant)
     assert client.get(url("answer", appeal)).status_code == 403
     response = client.post(url("start", appeal))
-    assert response.status_code == 303 and messages_of(response)
+    assert response.status_code == 303
+    assert messages_of(response)
     appeal.refresh_from_db()
     assert appeal.status == S.REGISTERED
 
@@ -251,10 +268,12 @@ def test_the_applicant_marks_unsatisfactory_and_complains_in_one_step() -> None:
     appeal = AppealFactory(state=S.ANSWERED, authority=AuthorityFactory(parent=parent))
     client = as_user(appeal.applicant)
     detail = text(client.get(url("detail", appeal)))
-    assert url("complain", appeal) in detail and url("unsatisfactory", appeal) in detail
+    assert url("complain", appeal) in detail
+    assert url("unsatisfactory", appeal) in detail
     response = client.post(url("complain", appeal), {"essence": "Відповідь формальна, прошу розглянути по суті."})
     complaint = Appeal.objects.get(complaint_about=appeal)
-    assert response.status_code == 303 and response["Location"] == url("detail", complaint)
+    assert response.status_code == 303
+    assert response["Location"] == url("detail", complaint)
     assert complaint.authority == parent
     appeal.refresh_from_db()
     assert appeal.unsatisfactory
@@ -275,8 +294,10 @@ def test_the_inbox_lists_open_appeals_with_due_dates_overdue_first(frozen: time_
     elsewhere = AppealFactory()
     html = text(as_user(official).get(url("inbox")))
     positions = [html.find(f"№ {a.pk}<") for a in (overdue, fresh, registered)]
-    assert all(p > 0 for p in positions) and positions == sorted(positions)
-    assert f"№ {done.pk}<" not in html and f"№ {elsewhere.pk}<" not in html
+    assert all(p > 0 for p in positions)
+    assert positions == sorted(positions)
+    assert f"№ {done.pk}<" not in html
+    assert f"№ {elsewhere.pk}<" not in html
     assert "overdue" in html
 
 
@@ -285,8 +306,10 @@ def test_statistics_are_public_and_show_counts_only() -> None:
     AppealFactory(authority=appeal.authority)
     response = Client().get(url("statistics"))
     html = text(response)
-    assert response.status_code == 200 and "Bright City Council" in html
-    assert appeal.essence not in html and appeal.full_name not in html
+    assert response.status_code == 200
+    assert "Bright City Council" in html
+    assert appeal.essence not in html
+    assert appeal.full_name not in html
 
 
 @pytest.mark.parametrize(
@@ -299,7 +322,8 @@ def test_every_state_renders_for_the_applicant_and_the_authority(state: str) -> 
     for who in (appeal.applicant, official):
         client = as_user(who)
         page = client.get(url("detail", appeal))
-        assert page.status_code == 200 and appeal.get_status_display() in text(page)
+        assert page.status_code == 200
+        assert appeal.get_status_display() in text(page)
         assert client.get(url("cabinet")).status_code == 200
         assert client.get(url("inbox")).status_code == 200
     assert Client().get(url("statistics")).status_code == 200

@@ -33,7 +33,8 @@ def test_the_observer_page_shows_numbers_not_names(client: Client, traveller: An
     page = client.get(reverse("web:live-observer", args=[live.auction.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "live-initial" in html and "live-labels" in html
+    assert "live-initial" in html
+    assert "live-labels" in html
     for bid in live.bids:
         assert bid.bidder_name not in html
     assert 'data-events-url="/live/' in html  # no SSE_ORIGIN: the page's own origin (nginx routes it)
@@ -73,15 +74,18 @@ def test_bids_through_the_endpoint(traveller: Any) -> None:
     assert made.status_code == 201, made.content
     assert made.json()["data"]["amount"] == amount
     again = client.post(url, {"sig": sig, "amount": amount, "idempotency_key": "k-1"}, headers=json_headers)
-    assert again.status_code == 200 and again.json()["data"]["seq"] == made.json()["data"]["seq"]
+    assert again.status_code == 200
+    assert again.json()["data"]["seq"] == made.json()["data"]["seq"]
 
     limited = client.post(url, {"sig": sig, "amount": amount, "idempotency_key": "k-2"}, headers=json_headers)
-    assert limited.status_code == 429 and limited["Retry-After"] == "1"
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "1"
     assert limited.json()["errors"][0]["code"] == "rate_limited"
 
     live.at(302)
     low = client.post(url, {"sig": sig, "amount": "1.00", "idempotency_key": "k-3"}, headers=json_headers)
-    assert low.status_code == 422 and low.json()["errors"][0]["code"] == "amount_too_low"
+    assert low.status_code == 422
+    assert low.json()["errors"][0]["code"] == "amount_too_low"
 
     other = live.bids[0]
     other_sig = _bidder_url(live.auction.pk, other.pk).split("?sig=")[1]
@@ -90,7 +94,8 @@ def test_bids_through_the_endpoint(traveller: Any) -> None:
         {"sig": other_sig, "amount": "999999.00", "idempotency_key": "k-4"},
         headers=json_headers,
     )
-    assert out_of_turn.status_code == 409 and out_of_turn.json()["errors"][0]["code"] == "not_your_turn"
+    assert out_of_turn.status_code == 409
+    assert out_of_turn.json()["errors"][0]["code"] == "not_your_turn"
 
     forged = client.post(url, {"sig": other_sig, "amount": amount, "idempotency_key": "k-5"}, headers=json_headers)
     assert forged.status_code == 403

@@ -60,16 +60,19 @@ def test_the_ranking_page_json_and_csv_agree(data: None) -> None:
     page = get("index", period="2026-02")
     assert page.status_code == 200  # type: ignore[attr-defined]
     html = page.content.decode()  # type: ignore[attr-defined]
-    assert "style=" not in html and "<script>" not in html
+    assert "style=" not in html
+    assert "<script>" not in html
     for metric in metrics.METRICS:
         assert str(metric.definition) in html
     assert html.index('href="/responsiveness/beta/"') < html.index('href="/responsiveness/alpha/"')  # 100 % > 50 %
 
     document = get("json", period="2026-02").json()  # type: ignore[attr-defined]
-    assert document["period"] == "2026-02" and document["headline"] == "on_time_share"
+    assert document["period"] == "2026-02"
+    assert document["headline"] == "on_time_share"
     assert [c["key"] for c in document["columns"]][-len(metrics.METRICS) :] == [m.key for m in metrics.METRICS]
     rows = {row["authority"]: row for row in document["authorities"]}
-    assert rows["alpha"]["on_time_share"] == 0.5 and rows["beta"]["on_time_share"] == 1.0
+    assert rows["alpha"]["on_time_share"] == 0.5
+    assert rows["beta"]["on_time_share"] == 1.0
 
     csv_response = get("csv", period="2026-02")
     assert csv_response["Content-Type"].startswith("text/csv")  # type: ignore[index]
@@ -113,12 +116,17 @@ def test_the_authority_page_has_accessible_charts_tables_and_open_data_links(dat
         root = parse_svg(markup)
         assert root.get("role") == "img"
         title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
-        assert title is not None and title.text and desc is not None and desc.text
+        assert title is not None
+        assert title.text
+        assert desc is not None
+        assert desc.text
         assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
-    assert 'id="trend-table"' in html and "/responsiveness/index.csv?period=2026-02&amp;authority=alpha" in html
+    assert 'id="trend-table"' in html
+    assert "/responsiveness/index.csv?period=2026-02&amp;authority=alpha" in html
     # The February row of the table shows the same numbers as the ranking.
     feb = re.search(r'<th scope="row">2026-02</th>(.*?)</tr>', html, re.S)
-    assert feb and 'data-metric="on_time_share">50.0 %</td>' in feb.group(1)
+    assert feb
+    assert 'data-metric="on_time_share">50.0 %</td>' in feb.group(1)
     assert get("authority", "nobody").status_code == 404  # type: ignore[attr-defined]
 
 
