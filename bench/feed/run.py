@@ -47,6 +47,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
+import contextlib
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -93,7 +94,7 @@ def pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
 # --- writers (a child process) ----------------------------------------------------------------------
@@ -403,10 +404,8 @@ class Bench:
                 os.killpg(self.platform.pid, signal.SIGKILL)
                 self.platform.wait()
         for pid in children:  # each child has its own process group (runplatform); none may outlive us
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self.platform = None
         log("platform stopped")
 

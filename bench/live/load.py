@@ -33,6 +33,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
+import contextlib
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -418,10 +419,8 @@ async def run_bids(a: argparse.Namespace) -> None:
             # Wait for the next stage, or for the bidding window to open.
             wake = (stage.end - now).total_seconds() + 0.002 if stage.end is not None else 1.0
             if not active.is_set():
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(active.wait(), max(wake, 0.01))
-                except TimeoutError:
-                    pass
             else:
                 await asyncio.sleep(max(wake, 0.001))
 
@@ -469,7 +468,7 @@ def main() -> int:
     a = p.parse_args()
     import resource
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     asyncio.run(run_sse(a) if a.role == "sse" else run_bids(a))
     return 0

@@ -44,6 +44,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import psycopg
+import contextlib
+import itertools
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -276,10 +278,8 @@ class Bench:
                 os.killpg(self.platform.pid, signal.SIGKILL)
                 self.platform.wait()
         for pid in children.values():  # each child has its own process group (runplatform); none may outlive us
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self.platform = None
         log("platform stopped")
 
@@ -346,9 +346,7 @@ class Bench:
             0.0, out["box_busy"] - sum(out[k] for k in ("asgi", "wsgi", "worker", "chrono", "postgres", "load"))
         )
         # The ASGI process runs one event loop: its busiest second says whether it saturated.
-        per_second = [
-            (b["asgi"] - a["asgi"]) / max(b["t"] - a["t"], 1e-3) for a, b in zip(inside, inside[1:], strict=False)
-        ]
+        per_second = [(b["asgi"] - a["asgi"]) / max(b["t"] - a["t"], 1e-3) for a, b in itertools.pairwise(inside)]
         out["asgi_max_cpu"] = max(per_second) if per_second else 0.0
         out["asgi_rss_mb"] = last["asgi_rss_mb"]
         return out

@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import psycopg
+import contextlib
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -182,10 +183,8 @@ class Bench:
                 os.killpg(self.platform.pid, signal.SIGKILL)
                 self.platform.wait()
         for pid in children:  # each child has its own process group (runplatform); none may outlive us
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self.platform = None
         log("platform stopped")
 
@@ -211,7 +210,7 @@ class Bench:
             "wrk",
             f"-t{t}",
             f"-c{t}",
-            f"-d{int(round(duration))}s",
+            f"-d{round(duration)}s",
             "--timeout",
             "10s",
             "--latency",

@@ -11,6 +11,7 @@ import re
 
 from vzaemo.core import calendar
 from vzaemo.core.rules import RuleValue
+import itertools
 
 MIN_DURATION = "consultation.min_duration"
 REPORT_TERM = "consultation.report_term"
@@ -54,7 +55,7 @@ def split_clauses(text: str) -> list[str]:
     starts = [m.start() for m in _NUMBERED.finditer(text)]
     if len(starts) >= 2:
         bounds = ([0] if starts[0] > 0 else []) + starts + [len(text)]
-        parts = [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        parts = [text[a:b] for a, b in itertools.pairwise(bounds)]
     else:
         parts = _BLANK_LINES.split(text)
     return [part.strip() for part in parts if part.strip()]

@@ -516,7 +516,7 @@ def test_an_empty_result_is_unsuccessful(w: f.World, clock_: Any) -> None:
 
 
 def test_the_happy_path_protocol_payment_contract(w: f.World, clock_: Any, refused: Refused) -> None:
-    a, (winner, _runner) = f.to_qualification(clock_, w)
+    a, (_winner, _runner) = f.to_qualification(clock_, w)
     award = a.awards.get(status=AwardStatus.PENDING)
     pay = services.award_confirm_payment
     refused(

@@ -214,7 +214,7 @@ def awards_disqualify(w: f.World, traveller: Any) -> Case:
 
 
 def awards_withdraw(w: f.World, traveller: Any) -> Case:
-    a, bids, _winner, runner_up = qualification(w, traveller)
+    a, _bids, _winner, runner_up = qualification(w, traveller)
     broker = Bid.objects.get(pk=runner_up.bid_id).owner
     token = token_for(OwnerToken.Kind.BID, runner_up.bid_id, broker)
     return Case("POST", f"/auctions/{a.pk}/awards/{runner_up.pk}/withdraw", None, token, as_broker(broker), broker)

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from vzaemo.core import audit, chronograph, commit_order, signing
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
+import itertools
 
 # The sealer reads behind a server-wide watermark: no other test worker may hold a transaction open.
 pytestmark = [pytest.mark.django_db, pytest.mark.serial]
@@ -54,7 +55,7 @@ def test_seal_links_entries_in_order_from_position_one() -> None:
     assert [e.position for e in entries] == [1, 2, 3, 4, 5]
     assert [e.tag for e in entries] == [f"petition.step{i}" for i in range(5)]
     assert entries[0].previous_hash == audit.GENESIS_HASH
-    for earlier, later in zip(entries, entries[1:], strict=False):
+    for earlier, later in itertools.pairwise(entries):
         assert later.previous_hash == earlier.entry_hash
     result = audit.verify()
     assert result == audit.VerifyResult(True, 5, None, None, 1)

@@ -140,8 +140,8 @@ def test_create_accepts_the_longest_title_and_essence() -> None:
 @pytest.mark.parametrize(
     ("make_author", "kind", "code"),
     [
-        (lambda: AnonymousUser(), NotAllowed, "sign_in_required"),
-        (lambda: UnverifiedUserFactory(), NotAllowed, "email_not_verified"),
+        (AnonymousUser, NotAllowed, "sign_in_required"),
+        (UnverifiedUserFactory, NotAllowed, "email_not_verified"),
         (lambda: UserFactory(full_name="  "), ValidationFailed, "author_name_required"),
     ],
     ids=["anonymous", "unverified", "no-full-name"],
@@ -491,7 +491,7 @@ def test_signing_twice_is_a_conflict(refused: Refused) -> None:
 
 @pytest.mark.parametrize(
     ("make_signer", "code"),
-    [(lambda: AnonymousUser(), "sign_in_required"), (lambda: UnverifiedUserFactory(), "email_not_verified")],
+    [(AnonymousUser, "sign_in_required"), (UnverifiedUserFactory, "email_not_verified")],
     ids=["anonymous", "unverified"],
 )
 def test_sign_by_someone_the_law_does_not_count_is_refused(

@@ -53,7 +53,7 @@ class ConsultationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         initial=_("Written proposals on this page (signed-in users), or by email to the address above."),
     )
-    topic = forms.ChoiceField(label=_("Topic"), choices=[("", _("Choose a topic"))] + list(Topic.choices))
+    topic = forms.ChoiceField(label=_("Topic"), choices=[("", _("Choose a topic")), *Topic.choices])
     closes_on = forms.DateField(
         label=_("Deadline for proposals (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -117,7 +117,7 @@ class ConsultationFilterForm(forms.Form):
         choices=[("", _("All")), ("open", _("Open for proposals")), ("past", _("Past"))],
     )
     authority = forms.ChoiceField(label=_("Authority"), required=False)
-    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", _("All topics"))] + list(Topic.choices))
+    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", _("All topics")), *Topic.choices])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,4 +133,4 @@ class SubscriptionForm(forms.Form):
         queryset=Authority.objects.filter(is_active=True).order_by("name_uk"),
         empty_label=_("Any authority"),
     )
-    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", _("Any topic"))] + list(Topic.choices))
+    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", _("Any topic")), *Topic.choices])

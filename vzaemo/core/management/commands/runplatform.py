@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+import contextlib
 
 from vzaemo.core.checks import require_secret_key
 from vzaemo.core.outage import Backoff
@@ -251,7 +252,5 @@ def _raise_open_files_limit() -> None:
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
