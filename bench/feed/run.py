@@ -25,6 +25,7 @@ never saw, after the writers stopped and it caught up (3 empty pages in a row, >
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -47,7 +48,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
-import contextlib
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -692,7 +692,7 @@ class Bench:
                     f"{name}: writers reached >= 90% of {a.write_rate:g}/s, no write errors",
                     p["writes_per_s"] >= target and p["write_errors"] == 0 and p["final_mismatch_db"] == 0,
                     f"{p['writes_per_s']:.0f}/s, {p['write_errors']} errors",
-                )  # fmt: skip
+                )
             )
         for goal, ok, value in verdicts:
             w(f"  {'PASS' if ok else 'FAIL'}  {goal:<58} {value}")
@@ -718,7 +718,7 @@ class Bench:
                 },
                 indent=2,
                 default=str,
-            )  # fmt: skip
+            )
         )
         return 0 if overall else 1
 

@@ -41,7 +41,7 @@ TXID = "pg_current_xact_id()::text::bigint"  # the expression core.commit_order 
 assert commit_order._TXID_SQL == TXID, "core.commit_order changed its stamp expression; update bench/feed"
 
 
-def first_allowed_start(value, procedure: str) -> dt.datetime:
+def first_allowed_start(value, _procedure: str) -> dt.datetime:
     """10:00 Kyiv on the earliest day the listing lead time allows (as the auction test factories do)."""
     band = rules.lead_band(value, registry.get(rules.LEAD_BAND1_MAX_VALUE), registry.get(rules.LEAD_BAND2_MAX_VALUE))
     day = calendar.add_working_days(clock.today(), registry.get(f"{rules.LEAD_MIN}{band}").as_int)

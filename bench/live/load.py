@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import re
@@ -33,7 +34,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
-import contextlib
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -168,7 +168,7 @@ closing = False
 
 
 async def run_sse(a: argparse.Namespace) -> None:
-    global closing
+    global closing  # noqa: PLW0603 - the one flag the signal handler and every opener read
     spec = json.loads(Path(a.spec).read_text())
     loop = asyncio.get_running_loop()
     queue = await commands()
@@ -203,10 +203,9 @@ async def run_sse(a: argparse.Namespace) -> None:
                     streams.append(stream)
                     return
                 streams.append(stream)
-                try:  # the slot is held until the first state arrives: a bounded number of opens in flight
+                # the slot is held until the first state arrives: a bounded number of opens in flight
+                with contextlib.suppress(ConnectionError, TimeoutError):
                     await asyncio.wait_for(asyncio.shield(opened), a.first_timeout)
-                except (ConnectionError, TimeoutError):
-                    pass
                 return
 
     async def opener() -> None:

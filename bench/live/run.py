@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import queue
@@ -44,8 +46,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import psycopg
-import contextlib
-import itertools
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

@@ -17,6 +17,7 @@ import random
 import secrets
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vzaemo.settings")
 # One process, nothing kept: a key of its own (production settings refuse to run without one).
@@ -70,7 +71,7 @@ def main() -> None:
     users_file, real_pid = sys.argv[1], int(sys.argv[2])
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 500
     rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
-    lines = [line.split() for line in open(users_file).read().split("\n") if line.strip()]
+    lines = [line.split() for line in Path(users_file).read_text().split("\n") if line.strip()]
     pool = lines[-(n + 30) * (2 + rounds) :]  # the tail, away from a benchmark's users
     random.seed(1)
 
@@ -93,8 +94,8 @@ def main() -> None:
         variants.append((f"bare without {mw.rsplit('.', 1)[-1]}", {"middleware": [m for m in full if m != mw]}))
     best: dict[str, tuple[float, dict[int, int]]] = {}
     for r in range(rounds):  # interleaved rounds, best of: the box is shared and noisy
-        for name, kw in variants:
-            kw = dict(kw)
+        for name, variant in variants:
+            kw = dict(variant)
             cache.clear()
             if kw.pop("real", False):
                 result = run(users(2 + r), f"/petitions/{real_pid}/sign/")

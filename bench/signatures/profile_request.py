@@ -16,6 +16,7 @@ import pstats
 import secrets
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vzaemo.settings")
 # One process, nothing kept: a key of its own (production settings refuse to run without one).
@@ -33,7 +34,7 @@ from django.test import Client  # noqa: E402
 def main() -> None:
     users_file, template, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
     n = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4].isdigit() else 500
-    lines = open(users_file).read().split("\n")
+    lines = Path(users_file).read_text().split("\n")
     users = [line.split() for line in lines if line.strip()][-n - 50 :]
     client = Client(enforce_csrf_checks=True)
     path = template.format(pid=pid)

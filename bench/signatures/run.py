@@ -10,6 +10,7 @@ table, PASS/FAIL, raw output under bench/results/. Everything it starts is stopp
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -27,7 +28,6 @@ import urllib.request
 from pathlib import Path
 
 import psycopg
-import contextlib
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -219,7 +219,9 @@ class Bench:
             f"http://127.0.0.1:{self.port}{path}",
         ]
         cpu0, ru0 = self.cpu_snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        res = subprocess.run(argv, env=env, cwd=ROOT, text=True, capture_output=True, timeout=duration + 120)
+        res = subprocess.run(
+            argv, env=env, cwd=ROOT, text=True, capture_output=True, timeout=duration + 120, check=False
+        )
         cpu1, ru1 = self.cpu_snapshot(), resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu1["wrk"] = cpu0["wrk"] + (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
         (self.results / f"wrk-{name}.txt").write_text(" ".join(argv) + "\n" + res.stdout + res.stderr)

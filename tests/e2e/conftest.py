@@ -76,7 +76,8 @@ def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     name = f"{base}_e2e_{worker}" if worker else f"{base}_e2e"
     admin_url = _postgres_url("postgres")
     url = _postgres_url(name)
-    assert admin_url and url, "PostgreSQL settings without a postgres:// DATABASE_URL"
+    assert admin_url, "PostgreSQL settings without a postgres:// DATABASE_URL"
+    assert url, "PostgreSQL settings without a postgres:// DATABASE_URL"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

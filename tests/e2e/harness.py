@@ -75,6 +75,7 @@ class LivePlatform:
             capture_output=True,
             text=True,
             timeout=120,
+            check=False,  # the caller's `check` decides, with both outputs in the message
         )
         if check and result.returncode != 0:
             raise AssertionError(

@@ -89,7 +89,8 @@ def test_an_english_auction_with_three_bidders_and_an_observer(
     for bidder in made["bidders"]:
         expect(observer.locator("main")).to_contain_text(bidder["name"])
     for log in logs:
-        assert log.csp_violations == [] and log.errors == [], log
+        assert log.csp_violations == [], log
+        assert log.errors == [], log
 
 
 def test_a_dutch_auction_accept_sealed_and_best_bid(new_page: Callable[..., Page], live_platform: LivePlatform) -> None:
@@ -122,4 +123,5 @@ def test_a_dutch_auction_accept_sealed_and_best_bid(new_page: Callable[..., Page
     expect(result).to_contain_text(f"Bidder 2 — {sealed_2}")
     expect(observer.locator("main")).to_contain_text(sealed_3)
     for log in logs:
-        assert log.csp_violations == [] and log.errors == [], log
+        assert log.csp_violations == [], log
+        assert log.errors == [], log

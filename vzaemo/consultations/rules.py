@@ -7,11 +7,11 @@ The values, sources and effective dates are seeded into the registry by migratio
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 from vzaemo.core import calendar
 from vzaemo.core.rules import RuleValue
-import itertools
 
 MIN_DURATION = "consultation.min_duration"
 REPORT_TERM = "consultation.report_term"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,6 @@ from django.db import transaction
 
 from vzaemo.core import audit, chronograph, commit_order, signing
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
-import itertools
 
 # The sealer reads behind a server-wide watermark: no other test worker may hold a transaction open.
 pytestmark = [pytest.mark.django_db, pytest.mark.serial]

@@ -18,6 +18,7 @@ what runs. In production the same four processes run under a supervisor behind n
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -32,7 +33,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-import contextlib
 
 from vzaemo.core.checks import require_secret_key
 from vzaemo.core.outage import Backoff
