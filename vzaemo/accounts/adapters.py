@@ -7,6 +7,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from vzaemo.accounts.services import user_mark_email_verified
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def confirm_email(self, request: HttpRequest, email_address: Any) -> Any:
@@ -14,8 +16,6 @@ class AccountAdapter(DefaultAccountAdapter):
         confirmed = super().confirm_email(request, email_address)
         if confirmed:
             # Only the account's own address makes a person a verified signer.
-            from vzaemo.accounts.services import user_mark_email_verified
-
             user_mark_email_verified(user=email_address.user, email=email_address.email)
         return confirmed
 

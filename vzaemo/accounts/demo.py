@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
 from vzaemo.accounts.models import (
@@ -195,8 +196,6 @@ def seed_people(*, extra_citizens: int) -> DemoPeople:
 
 
 def _verify_allauth_email(user: User) -> None:
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
 

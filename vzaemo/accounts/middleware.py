@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -37,8 +38,6 @@ class StaffMFAMiddleware:
 
 
 def _has_totp(user_id: int) -> bool:
-    from allauth.mfa.models import Authenticator
-
     has: bool = Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
     return has
 

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Authority, AuthorityKind, User
-from vzaemo.appeals import permissions, rules
+from vzaemo.appeals import permissions, rules, tasks
 from vzaemo.appeals.errors import AppealError
 from vzaemo.appeals.models import Appeal, AppealEvent
 from vzaemo.appeals.permissions import AppealAction
@@ -554,7 +554,5 @@ def appeal_file_complaint(*, appeal_id: int, applicant: User, essence: str, plac
 
 
 def _enqueue_on_commit(task_name: str, appeal_id: int) -> None:
-    from vzaemo.appeals import tasks
-
     task = getattr(tasks, task_name)
     transaction.on_commit(lambda: task.enqueue(appeal_id))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import time_machine
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
 from vzaemo.accounts.demo import DEMO_PASSWORD, DemoPeople
@@ -51,8 +52,6 @@ def _at(moment: dt.datetime, action: Callable[[], T]) -> T:
 
 
 def _official(email: str, name: str, authority: Authority, admin: User | None) -> User:
-    from allauth.account.models import EmailAddress
-
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": name, "password": make_password(DEMO_PASSWORD), "email_verified": True}
     )

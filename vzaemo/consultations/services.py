@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, User
-from vzaemo.consultations import permissions, rules
+from vzaemo.consultations import permissions, rules, tasks
 from vzaemo.consultations.errors import ConsultationError
 from vzaemo.consultations.models import Clause, Consultation, Proposal, Subscription
 from vzaemo.consultations.permissions import ConsultationAction, ProposalAction
@@ -539,7 +539,5 @@ def subscription_remove(*, subscription_id: int, user: User) -> None:
 
 
 def _enqueue_on_commit(task_name: str, consultation_id: int) -> None:
-    from vzaemo.consultations import tasks
-
     task = getattr(tasks, task_name)
     transaction.on_commit(lambda: task.enqueue(consultation_id))

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
+import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, transaction
@@ -501,8 +502,6 @@ class Hub:
         return params
 
     async def _listen(self) -> None:
-        import psycopg
-
         backoff = _BACKOFF_FIRST_SECONDS
         while True:
             try:

@@ -15,7 +15,7 @@ from vzaemo.core import audit, clock, commit_order, obligations
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from vzaemo.petitions import permissions, rules
+from vzaemo.petitions import permissions, rules, tasks
 from vzaemo.petitions.errors import PetitionError
 from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.permissions import PetitionAction
@@ -526,7 +526,5 @@ def petition_deadlines_apply() -> int:
 
 
 def _enqueue_on_commit(task_name: str, petition_id: int) -> None:
-    from vzaemo.petitions import tasks
-
     task = getattr(tasks, task_name)
     transaction.on_commit(lambda: task.enqueue(petition_id))

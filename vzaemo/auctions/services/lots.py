@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vzaemo.accounts.models import Authority
+from vzaemo.accounts.models import Authority, Region
 from vzaemo.auctions import permissions, selectors
 from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Broker, Lot
@@ -81,8 +81,6 @@ def lot_create(
 
 
 def _region(region: str) -> str:
-    from vzaemo.accounts.models import Region
-
     if region not in Region.values:
         raise ValidationFailed(_("Choose a region from the list."), code=AuctionError.REGION_INVALID, field="region")
     return region

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from vzaemo.broker_api.api import api
+
 PATH_PREFIX = "/api/broker/v1/"
 
 
 def openapi_json() -> str:
-    from vzaemo.broker_api.api import api
-
     schema = api.get_openapi_schema(path_prefix=PATH_PREFIX)
     return json.dumps(schema, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
