@@ -22,6 +22,6 @@ class SignupForm(forms.Form):
             raise forms.ValidationError(_("Enter your surname and given name."))
         return value
 
-    def signup(self, request: HttpRequest, user: Any) -> None:
+    def signup(self, request: HttpRequest, user: Any) -> None:  # noqa: ARG002 - allauth's hook
         # allauth's hook after it created the user (local and ID.GOV.UA sign-ups alike).
         user_sign_up_complete(user=user, full_name=self.cleaned_data["full_name"])

@@ -23,7 +23,7 @@ def _wrong_key(description: str) -> ApiError:
 class ApiKeyAuth(HttpBearer):
     """A broker's live key."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Broker | None:
+    def authenticate(self, request: HttpRequest, token: str) -> Broker | None:  # noqa: ARG002 - ninja's HttpBearer hook
         broker = broker_for_secret(token)
         if broker is None and integration_for_secret(token) is not None:
             raise _wrong_key("This endpoint is for brokers: send a broker's API key.")
@@ -37,7 +37,7 @@ class IntegrationKeyAuth(HttpBearer):
         super().__init__()
         self.roles = frozenset(roles)
 
-    def authenticate(self, request: HttpRequest, token: str) -> IntegrationKey | None:
+    def authenticate(self, request: HttpRequest, token: str) -> IntegrationKey | None:  # noqa: ARG002 - ninja's HttpBearer hook
         key = integration_for_secret(token)
         if key is not None and key.role in self.roles:
             return key

@@ -72,7 +72,7 @@ def install(api: NinjaAPI) -> None:
         return respond(request, exc.status, [error(exc.location, exc.name, exc.description)])
 
     @api.exception_handler(AuthenticationError)
-    def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:  # noqa: ARG001 - ninja's handler signature
         response = respond(
             request, 401, [error("header", "Authorization", "Send a live API key: Authorization: Bearer <key>.")]
         )
@@ -80,7 +80,7 @@ def install(api: NinjaAPI) -> None:
         return response
 
     @api.exception_handler(Throttled)
-    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:  # noqa: ARG001 - ninja's handler signature
         # django-ninja adds `Retry-After` (whole seconds to the next window) to this response.
         description = "Too many requests for this API key; wait for the Retry-After seconds, then repeat."
         return respond(request, 429, [error("header", "rate_limit", description)])

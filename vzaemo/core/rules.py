@@ -106,8 +106,8 @@ _AMOUNT: dict[str, Callable[[int], str]] = {
     RuleUnit.HOURS: lambda n: ngettext("%(n)s hour", "%(n)s hours", n),
     RuleUnit.SECONDS: lambda n: ngettext("%(n)s second", "%(n)s seconds", n),
     RuleUnit.MINIMUM_WAGES: lambda n: ngettext("%(n)s minimum wage", "%(n)s minimum wages", n),
-    RuleUnit.PERCENT: lambda n: gettext("%(n)s%%"),
-    RuleUnit.UAH: lambda n: gettext("%(n)s UAH"),
+    RuleUnit.PERCENT: lambda _n: gettext("%(n)s%%"),
+    RuleUnit.UAH: lambda _n: gettext("%(n)s UAH"),
 }
 
 

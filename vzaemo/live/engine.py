@@ -460,10 +460,9 @@ class _Replay(ABC):
         own = self.standing(bid_id)
         return self.start_value if own is None else max(self.start_value, own[0] + CENT)
 
-    def evaluate(
-        self, bid_id: int, amount: Any, special: bool, at: dt.datetime
-    ) -> tuple[Refusal | None, Decimal | None]:
-        """Would the post be accepted at `at` (after `advance(at)`)? Returns the refusal and the amount in cents."""
+    def evaluate(self, bid_id: int, amount: Any, special: bool) -> tuple[Refusal | None, Decimal | None]:
+        """Would the post be accepted now, i.e. after `advance(<the post's time>)`? Returns the refusal and the
+        amount in cents."""
         if bid_id not in self.ids:
             return _refusal(Code.NOT_A_BIDDER, bid_id=bid_id), None
         if special and not self.config.special_bid:
@@ -490,7 +489,7 @@ class _Replay(ABC):
     def feed(self, posts: Iterable[Post]) -> None:
         for post in posts:
             self.advance(post.at)
-            refusal, cents = self.evaluate(post.bid_id, post.amount, post.special, post.at)
+            refusal, cents = self.evaluate(post.bid_id, post.amount, post.special)
             if refusal is not None:
                 self.ignored.append(post.seq)
             elif post.special:
@@ -879,7 +878,7 @@ def check(
     """None if a post (`amount` None = cancel) by `bid_id` made at `now`, after `posts`, is accepted."""
     replay = _replay(config, posts, now)
     replay.advance(now)
-    refusal, _ = replay.evaluate(bid_id, amount, special, now)
+    refusal, _ = replay.evaluate(bid_id, amount, special)
     return refusal
 
 

@@ -275,19 +275,20 @@ async def auction_events(request: HttpRequest, auction_id: int) -> HttpResponseB
 
 
 # The error pages of the ASGI process: plain text, since the site's templates need the site's urlconf.
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+# Django calls them as handler(request, exception=...), so the names stay even where unused.
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:  # noqa: ARG001
     return _plain(400, "Bad request.")
 
 
-def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:  # noqa: ARG001
     return _plain(403, "Forbidden.")
 
 
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:  # noqa: ARG001
     return _plain(404, "Not found: this process serves only /live/<auction>/events.")
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
+def server_error(request: HttpRequest) -> HttpResponse:  # noqa: ARG001
     return _plain(500, "Server error.")
 
 
