@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -43,6 +44,4 @@ def _has_totp(user_id: int) -> bool:
 
 
 def _session_passed_mfa(request: HttpRequest, user: object) -> bool:
-    from allauth.account.authentication import get_authentication_records
-
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))

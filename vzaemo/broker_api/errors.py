@@ -90,11 +90,11 @@ def install(api: NinjaAPI) -> None:
         return respond(request, 422, [_from_pydantic(item) for item in exc.errors])
 
     @api.exception_handler(RequestDataTooBig)
-    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:  # noqa: ARG001 - ninja's handler signature
         return respond(request, 413, [body_too_large()])
 
     @api.exception_handler(Http404)
-    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:  # noqa: ARG001 - ninja's handler signature
         return respond(request, 404, [error("url", "request", "Not found.")])
 
     @api.exception_handler(HttpError)

@@ -94,7 +94,7 @@ def seed_consultations(people: DemoPeople) -> int:
         _at(t0, lambda: services.consultation_open(consultation_id=created.pk, official=official))
         return created
 
-    def comment(item: Consultation, at: dt.datetime, who: int, clause: int | None, text: str, cso: bool) -> int:
+    def comment(item: Consultation, at: dt.datetime, who: int, clause: int | None, text: str, *, cso: bool) -> int:
         clause_id = item.clauses.get(number=clause).pk if clause else None
         proposal = _at(
             at,
@@ -120,10 +120,20 @@ def seed_consultations(people: DemoPeople) -> int:
     )
     start = now - dt.timedelta(days=2)
     comment(
-        open_one, start, 0, 4, "Пропонуємо скоротити строк розгляду до одного робочого дня для типових статутів.", True
+        open_one,
+        start,
+        0,
+        4,
+        "Пропонуємо скоротити строк розгляду до одного робочого дня для типових статутів.",
+        cso=True,
     )
     comment(
-        open_one, start + dt.timedelta(hours=3), 1, 3, "Варто дозволити підпис через Дія.Підпис, а не лише КЕП.", True
+        open_one,
+        start + dt.timedelta(hours=3),
+        1,
+        3,
+        "Варто дозволити підпис через Дія.Підпис, а не лише КЕП.",
+        cso=True,
     )
     comment(
         open_one,
@@ -131,7 +141,7 @@ def seed_consultations(people: DemoPeople) -> int:
         3,
         None,
         "Загалом підтримую проєкт, він зменшить черги в ЦНАПах.",
-        False,
+        cso=False,
     )
 
     # 2. The Ministry of Justice: done, with a published report.
@@ -145,11 +155,16 @@ def seed_consultations(people: DemoPeople) -> int:
         draft=MINJUST_PAST_DRAFT,
     )
     t = now - dt.timedelta(days=48)
-    p1 = comment(past, t, 0, 2, "Оприлюднювати протоколи протягом трьох робочих днів, а не п'яти.", True)
+    p1 = comment(past, t, 0, 2, "Оприлюднювати протоколи протягом трьох робочих днів, а не п'яти.", cso=True)
     p2 = comment(
-        past, t + dt.timedelta(hours=1), 1, 3, "Знизити співфінансування до 10 відсотків для малих організацій.", True
+        past,
+        t + dt.timedelta(hours=1),
+        1,
+        3,
+        "Знизити співфінансування до 10 відсотків для малих організацій.",
+        cso=True,
     )
-    p3 = comment(past, t + dt.timedelta(days=1), 2, 4, "Додати до звіту фотофіксацію та фінансові документи.", True)
+    p3 = comment(past, t + dt.timedelta(days=1), 2, 4, "Додати до звіту фотофіксацію та фінансові документи.", cso=True)
     closed_at = past.closes_at + dt.timedelta(minutes=1)
     _at(closed_at, lambda: services.consultation_close(consultation_id=past.pk))
     decided = closed_at + dt.timedelta(days=4)
@@ -184,12 +199,22 @@ def seed_consultations(people: DemoPeople) -> int:
         draft=KYIV_DRAFT,
     )
     t = now - dt.timedelta(days=20)
-    comment(kyiv_one, t, 1, 2, "Додати обов'язкове громадське обговорення перед будь-якою вирубкою.", True)
+    comment(kyiv_one, t, 1, 2, "Додати обов'язкове громадське обговорення перед будь-якою вирубкою.", cso=True)
     comment(
-        kyiv_one, t + dt.timedelta(hours=2), 2, 3, "Пропонуємо встановити освітлення на безбар'єрних доріжках.", True
+        kyiv_one,
+        t + dt.timedelta(hours=2),
+        2,
+        3,
+        "Пропонуємо встановити освітлення на безбар'єрних доріжках.",
+        cso=True,
     )
     comment(
-        kyiv_one, t + dt.timedelta(days=1), 4, None, "Прошу додати пункт про догляд за деревами після посадки.", False
+        kyiv_one,
+        t + dt.timedelta(days=1),
+        4,
+        None,
+        "Прошу додати пункт про догляд за деревами після посадки.",
+        cso=False,
     )
     services.consultation_deadlines_apply()
     return Consultation.objects.count()

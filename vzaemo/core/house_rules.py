@@ -235,9 +235,15 @@ def _write_description(node: ast.AST) -> str | None:
             return f".{method}()"
         if method == "update" and _dotted(node.func.value).split(".")[-1:] == ["objects"]:
             return ".update()"
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
-        if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and node.args[1].value == "status":
-            return "setattr(..., 'status', ...)"
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "setattr"
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+        and node.args[1].value == "status"
+    ):
+        return "setattr(..., 'status', ...)"
     targets: list[ast.expr] = []
     if isinstance(node, ast.Assign):
         targets = node.targets

@@ -35,6 +35,7 @@ a seq not above the latest one known is a duplicate and is dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import threading
@@ -99,7 +100,7 @@ _executor_lock = threading.Lock()
 
 def _state_executor() -> ThreadPoolExecutor:
     """The few threads (``LIVE_STATE_THREADS``) that run the streams' database reads: also a cap on connections."""
-    global _executor
+    global _executor  # noqa: PLW0603 - one pool per process, made on first use, dropped by shutdown_threads()
     with _executor_lock:
         if _executor is None:
             workers = int(getattr(settings, "LIVE_STATE_THREADS", DEFAULT_STATE_THREADS))
@@ -287,9 +288,9 @@ def _stale(task: asyncio.Task[Any], fresh: Callable[[Any], bool] | None) -> bool
 
 def _computed(shared: dict[Hashable, _Shared], key: Hashable, entry: _Shared, task: asyncio.Task[Any]) -> None:
     entry.done.set()
-    if task.cancelled() or task.exception() is not None:  # retrieving the exception also silences asyncio
-        if shared.get(key) is entry:
-            del shared[key]
+    # retrieving the exception also silences asyncio
+    if (task.cancelled() or task.exception() is not None) and shared.get(key) is entry:
+        del shared[key]
 
 
 def _resolve(waiter: asyncio.Future[None]) -> None:
@@ -408,10 +409,8 @@ class Hub:
             mailbox.deliver()
 
     def publish_threadsafe(self, auction_id: int, seq: int | None) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens any more
             self.loop.call_soon_threadsafe(self.publish, auction_id, seq)
-        except RuntimeError:  # the loop is closed: nobody listens any more
-            pass
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def aclose(self) -> None:
@@ -483,10 +482,8 @@ class Hub:
         if threading.get_ident() == self._thread:
             self._discard(auction_id, mailbox)
             return
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: its topics died with it
             self.loop.call_soon_threadsafe(self._discard, auction_id, mailbox)
-        except RuntimeError:  # the loop is closed: its topics died with it
-            pass
 
     # --- PostgreSQL: one LISTEN connection ------------------------------------------------------
     def _listener_params(self) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def parse_amount(value: Any) -> Decimal | None:
         return None
     text = str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", "")
     try:
-        # Decimal() also reads the digits of other scripts ("١٠٠" is 100): a bid is written with 0-9, as it is
+        # Decimal() also reads the digits of other scripts ("١٠٠" is 100): a bid is written with 0-9, as it is  # noqa: RUF003
         # shown back to the bidder and in the protocol, or it is not a bid.
         amount = Decimal(text) if text.isascii() else Decimal(0)
     except InvalidOperation:

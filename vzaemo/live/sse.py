@@ -120,7 +120,7 @@ _now_cache: tuple[float, bytes] = (-1.0, b"")
 
 def _now() -> bytes:
     """Server time for a message; the streams woken by one change share one reading (within a millisecond)."""
-    global _now_cache
+    global _now_cache  # noqa: PLW0603 - a per-process cache of one reading, swapped whole
     tick = time.monotonic()
     if tick - _now_cache[0] > 0.001:
         _now_cache = (tick, clock.now().isoformat(timespec="milliseconds").encode())

@@ -466,7 +466,7 @@ def signature_counts_refresh(*, since: dt.datetime | None = None) -> int:
 
 
 def _refresh_counts(since: dt.datetime | None) -> int:
-    global _last_count_run
+    global _last_count_run  # noqa: PLW0603 - this process's last run bounds the next one's look-back
     started = clock.now()
     if since is None:
         since = (_last_count_run - COUNT_LOOKBACK) if _last_count_run else None

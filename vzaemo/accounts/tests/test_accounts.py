@@ -114,7 +114,8 @@ def test_staff_with_totp_reach_the_admin_after_the_password_and_the_code() -> No
     client = Client()
     _, secret = _staff_with_totp()
     response = client.post("/accounts/login/", {"login": "staff@example.org", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/authenticate/"
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
     # The password alone opened nothing.
     assert client.get("/admin/").status_code == 302
     assert client.post("/accounts/2fa/authenticate/", {"code": _totp_code(secret)}).status_code == 302
@@ -125,7 +126,8 @@ def test_the_admin_login_page_hands_over_to_the_login_with_the_second_factor() -
     client = Client()
     _staff_with_totp()
     response = client.post("/admin/login/?next=/admin/", {"username": "staff@example.org", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
     assert client.get("/admin/").status_code == 302
     assert not client.session.get("_auth_user_id")
 
@@ -141,7 +143,8 @@ def test_a_session_opened_by_the_password_alone_must_still_enter_the_code() -> N
     assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fauth%2Fgroup%2F"
     assert client.get("/admin/").status_code == 302
     response = client.post("/accounts/2fa/reauthenticate/?next=/admin/", {"code": _totp_code(secret)})
-    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 

@@ -55,6 +55,7 @@ OPT_FIELDS_PATTERN = f"^({_OPT_NAME}(,{_OPT_NAME})*)?$"
 @router.get("/auctions", response={200: FeedOut, **ERRORS}, summary="The auctions change feed")
 def auction_feed(
     request: HttpRequest,
+    *,
     feed: Literal["changes"] = "changes",
     offset: str | None = None,
     limit: int = Query(100, ge=1, le=MAX_LIMIT),

@@ -260,9 +260,9 @@ def test_matrix_bid_create_and_bidders_hidden(w: f.World, admin_client: Api) -> 
     body = {"data": {"bidder": {"name": "ТОВ «Покупець»", "identifier": "12345678"}, "value": {"amount": "100000.00"}}}
     expected = {"anonymous": 401, "no_level": 403, "admin": 401}
     apis = matrix(w, admin_client)
-    for who in expected:
+    for who, status in expected.items():
         before = state()
-        assert_errors(apis[who].post(f"/auctions/{auction.pk}/bids", body), expected[who])
+        assert_errors(apis[who].post(f"/auctions/{auction.pk}/bids", body), status)
         assert state() == before, who
     bidder = as_broker(w.bidders[0])
     response = bidder.post(f"/auctions/{auction.pk}/bids", body)

@@ -27,9 +27,11 @@ def refused(response: Any, status: int, location: str, name: str) -> None:
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
-    assert set(body) == {"errors"} and len(body["errors"]) == 1
+    assert set(body) == {"errors"}
+    assert len(body["errors"]) == 1
     item = body["errors"][0]
-    assert set(item) == {"location", "name", "description"} and item["description"]
+    assert set(item) == {"location", "name", "description"}
+    assert item["description"]
     assert (item["location"], item["name"]) == (location, name), item
 
 

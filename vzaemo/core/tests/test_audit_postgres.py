@@ -160,10 +160,14 @@ def test_an_entry_that_commits_late_is_sealed_not_skipped() -> None:
 
 
 def test_a_writer_that_rolls_back_does_not_stall_or_break_the_chain() -> None:
-    def rolled_back() -> None:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def write_then_fail() -> None:
+        with transaction.atomic():
             record("rolled-back")
             raise RuntimeError("abort")
+
+    def rolled_back() -> None:
+        with pytest.raises(RuntimeError):
+            write_then_fail()
 
     record("kept-1")
     worker = Worker(rolled_back)

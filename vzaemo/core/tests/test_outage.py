@@ -67,7 +67,8 @@ def test_a_job_failing_for_another_reason_is_logged_and_the_others_still_run(mon
     chronograph.register("broken", every=0, func=lambda: 1 / 0)
     chronograph.register("fine", every=0, func=lambda: ran.append("fine"))
     monkeypatch.setattr(chronograph, "close_old_connections", lambda: None)
-    assert chronograph.run_due() == ["broken", "fine"] and ran == ["fine"]
+    assert chronograph.run_due() == ["broken", "fine"]
+    assert ran == ["fine"]
 
 
 def test_a_long_outage_keeps_the_delay_at_its_ceiling() -> None:
@@ -108,5 +109,6 @@ def test_the_task_worker_waits_out_a_lost_database_and_carries_on(
     )
     worker.run()
     assert calls == ["get_locked", "get_locked"]
-    assert dropped.call_count == 1 and sleeps == [0.5]
+    assert dropped.call_count == 1
+    assert sleeps == [0.5]
     assert "task worker: database unavailable" in caplog.text

@@ -82,7 +82,7 @@ def test_without_a_date_the_rule_of_today_in_kyiv_applies(time_machine: object) 
 
 def test_a_missing_rule_raises_rule_missing() -> None:
     make_rule("test.threshold", 100, D(2020, 1, 1))
-    with pytest.raises(registry.RuleMissing, match="test.unknown"):
+    with pytest.raises(registry.RuleMissing, match=r"test\.unknown"):
         registry.get("test.unknown", on=D(2025, 1, 1))
     with pytest.raises(registry.RuleMissing, match="2019-12-31"):
         registry.get("test.threshold", on=D(2019, 12, 31))

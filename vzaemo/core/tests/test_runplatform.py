@@ -91,11 +91,11 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
     )
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     # The task worker needs its table; the pages under test (static files) need no other.
-    subprocess.run([*manage, "migrate", "django_tasks_database", "-v", "0"], env=env, check=True, timeout=120)  # noqa: S603
+    subprocess.run([*manage, "migrate", "django_tasks_database", "-v", "0"], env=env, check=True, timeout=120)
     port = _free_port_pair()
     log = tmp_path / "runplatform.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [*manage, "runplatform", "--host", HOST, "--port", str(port), "--wsgi-workers", "2",
              "--wsgi-threads", "2", "--sse-connections", "128", "--no-chronograph"],
             cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
@@ -122,13 +122,15 @@ def test_a_killed_wsgi_worker_or_task_worker_is_replaced_alone_and_the_site_answ
     # granian replaces its worker; the server process, and so every other process, stays.
     _until(lambda: len(_children(wsgi)) == 2 and victim not in _children(wsgi), 10, "a new WSGI worker", platform)
     _until(lambda: _answers(platform.url), 10, "the site answers", platform)
-    assert platform.pid("wsgi") == wsgi and platform.process.poll() is None
+    assert platform.pid("wsgi") == wsgi
+    assert platform.process.poll() is None
 
     worker = platform.pid("worker")
     asgi = platform.pid("asgi")
     os.kill(worker, signal.SIGKILL)
     _until(lambda: platform.pid("worker") != worker, 10, "the task worker restarted", platform)
-    assert _alive(platform.pid("worker")) and not _alive(worker)
+    assert _alive(platform.pid("worker"))
+    assert not _alive(worker)
     assert f"worker (pid {worker}) exited with status -9; restarting it in" in platform.text()
     # Restarted alone: the servers are the same processes.
     assert (platform.pid("wsgi"), platform.pid("asgi")) == (wsgi, asgi)

@@ -182,7 +182,7 @@ def test_a_failed_rename_records_no_upload(unchanged: Unchanged, monkeypatch: An
         raise OSError("disk full")
 
     monkeypatch.setattr(storage, "place", broken_disk)
-    with unchanged(), pytest.raises(OSError):
+    with unchanged(), pytest.raises(OSError, match="disk full"):
         services.document_upload(document_id=document.pk, file=ContentFile(CONTENT))
 
 

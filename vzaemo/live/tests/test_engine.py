@@ -86,7 +86,8 @@ class Book:
     def refused(self, code: str, bid_id: int, amount: str | None, seconds: float, *, special: bool = False) -> Refusal:
         before = list(self.posts)
         refusal = self.post(bid_id, amount, seconds, special=special)
-        assert refusal is not None and refusal.code == code, refusal
+        assert refusal is not None
+        assert refusal.code == code, refusal
         assert self.posts == before  # a refusal changes nothing
         return refusal
 

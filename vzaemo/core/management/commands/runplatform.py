@@ -52,10 +52,8 @@ SSE_CONNECTIONS = 16384
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the signal forwarding still applies
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: the signal forwarding still applies
-        pass
 
 
 @dataclass
@@ -72,7 +70,7 @@ class Child:
 
 class Command(BaseCommand):
     help = "Run the production topology: granian WSGI + granian ASGI (SSE) + task worker + chronograph."
-    requires_system_checks: list[str] = []  # the children run the checks themselves
+    requires_system_checks: tuple[str, ...] = ()  # the children run the checks themselves
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -245,10 +243,8 @@ def _raise_open_files_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
     if soft != resource.RLIM_INFINITY and soft < target:
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not allowed here: the limit stays as the supervisor set it
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        except (ValueError, OSError):  # not allowed here: the limit stays as the supervisor set it
-            pass
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
