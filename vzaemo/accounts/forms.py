@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from vzaemo.accounts.services import user_sign_up_complete
 
+NAME_PARTS_MIN = 2  # a surname and a given name
+
 
 class SignupForm(forms.Form):
     """Extra sign-up fields; allauth adds email and passwords. The law lists signers by full name."""
@@ -18,7 +20,7 @@ class SignupForm(forms.Form):
 
     def clean_full_name(self) -> str:
         value = " ".join(self.cleaned_data["full_name"].split())
-        if len(value.split(" ")) < 2:
+        if len(value.split(" ")) < NAME_PARTS_MIN:
             raise forms.ValidationError(_("Enter your surname and given name."))
         return value
 

@@ -125,7 +125,7 @@ def _check_complaint_target(*, authority: Authority, complaint_about: Appeal | N
 
 
 @transaction.atomic
-def appeal_submit(
+def appeal_submit(  # noqa: PLR0912, PLR0915 - art. 5's requirements checked in order, each with its own error
     *,
     applicant: User,
     authority: Authority,

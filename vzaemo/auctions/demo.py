@@ -12,7 +12,7 @@ import time_machine
 from vzaemo.accounts.demo import DemoPeople
 from vzaemo.accounts.models import Authority, AuthorityKind, Region, Role, User
 from vzaemo.accounts.services import membership_grant
-from vzaemo.auctions import services
+from vzaemo.auctions import rules, services
 from vzaemo.auctions.bank import FakeBank
 from vzaemo.auctions.models import Auction, Bid, Broker, Lot
 from vzaemo.auctions.permissions import LIVE_ENGINE
@@ -41,7 +41,7 @@ def _broker(name: str, edrpou: str, **levels: bool) -> Broker:
     return broker
 
 
-def seed_auctions(people: DemoPeople) -> int:
+def seed_auctions(people: DemoPeople) -> int:  # noqa: PLR0915 - the demo's story, told in order
     """Two brokers, a sandbox one, an enforcement office and five lots: tendering, auction pending,
     qualification (winner defaulted, runner-up promoted), complete, and an unsuccessful lot relisted."""
     if Lot.objects.exists():
@@ -89,10 +89,10 @@ def seed_auctions(people: DemoPeople) -> int:
                 enforcement_proceeding=f"ВП № {70_000_000 + days_ago}",
                 start_value=value,
             )
-            band = "1" if Decimal(value) <= 5000 else "2" if Decimal(value) <= 1_000_000 else "3"
-            key = (
-                "auction.lead_min_fixed_price" if procedure == Procedure.FIXED_PRICE else f"auction.lead_min_band{band}"
+            band = rules.lead_band(
+                Decimal(value), registry.get(rules.LEAD_BAND1_MAX_VALUE), registry.get(rules.LEAD_BAND2_MAX_VALUE)
             )
+            key = rules.FIXED_LEAD_MIN if procedure == Procedure.FIXED_PRICE else f"{rules.LEAD_MIN}{band}"
             start = calendar.at_kyiv(calendar.add_working_days(clock.today(), registry.get(key).as_int), dt.time(10))
             auction = services.auction_create(broker=setam, lot_id=lot.pk, procedure=procedure, auction_start=start)
             return services.auction_publish(broker=setam, auction_id=auction.pk)

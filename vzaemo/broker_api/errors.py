@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -99,7 +100,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        if exc.status_code == 400:  # ninja could not parse the body: 422 as in openprocurement
+        if exc.status_code == HTTPStatus.BAD_REQUEST:  # ninja could not parse the body: 422 as in openprocurement
             return respond(request, 422, [error("body", "data", 'Send a JSON object: {"data": {...}}.')])
         return respond(request, exc.status_code, [error("url", "request", str(exc))])
 

@@ -31,7 +31,9 @@ class BrokerApiErrorsMiddleware:
         if refusal is not None:
             return refusal
         response = self.get_response(request)
-        if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+        if response.status_code >= HTTPStatus.BAD_REQUEST and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
             return _envelope(response.status_code, [_from_status(response.status_code)], response)
         return response
 
@@ -57,7 +59,7 @@ def _refuse_before_reading(request: HttpRequest) -> HttpResponse | None:
 
 
 def _from_status(status: int) -> dict[str, str]:
-    if status >= 500:
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return error("url", "server_error", "The server could not answer this request; it is logged. Try again.")
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     return error("url", "request", f"{phrase}.")

@@ -38,6 +38,10 @@ def earliest_close(opens_at: dt.datetime, min_duration: RuleValue) -> dt.datetim
     return due(opens_at, min_duration)
 
 
+# One numbered line may be a date or an amount; two or more make a numbered draft (rule 1 below).
+NUMBERED_LINES_MIN = 2
+
+
 def split_clauses(text: str) -> list[str]:
     """Split a pasted draft into clauses; the platform numbers them 1..n in order.
 
@@ -53,7 +57,7 @@ def split_clauses(text: str) -> list[str]:
     if not text:
         return []
     starts = [m.start() for m in _NUMBERED.finditer(text)]
-    if len(starts) >= 2:
+    if len(starts) >= NUMBERED_LINES_MIN:
         bounds = ([0] if starts[0] > 0 else []) + starts + [len(text)]
         parts = [text[a:b] for a, b in itertools.pairwise(bounds)]
     else:

@@ -135,7 +135,7 @@ class Module:
     @property
     def app(self) -> str | None:
         """The top-level package under the project package, or None for the project's own modules."""
-        return self.parts[1] if len(self.parts) > 2 else None
+        return self.parts[1] if self.parts[2:] else None  # vzaemo.<app>.<module...>
 
     @property
     def filename(self) -> str:
@@ -349,9 +349,12 @@ def _split(dotted: str) -> tuple[str, str]:
     return module, name
 
 
-def check_audit(modules: Iterable[Module]) -> Iterator[Violation]:
-    modules = list(modules)
-    bindings = {module.name: _bindings(module) for module in modules if not (module.is_test or module.is_migration)}
+# Re-exports go one or two levels deep (a services package's __init__); deeper means a cycle.
+_RE_EXPORT_DEPTH_MAX = 5
+
+
+def _index_functions(modules: list[Module], bindings: dict[str, dict[str, str]]) -> dict[tuple[str, str], _Function]:
+    """Every top-level function of the non-test modules: whether it writes, records, and whom it calls."""
     functions: dict[tuple[str, str], _Function] = {}
     for module in modules:
         if module.name not in bindings:
@@ -381,11 +384,19 @@ def check_audit(modules: Iterable[Module]) -> Iterator[Violation]:
                     function.calls.append(_split(target))
             functions[(module.name, stmt.name)] = function
 
+    return functions
+
+
+def check_audit(modules: Iterable[Module]) -> Iterator[Violation]:
+    modules = list(modules)
+    bindings = {module.name: _bindings(module) for module in modules if not (module.is_test or module.is_migration)}
+    functions = _index_functions(modules, bindings)
+
     def resolve(key: tuple[str, str], depth: int = 0) -> _Function | None:
         """Follow re-exports (`services/__init__.py` importing from its submodules) to the definition."""
         if key in functions:
             return functions[key]
-        if key[0] not in bindings or depth > 5:
+        if key[0] not in bindings or depth > _RE_EXPORT_DEPTH_MAX:
             return None
         target = bindings[key[0]].get(key[1])
         return resolve(_split(target), depth + 1) if target and "." in target else None

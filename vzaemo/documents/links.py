@@ -46,9 +46,13 @@ def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+# A signature or key in a URL is far shorter; a longer string is refused before it is decoded.
+ENCODED_MAX_LENGTH = 200
+
+
 def from_b64url(text: str) -> bytes | None:
     """The bytes of a canonical unpadded base64url string, else None (no padding, no stray bits)."""
-    if not text or len(text) > 200 or "=" in text:
+    if not text or len(text) > ENCODED_MAX_LENGTH or "=" in text:
         return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

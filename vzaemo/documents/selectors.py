@@ -35,6 +35,7 @@ from vzaemo.documents.errors import DocumentError
 from vzaemo.documents.models import Document
 
 SIGNATURE_BYTES = 64
+SIGNED_URL_PARAMS = frozenset({"KeyID", "Signature"})
 
 
 def _foreign() -> NotAllowed:
@@ -65,7 +66,7 @@ def _parse(url: str) -> tuple[uuid.UUID, str, bytes]:
     except ValueError:
         pairs = []
     params = dict(pairs)
-    if len(pairs) != 2 or set(params) != {"KeyID", "Signature"}:
+    if len(pairs) != len(SIGNED_URL_PARAMS) or set(params) != SIGNED_URL_PARAMS:
         raise NotAllowed(
             _("The document URL must carry exactly KeyID and Signature."), code=DocumentError.DOCUMENT_URL_INVALID
         )

@@ -17,14 +17,16 @@ from vzaemo.live import engine, selectors, services
 from vzaemo.live.models import LiveSession
 from vzaemo.live.sandbox import listed_with_bidders
 
+DEMO_BROKERS = ("39958500", "43000011")  # SETAM and a partner platform, by EDRPOU
+
 
 def seed_live() -> int:
     """Needs the auctions demo (its brokers and enforcement office); idempotent."""
     if LiveSession.objects.filter(auction__mode=Mode.REAL).exists():
         return 0
-    brokers = list(Broker.objects.filter(edrpou__in=["39958500", "43000011"]).order_by("edrpou"))
+    brokers = list(Broker.objects.filter(edrpou__in=DEMO_BROKERS).order_by("edrpou"))
     office = Authority.objects.filter(slug="dvs-kyiv").first()
-    if len(brokers) < 2 or office is None:
+    if len(brokers) < len(DEMO_BROKERS) or office is None:
         return 0
     setam, partner = sorted(brokers, key=lambda b: b.edrpou != "39958500")
     auction, bids = listed_with_bidders(

@@ -35,6 +35,7 @@ from vzaemo.live.models import LivePost, LiveSession, LiveThrottle
 
 KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_AMOUNT = Decimal("999999999999.99")
+CENT_DIGITS = 2  # hryvnias and kopiykas
 CANCEL = "-1"
 
 
@@ -81,7 +82,7 @@ def parse_amount(value: Any) -> Decimal | None:
         amount = Decimal(text) if text.isascii() else Decimal(0)
     except InvalidOperation:
         amount = Decimal(0)
-    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -CENT_DIGITS:  # type: ignore[operator]
         raise ValidationFailed(_messages()["amount_invalid"], code=LiveError.AMOUNT_INVALID, field="amount")
     return amount.quantize(Decimal("0.01"))
 

@@ -116,13 +116,14 @@ def _refresh_at(value: object) -> dt.datetime | None:
 
 # ---------------------------------------------------------------- message framing
 _now_cache: tuple[float, bytes] = (-1.0, b"")
+_NOW_SHARED_SECONDS = 0.001
 
 
 def _now() -> bytes:
     """Server time for a message; the streams woken by one change share one reading (within a millisecond)."""
     global _now_cache  # noqa: PLW0603 - a per-process cache of one reading, swapped whole
     tick = time.monotonic()
-    if tick - _now_cache[0] > 0.001:
+    if tick - _now_cache[0] > _NOW_SHARED_SECONDS:
         _now_cache = (tick, clock.now().isoformat(timespec="milliseconds").encode())
     return _now_cache[1]
 
@@ -131,7 +132,7 @@ def state_message(snapshot: Snapshot) -> bytes:
     if snapshot.body is None:
         raise ValueError("a snapshot of no auction has no state message")
     head = b"id: %d\n" % snapshot.seq if snapshot.seq is not None else b""
-    rest = b"," + snapshot.body[1:] if len(snapshot.body) > 2 else b"}"
+    rest = b"," + snapshot.body[1:] if len(snapshot.body) > len(b"{}") else b"}"
     return head + b'event: state\ndata: {"now":"' + _now() + b'"' + rest + b"\n\n"
 
 
@@ -228,12 +229,15 @@ class _Forbidden(Exception):
     pass
 
 
+_BID_ID_DIGITS_MAX = 18  # every 18-digit number fits the database's 64-bit key
+
+
 async def _viewer_bid_id(request: HttpRequest, auction_id: int) -> int | None:
     """The bidder whose own view is asked for, after checking its signature; ``None`` for observers."""
     bid, signature = request.GET.get("bid"), request.GET.get("sig")
     if bid is None and signature is None:
         return None
-    if not bid or not signature or not (bid.isascii() and bid.isdigit()) or len(bid) > 18:
+    if not bid or not signature or not (bid.isascii() and bid.isdigit()) or len(bid) > _BID_ID_DIGITS_MAX:
         raise _Forbidden
     bid_id = int(bid)
     verify = _function("LIVE_VERIFY_LINK", DEFAULT_VERIFY_LINK)

@@ -29,6 +29,7 @@ ANSWER = "petition.answer"
 
 TITLE_MAX = 200
 ESSENCE_MAX = 10_000
+ANSWER_MIN_LENGTH = 20  # characters: a reasoned answer, not a bare yes or no
 
 
 def _snapshot(petition: Petition) -> dict[str, Any]:
@@ -361,7 +362,7 @@ def petition_answer(*, petition_id: int, official: User, decision: str, text: st
             _("Say whether the petition is supported."), code=PetitionError.DECISION_INVALID, field="decision"
         )
     text = (text or "").strip()
-    if len(text) < 20:
+    if len(text) < ANSWER_MIN_LENGTH:
         raise ValidationFailed(
             _("Write a public answer of at least 20 characters: the law requires a reasoned response."),
             code=PetitionError.ANSWER_TOO_SHORT,

@@ -20,6 +20,8 @@ from vzaemo.responsiveness.errors import ResponsivenessError
 MONTH = "month"
 QUARTER = "quarter"
 FIRST_YEAR = 2000
+MONTHS = 12  # in a year
+QUARTERS = 4  # in a year
 
 _PATTERN = re.compile(r"^(?P<year>\d{4})-(?:(?P<month>\d{2})|Q(?P<quarter>\d))$")
 
@@ -45,7 +47,7 @@ def _kyiv_midnight(day: dt.date) -> dt.datetime:
 
 
 def month(year: int, number: int) -> Period:
-    next_year, next_month = (year + 1, 1) if number == 12 else (year, number + 1)
+    next_year, next_month = (year + 1, 1) if number == MONTHS else (year, number + 1)
     return Period(
         start=_kyiv_midnight(dt.date(year, number, 1)),
         end=_kyiv_midnight(dt.date(next_year, next_month, 1)),
@@ -79,14 +81,14 @@ def parse(value: str) -> Period:
     year = int(match["year"])
     if match["month"] is not None:
         number = int(match["month"])
-        if not 1 <= number <= 12:
+        if not 1 <= number <= MONTHS:
             raise ValidationFailed(
                 _("A month is numbered 01 to 12."), code=ResponsivenessError.PERIOD_INVALID, field="period"
             )
         period = month(year, number) if year >= FIRST_YEAR else None
     else:
         number = int(match["quarter"])
-        if not 1 <= number <= 4:
+        if not 1 <= number <= QUARTERS:
             raise ValidationFailed(
                 _("A quarter is numbered Q1 to Q4."), code=ResponsivenessError.PERIOD_INVALID, field="period"
             )
