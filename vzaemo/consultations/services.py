@@ -385,7 +385,7 @@ def proposal_submit(
 @transaction.atomic
 def proposal_hide(*, proposal_id: int, moderator: User, reason: str, note: str = "") -> Proposal:
     """Hide a proposal with forbidden content, giving the reason from the list (the author sees it)."""
-    consultation, proposal = _locked_proposal(proposal_id)
+    _consultation, proposal = _locked_proposal(proposal_id)
     permissions.proposal_check(moderator, proposal, ProposalAction.HIDE)
     if reason not in ModerationReason.values:
         raise ValidationFailed(

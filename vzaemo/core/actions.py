@@ -44,7 +44,7 @@ def when(
 ) -> Refusal[T]:
     """A refusal about the object's state that is not a transition (editing a draft, a proposal window)."""
 
-    def refusal(user: Any, obj: T) -> DomainError | None:
+    def refusal(_user: Any, obj: T) -> DomainError | None:
         return None if allowed(obj) else error(str(message), code=code)
 
     return refusal
@@ -54,7 +54,7 @@ def transition(machine: StateMachine[Any], verb: str, *, status: Callable[[Any],
     """A refusal from the state machine: the object's status (`status(obj)`, by default
     `obj.status_enum`) must allow `verb`."""
 
-    def refusal(user: Any, obj: Any) -> DomainError | None:
+    def refusal(_user: Any, obj: Any) -> DomainError | None:
         try:
             machine.target(verb, status(obj) if status else obj.status_enum)
         except InvalidTransition as error:

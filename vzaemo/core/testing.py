@@ -72,7 +72,7 @@ def refused(
 
 
 @pytest.fixture(name="unchanged")
-def unchanged_fixture(db: None) -> Unchanged:
+def unchanged_fixture(db: None) -> Unchanged:  # noqa: ARG001 - requested for the database
     return unchanged
 
 

@@ -87,7 +87,7 @@ def _region(region: str) -> str:
 
 
 @transaction.atomic
-def lot_update(  # noqa: PLR0912 - one branch per optional field: a field left None stays
+def lot_update(
     *,
     broker: Broker,
     lot_id: int,

@@ -128,7 +128,7 @@ def test_the_live_stage_belongs_to_the_engine(w: f.World, traveller: Any) -> Non
 
 
 def test_awards_and_the_contract(w: f.World, traveller: Any) -> None:
-    auction, bids = f.to_qualification(traveller, w)
+    auction, _bids = f.to_qualification(traveller, w)
     winner = Award.objects.get(auction=auction, status=AwardStatus.PENDING)
     runner_up = Award.objects.get(auction=auction, status=AwardStatus.WAITING)
     organiser = {W.UPLOAD_PROTOCOL, W.DISQUALIFY}

@@ -604,7 +604,8 @@ def test_a_moderator_removes_a_fraudulent_signature_with_a_reason_and_a_recount(
     petition = PetitionFactory(state=S.PUBLISHED, signers=3)
     moderator = moderator_of(petition.authority)
     signature = petition.signatures.order_by("pk").first()
-    assert signature is not None and petition.signature_count == 3
+    assert signature is not None
+    assert petition.signature_count == 3
     signer_id, signer_name, signature_id = signature.signer_id, signature.signer_name, signature.pk
 
     recounted = services.signature_remove(signature_id=signature_id, actor=moderator, reason="  Підпис   бота. ")
