@@ -452,7 +452,7 @@ WRONG_PEOPLE = ["citizen", "author", "same role at another authority", "other ro
 def _person(who: str, petition: Petition, right_role: str) -> User:
     other_role = Role.RESPONDER if right_role == Role.MODERATOR else Role.MODERATOR
     people: dict[str, Callable[[], User]] = {
-        "citizen": lambda: UserFactory(),
+        "citizen": UserFactory,
         "author": lambda: petition.author,
         "same role at another authority": lambda: MembershipFactory(authority=AuthorityFactory(), role=right_role).user,
         "other role at this authority": lambda: MembershipFactory(authority=petition.authority, role=other_role).user,
