@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import pickle
 import random
-import timeit
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -604,7 +603,8 @@ def test_to_dict_is_json_ready_with_two_decimal_amounts_and_utc_times() -> None:
     assert engine.timeline(book.config, book.posts)[0].to_dict()["start"] == "2025-06-02T07:00:00.000Z"
 
 
-def test_state_is_fast_enough_for_25_bidders_and_300_posts() -> None:
+def test_state_replays_25_bidders_and_300_posts_without_ignoring_any() -> None:
+    # How fast this replay is belongs to bench/live, not to a timed assertion here.
     many = tuple(Bidder(i, None, T0 - i * US) for i in range(1, 26))
     config = Config(ENGLISH, T0, Decimal(1000), Decimal(10), many, PRODUCTION)
     posts: list[Post] = []
@@ -616,8 +616,6 @@ def test_state_is_fast_enough_for_25_bidders_and_300_posts() -> None:
             posts.append(Post(owner, current.min_amount(owner), moment, len(posts) + 1))
     assert len(posts) >= 290
     assert engine.state(config, posts, at(99_999)).ignored == ()
-    seconds = min(timeit.repeat(lambda: engine.state(config, posts, at(99_999)), number=20, repeat=3)) / 20
-    assert seconds < 0.01  # about 0.5 ms on a laptop; generous for loaded CI machines
 
 
 # --- properties ---------------------------------------------------------------------------------------
