@@ -296,6 +296,12 @@ VZAEMO_TIME_ACCELERATION_EPOCH = os.environ.get("VZAEMO_TIME_ACCELERATION_EPOCH"
 # Signature counts are written in batches by the chronograph, at most this many seconds behind.
 VZAEMO_COUNT_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_COUNT_INTERVAL_SECONDS", "2"))
 VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS", "2"))
+# A state-changing form's one-time key (vzaemo.core.idempotency): a repeat within this many seconds of the
+# form's display returns the first result; an older form is refused and shown again with a new key.
+VZAEMO_IDEMPOTENCY_KEY_SECONDS = int(os.environ.get("VZAEMO_IDEMPOTENCY_KEY_SECONDS", str(24 * 60 * 60)))
+# The same person's appeal to the same authority with the same text within this many seconds is probably a
+# resend: the form asks them to confirm before a second appeal (and a second duty of the authority) is filed.
+VZAEMO_APPEAL_DUPLICATE_SECONDS = int(os.environ.get("VZAEMO_APPEAL_DUPLICATE_SECONDS", str(24 * 60 * 60)))
 VZAEMO_SITE_URL = os.environ.get("VZAEMO_SITE_URL", "http://127.0.0.1:8000")
 # Broker API rate limits per key (per address for anonymous reads), fixed windows on the cache; 0 switches
 # a limit off (vzaemo.broker_api.throttling). With the default per-process cache each WSGI worker counts alone.

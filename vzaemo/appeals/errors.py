@@ -16,6 +16,7 @@ class AppealError(StrEnum):
     COMPLAINT_EXISTS = "complaint_exists"
     COMPLAINT_TERM_PASSED = "complaint_term_passed"
     COMPLAINT_TO_SAME_BODY = "complaint_to_same_body"
+    DUPLICATE_SUSPECTED = "duplicate_suspected"
     EMAIL_NOT_VERIFIED = "email_not_verified"
     EMAIL_REQUIRED = "email_required"
     ESSENCE_REQUIRED = "essence_required"

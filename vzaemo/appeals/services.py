@@ -15,6 +15,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from vzaemo.appeals.states import (
     EventKind,
     RefusalReason,
 )
-from vzaemo.core import audit, calendar, clock, obligations
+from vzaemo.core import audit, calendar, clock, idempotency, obligations
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -124,6 +125,29 @@ def _check_complaint_target(*, authority: Authority, complaint_about: Appeal | N
         )
 
 
+def _same_text(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _refuse_likely_duplicate(*, applicant: User, authority: Authority, essence: str, now: dt.datetime) -> None:
+    """A hint, not a guarantee (an exact resend is caught by its idempotency key): the applicant's appeal
+    to this body with the same text, up to case and spacing, within VZAEMO_APPEAL_DUPLICATE_SECONDS."""
+    since = now - dt.timedelta(seconds=settings.VZAEMO_APPEAL_DUPLICATE_SECONDS)
+    text = _same_text(essence)
+    recent = Appeal.objects.filter(applicant=applicant, authority=authority, received_at__gte=since)
+    for received_at, earlier in recent.order_by("-received_at").values_list("received_at", "essence"):
+        if _same_text(earlier) == text:
+            raise ValidationFailed(
+                _(
+                    "On %(when)s you already filed an appeal with this text to this authority. "
+                    "To file it again, tick the box below and send the form."
+                )
+                % {"when": f"{received_at.astimezone(clock.KYIV):%d.%m.%Y %H:%M}"},
+                code=AppealError.DUPLICATE_SUSPECTED,
+                field="duplicate_confirmed",
+            )
+
+
 @transaction.atomic
 def appeal_submit(  # noqa: PLR0912, PLR0915 - art. 5's requirements checked in order, each with its own error
     *,
@@ -138,13 +162,22 @@ def appeal_submit(  # noqa: PLR0912, PLR0915 - art. 5's requirements checked in 
     location_text: str = "",
     photo: File[bytes] | None = None,
     complaint_about: Appeal | None = None,
+    idempotency_key: str | None = None,
+    duplicate_confirmed: bool = False,
 ) -> Appeal:
     """File an appeal (art. 5: full name, place of residence, essence; an e-appeal also an email;
-    no e-signature). The body must register or forward it within the forwarding term."""
+    no e-signature). The body must register or forward it within the forwarding term.
+
+    A repeat with the same `idempotency_key` returns the first appeal and files nothing. The same text to
+    the same body within a day is refused until the applicant says they mean it (`duplicate_confirmed`):
+    every appeal is a duty of the body, counted in its responsiveness."""
     if not applicant.is_authenticated:
         raise NotAllowed(_("Sign in to file an appeal."), code=AppealError.SIGN_IN_REQUIRED)
     if not applicant.email_verified:
         raise NotAllowed(_("Confirm your email address before filing an appeal."), code=AppealError.EMAIL_NOT_VERIFIED)
+    claim = idempotency.claim(scope=AuditTag.APPEAL_SUBMIT, key=idempotency_key, actor=applicant, model=Appeal)
+    if claim.first is not None:
+        return claim.first
     full_name, place, email = " ".join((full_name or "").split()), _clean(place_of_residence), _clean(email)
     essence, location_text = _clean(essence), _clean(location_text)
     if kind not in AppealKind.values:
@@ -201,6 +234,8 @@ def appeal_submit(  # noqa: PLR0912, PLR0915 - art. 5's requirements checked in 
     photo_kind = _check_photo(photo)
 
     now = clock.now()
+    if not duplicate_confirmed and complaint_about is None:  # a complaint is one per decision already
+        _refuse_likely_duplicate(applicant=applicant, authority=authority, essence=essence, now=now)
     appeal = Appeal(
         applicant=applicant,
         full_name=full_name,
@@ -241,7 +276,7 @@ def appeal_submit(  # noqa: PLR0912, PLR0915 - art. 5's requirements checked in 
         before=None,
         after={**_snapshot(appeal), "kind": kind, "category": category},
     )
-    return appeal
+    return claim.settle(appeal)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core: calendar, legal rules, audit")
 
     def ready(self) -> None:
-        from vzaemo.core import audit, checks, chronograph  # noqa: F401 - checks registers the system checks
+        from vzaemo.core import audit, checks, chronograph, idempotency  # noqa: F401 - checks registers the system checks
 
         chronograph.register("audit_seal", every=settings.VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS, func=audit.run_sealer)
+        chronograph.register("idempotency_purge", every=60 * 60, func=idempotency.purge)

@@ -93,6 +93,11 @@ ALLOWLIST: tuple[Allowed, ...] = (
     # --- kernel modules: the machinery the services write through ------------------------------------------
     Allowed("writes", "vzaemo/core/audit.py", "the audit chain itself: record() inserts entries, seal() links them"),
     Allowed("writes", "vzaemo/core/obligations.py", "deadline facts, written by services inside their transaction"),
+    Allowed(
+        "writes",
+        "vzaemo/core/idempotency.py",
+        "one-time request keys: plumbing taken by services inside their transaction; the effect is what is audited",
+    ),
     Allowed("writes", "vzaemo/core/admin/audited.py", "the audited admin base: it records every save and delete"),
     Allowed(
         "writes",

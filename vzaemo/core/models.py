@@ -1,4 +1,5 @@
-"""Shared kernel data: the working-day calendar, the legal rules registry and the audit chain."""
+"""Shared kernel data: the working-day calendar, the legal rules registry, the audit chain, obligations and
+one-time request keys."""
 
 from __future__ import annotations
 
@@ -230,3 +231,29 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject_type}:{self.subject_id} due {self.due_at:%Y-%m-%d}"
+
+
+class IdempotencyKey(models.Model):
+    """A one-time key of a state-changing request and what its first use produced (`core.idempotency`).
+
+    Inserted in the same transaction as the effect, before it: the unique (scope, key) makes a repeat of the
+    request, even one racing the first, find this row instead of repeating the effect. Plumbing, not a
+    domain record: rows older than the keys' lifetime are purged, and the effect has its own audit entry.
+    """
+
+    scope = models.CharField(_("scope"), max_length=60, help_text=_("The write it guards, e.g. appeal:submit."))
+    key = models.CharField(_("key"), max_length=128)
+    # Who sent it: another person presenting the same key is refused, never shown this one's result.
+    actor = models.CharField(_("actor"), max_length=100)
+    created_at = models.DateTimeField(_("first used"))
+    result_type = models.CharField(_("result type"), max_length=100, blank=True)
+    result_id = models.CharField(_("result id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:12]}"

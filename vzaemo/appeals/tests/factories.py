@@ -72,6 +72,8 @@ class AppealFactory(DjangoModelFactory):
             category=kwargs.get("category", AppealCategory.GENERAL),
             location_text=kwargs.get("location_text", ""),
             photo=kwargs.get("photo"),
+            # Factory appeals share one text; a test of the duplicate hint calls the service itself.
+            duplicate_confirmed=True,
         )
         if state == S.SUBMITTED:
             return _fresh(appeal)

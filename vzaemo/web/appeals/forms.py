@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,9 +11,12 @@ from vzaemo.appeals.selectors import addressable_authorities
 from vzaemo.appeals.services import ESSENCE_MAX
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, RefusalReason
 from vzaemo.core import rules as registry
+from vzaemo.web.forms import IdempotentForm
+
+DUPLICATE_FIELD = "duplicate_confirmed"
 
 
-class AppealForm(forms.Form):
+class AppealForm(IdempotentForm):
     kind = forms.ChoiceField(label=_("Type of appeal"), choices=AppealKind.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(
         label=_("Category"),
@@ -34,10 +39,24 @@ class AppealForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     place_of_residence = forms.CharField(label=_("Place of residence"), max_length=300)
     email = forms.EmailField(label=_("Email for the answer"))
+    # Shown only when the service finds the same appeal filed recently (see add_error) or it was ticked.
+    duplicate_confirmed = forms.BooleanField(
+        label=_("Yes, file this appeal again"), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["authority"].queryset = addressable_authorities()  # type: ignore[attr-defined]
+        if self.is_bound and self.fields[DUPLICATE_FIELD].to_python(self.data.get(self.add_prefix(DUPLICATE_FIELD))):
+            self._ask_to_confirm()
+
+    def add_error(self, field: str | None, error: forms.ValidationError | str | Any) -> None:
+        if field == DUPLICATE_FIELD:
+            self._ask_to_confirm()
+        super().add_error(field, error)
+
+    def _ask_to_confirm(self) -> None:
+        self.fields[DUPLICATE_FIELD].widget = forms.CheckboxInput()
 
 
 class RegisterForm(forms.Form):

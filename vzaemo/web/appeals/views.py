@@ -77,6 +77,8 @@ def appeal_create(request: HttpRequest) -> HttpResponse:
                     full_name=data["full_name"],
                     place_of_residence=data["place_of_residence"],
                     email=data["email"],
+                    idempotency_key=data["idempotency_key"],
+                    duplicate_confirmed=data["duplicate_confirmed"],
                 )
             except DomainError as error:
                 add_to_form(form, error)

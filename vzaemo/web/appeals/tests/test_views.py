@@ -19,6 +19,7 @@ from vzaemo.accounts.tests.factories import AuthorityFactory, UserFactory, membe
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealStatus
 from vzaemo.appeals.tests.factories import ANSWER_TEXT, JPEG, AppealFactory, PoliceUnitFactory, official_of
+from vzaemo.core import idempotency
 from vzaemo.core.clock import KYIV
 from vzaemo.core.models import AuditEntry, LegalRule
 from vzaemo.core.testing import Unchanged
@@ -142,6 +143,8 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "full_name": "Петренко Марія Іванівна",
         "place_of_residence": "м. Прилуки",
         "email": "maria@example.test",
+        # Each call is a new display of the form, as a browser would send it.
+        "idempotency_key": idempotency.issue(),
     }
     data.update(overrides)
     return data
