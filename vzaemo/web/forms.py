@@ -36,6 +36,13 @@ class IdempotentForm(forms.Form):
             raise forms.ValidationError(str(error.message), code=str(error.code)) from None
         return cleaned
 
+    def add_error(self, field: str | None, error: forms.ValidationError | str | Any) -> None:
+        # A service's refusal of the key (another person's, say) reads as the form's own error, with a new key.
+        if field == KEY_FIELD:
+            self._renew_key()
+            field = None
+        super().add_error(field, error)
+
     def _renew_key(self) -> None:
         data = self.data.copy()
         data[self.add_prefix(KEY_FIELD)] = idempotency.issue()

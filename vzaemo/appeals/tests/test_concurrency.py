@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 
-from vzaemo.accounts.tests.factories import AuthorityFactory
+from vzaemo.accounts.tests.factories import AuthorityFactory, UserFactory
 from vzaemo.appeals import services
 from vzaemo.appeals.models import Appeal
-from vzaemo.appeals.states import AnswerTerm, AppealStatus
+from vzaemo.appeals.states import AnswerTerm, AppealKind, AppealStatus
 from vzaemo.appeals.tests.factories import ANSWER_TEXT, AppealFactory, official_of
+from vzaemo.core import idempotency
 from vzaemo.core.errors import DomainError
 from vzaemo.core.models import AuditEntry, Obligation
 from vzaemo.petitions.tests.test_concurrency import Worker, run_all, unexpected
@@ -92,3 +93,30 @@ def test_complaining_many_times_at_once_files_one_complaint() -> None:
     assert unexpected(workers) == []
     assert sum(w.error is None for w in workers) == 1
     assert Appeal.objects.filter(complaint_about=appeal).count() == 1
+
+
+def test_a_hundred_resends_at_once_file_one_appeal_with_one_duty() -> None:
+    applicant, council = UserFactory(), AuthorityFactory()
+    key = idempotency.issue()
+    barrier = threading.Barrier(100)
+
+    def submit() -> Any:
+        barrier.wait(timeout=30)
+        return services.appeal_submit(
+            applicant=applicant,
+            authority=council,
+            kind=AppealKind.STATEMENT,
+            essence="Просимо відремонтувати тротуар біля будинку № 12.",
+            full_name="Петренко Марія Іванівна",
+            place_of_residence="м. Прилуки",
+            email="maria@example.test",
+            idempotency_key=key,
+        )
+
+    workers = [Worker(submit) for _ in range(100)]
+    run_all(workers)
+    assert [w.error for w in workers if w.error is not None] == []
+    appeal = Appeal.objects.get()
+    assert {w.result.pk for w in workers} == {appeal.pk}
+    assert Obligation.objects.filter(kind=services.REGISTRATION).count() == 1
+    assert AuditEntry.objects.filter(tag="appeal:submit").count() == 1
