@@ -11,7 +11,7 @@ from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Authority, User
-from vzaemo.core import audit, clock, commit_order, obligations
+from vzaemo.core import audit, clock, commit_order, idempotency, obligations
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -77,8 +77,17 @@ def _clean_text(*, title: str, essence: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def petition_create(*, author: User, authority: Authority, title: str, essence: str) -> Petition:
-    """A draft. Art. 23-1 requires the essence, the author's full name and email."""
+def petition_create(
+    *,
+    author: User,
+    authority: Authority,
+    title: str,
+    essence: str,
+    submit: bool = False,
+    idempotency_key: str | None = None,
+) -> Petition:
+    """A draft, or with `submit` a draft submitted for moderation at once. Art. 23-1 requires the essence,
+    the author's full name and email. A repeat with the same `idempotency_key` returns the first petition."""
     if not author.is_authenticated:
         raise NotAllowed(_("Sign in to create a petition."), code=PetitionError.SIGN_IN_REQUIRED)
     if not author.email_verified:
@@ -95,6 +104,9 @@ def petition_create(*, author: User, authority: Authority, title: str, essence: 
             code=PetitionError.AUTHORITY_NOT_PETITIONABLE,
             field="authority",
         )
+    claim = idempotency.claim(scope=AuditTag.PETITION_CREATE, key=idempotency_key, actor=author, model=Petition)
+    if claim.first is not None:
+        return claim.first
     title, essence = _clean_text(title=title, essence=essence)
     now = clock.now()
     petition = Petition.objects.create(
@@ -116,7 +128,9 @@ def petition_create(*, author: User, authority: Authority, title: str, essence: 
         before=None,
         after={"status": petition.status, "title": title},
     )
-    return petition
+    if submit:
+        petition = petition_submit(petition_id=petition.pk, author=author)
+    return claim.settle(petition)
 
 
 @transaction.atomic

@@ -7,9 +7,10 @@ from vzaemo.accounts.models import Authority
 from vzaemo.petitions.selectors import petitionable_authorities
 from vzaemo.petitions.services import ESSENCE_MAX, TITLE_MAX
 from vzaemo.petitions.states import PUBLIC, AnswerDecision, PetitionStatus, RejectionReason
+from vzaemo.web.forms import IdempotentForm
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(IdempotentForm):
     authority = forms.ModelChoiceField(
         label=_("Addressed to"), queryset=Authority.objects.none(), empty_label=_("Choose an authority")
     )

@@ -83,13 +83,17 @@ def petition_signers(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/petitions/signers.html", {"petition": petition, "page": page})
 
 
+def _submitted_or_saved(request: HttpRequest) -> str:
+    if "submit" in request.POST:
+        return _("Your petition is submitted. A moderator will review it.")
+    return _("Your draft is saved.")
+
+
 def _keep_or_submit(request: HttpRequest, petition_id: int) -> HttpResponse:
     """The draft form's two buttons: keep the draft, or submit it for moderation."""
     if "submit" in request.POST:
         services.petition_submit(petition_id=petition_id, author=_user(request))
-        messages.success(request, _("Your petition is submitted. A moderator will review it."))
-    else:
-        messages.success(request, _("Your draft is saved."))
+    messages.success(request, _submitted_or_saved(request))
     return see_other("web:petition_detail", pk=petition_id)
 
 
@@ -103,10 +107,14 @@ def petition_create(request: HttpRequest) -> HttpResponse:
                 authority=form.cleaned_data["authority"],
                 title=form.cleaned_data["title"],
                 essence=form.cleaned_data["essence"],
+                submit="submit" in request.POST,
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
-            return _keep_or_submit(request, petition.pk)
         except DomainError as error:
             add_to_form(form, error)
+        else:
+            messages.success(request, _submitted_or_saved(request))
+            return see_other("web:petition_detail", pk=petition.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "web/petitions/form.html", {"form": form}, status=status)
 
@@ -166,15 +174,20 @@ def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
         # Checked only once signing failed, to keep the signing path at one query: a hidden petition must answer
         # exactly like a missing one, not "not collecting signatures".
         _get_visible(request, pk)
-        if is_htmx(request):
-            return render(
-                request, "web/petitions/_sign_result.html", {"error": error.message}, status=http_status(error)
-            )
-        messages.error(request, str(error.message))
-        return see_other("web:petition_detail", pk=pk)
+        if error.code != PetitionError.ALREADY_SIGNED:
+            if is_htmx(request):
+                return render(
+                    request, "web/petitions/_sign_result.html", {"error": error.message}, status=http_status(error)
+                )
+            messages.error(request, str(error.message))
+            return see_other("web:petition_detail", pk=pk)
+        # A resend (a double click, a retried request) finds the one signature the unique key allows: it stands.
+        message = str(error.message)
+    else:
+        message = _("Thank you: your signature is recorded. The count updates within seconds.")
     if is_htmx(request):
-        return render(request, "web/petitions/_sign_result.html", {"signed": True})
-    messages.success(request, _("Thank you: your signature is recorded. The count updates within seconds."))
+        return render(request, "web/petitions/_sign_result.html", {"signed": True, "message": message})
+    messages.success(request, message)
     return see_other("web:petition_detail", pk=pk)
 
 

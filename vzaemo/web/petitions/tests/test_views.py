@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from vzaemo.accounts.models import Role, User
 from vzaemo.accounts.tests.factories import AuthorityFactory, MembershipFactory, UnverifiedUserFactory, UserFactory
-from vzaemo.core import clock
+from vzaemo.core import clock, idempotency
+from vzaemo.core.models import AuditEntry, IdempotencyKey
 from vzaemo.core.testing import Unchanged
 from vzaemo.petitions import services
 from vzaemo.petitions.models import Petition, Signature
@@ -272,6 +273,11 @@ def test_the_moderator_sees_the_moderation_buttons_and_the_public_does_not() -> 
 # --- create -------------------------------------------------------------------------------------
 
 
+def key() -> dict[str, str]:
+    """A new one-time key, as each display of a form carries."""
+    return {"idempotency_key": idempotency.issue()}
+
+
 def test_create_needs_a_signed_in_person() -> None:
     assert_login_redirect(Client().get(url("create")))
     response = Client().post(url("create"), {"authority": AuthorityFactory().pk, "title": "Т", "essence": "С"})
@@ -290,7 +296,8 @@ def test_create_offers_only_authorities_that_accept_petitions() -> None:
 def test_create_saves_a_draft_or_submits(button: str, status: str) -> None:
     author, authority = UserFactory(), AuthorityFactory()
     response = as_user(author).post(
-        url("create"), {"authority": authority.pk, "title": "Укриття", "essence": "Облаштувати укриття.", button: ""}
+        url("create"),
+        {"authority": authority.pk, "title": "Укриття", "essence": "Облаштувати укриття.", button: "", **key()},
     )
     petition = Petition.objects.get()
     assert response.status_code == 303
@@ -311,15 +318,41 @@ def test_create_saves_a_draft_or_submits(button: str, status: str) -> None:
 )
 def test_create_with_bad_input_is_422_with_the_error_and_stores_nothing(data: dict[str, Any], message: str) -> None:
     authority = AuthorityFactory()
-    response = as_user(UserFactory()).post(url("create"), {"authority": authority.pk, **data, "submit": ""})
+    response = as_user(UserFactory()).post(url("create"), {"authority": authority.pk, **data, "submit": "", **key()})
     assert response.status_code == 422
     assert message in text(response)
     assert not Petition.objects.exists()
 
 
+@pytest.mark.parametrize("button", ["draft", "submit"])
+def test_a_resent_create_form_makes_one_petition(button: str) -> None:
+    author, authority = UserFactory(), AuthorityFactory()
+    client = as_user(author)
+    data = {"authority": authority.pk, "title": "Укриття", "essence": "Облаштувати укриття.", button: "", **key()}
+    responses = [client.post(url("create"), data) for _ in range(20)]
+    petition = Petition.objects.get()
+    assert {(r.status_code, r["Location"]) for r in responses} == {(303, url("detail", petition))}
+    assert messages_of(responses[-1])[-1] == messages_of(responses[0])[0]
+    assert petition.status == (S.SUBMITTED if button == "submit" else S.DRAFT)
+    assert AuditEntry.objects.filter(tag="petition:create").count() == 1
+    assert AuditEntry.objects.filter(tag="petition:submit").count() == (button == "submit")
+
+
+@pytest.mark.parametrize("value", [None, "", "forged"])
+def test_create_without_a_valid_key_is_a_form_error_and_stores_nothing(value: str | None) -> None:
+    data = {"authority": AuthorityFactory().pk, "title": "Т", "essence": "С", "submit": ""}
+    if value is not None:
+        data["idempotency_key"] = value
+    response = as_user(UserFactory()).post(url("create"), data)
+    assert response.status_code == 422 and "This form arrived incomplete" in text(response)
+    assert not Petition.objects.exists() and not IdempotencyKey.objects.exists()
+
+
 def test_create_to_an_authority_that_does_not_accept_petitions_is_refused() -> None:
     authority = AuthorityFactory(accepts_petitions=False)
-    response = as_user(UserFactory()).post(url("create"), {"authority": authority.pk, "title": "Т", "essence": "С"})
+    response = as_user(UserFactory()).post(
+        url("create"), {"authority": authority.pk, "title": "Т", "essence": "С", **key()}
+    )
     assert response.status_code == 422
     assert "Select a valid choice" in text(response)
     assert not Petition.objects.exists()
@@ -327,7 +360,7 @@ def test_create_to_an_authority_that_does_not_accept_petitions_is_refused() -> N
 
 def test_create_by_an_unverified_person_shows_the_services_reason() -> None:
     response = as_user(UnverifiedUserFactory()).post(
-        url("create"), {"authority": AuthorityFactory().pk, "title": "Т", "essence": "С"}
+        url("create"), {"authority": AuthorityFactory().pk, "title": "Т", "essence": "С", **key()}
     )
     assert response.status_code == 422
     assert "Confirm your email address before creating a petition." in text(response)
@@ -375,6 +408,8 @@ def test_sign_by_form_twice_says_so_and_adds_nothing() -> None:
     response = client.post(url("sign", petition))
     assert response.status_code == 303
     assert messages_of(response)[-1] == "You have already signed this petition."
+    # A resend is not a failure: the one signature stands.
+    assert [m.level_tag for m in get_messages(response.wsgi_request)][-1] == "success"
     assert Signature.objects.count() == 1
 
 
@@ -387,13 +422,22 @@ def test_sign_with_htmx_returns_the_fragment() -> None:
     assert Signature.objects.count() == 1
 
 
-def test_sign_with_htmx_twice_is_409() -> None:
+def test_sign_with_htmx_twice_answers_like_the_first_and_adds_nothing() -> None:
     petition = PetitionFactory(state=S.PUBLISHED)
     client = as_user(UserFactory())
     client.post(url("sign", petition), headers=HTMX)
     response = client.post(url("sign", petition), headers=HTMX)
-    assert response.status_code == 409
+    assert response.status_code == 200
     assert "already signed" in text(response)
+    assert '<p class="ok">' in text(response)
+    assert Signature.objects.count() == 1
+
+
+def test_signing_a_hundred_times_signs_once_and_every_answer_is_a_success() -> None:
+    petition = PetitionFactory(state=S.PUBLISHED)
+    client = as_user(UserFactory())
+    responses = [client.post(url("sign", petition), headers=HTMX) for _ in range(100)]
+    assert {r.status_code for r in responses} == {200}
     assert Signature.objects.count() == 1
 
 
