@@ -26,7 +26,7 @@ from vzaemo.consultations.states import (
     ProposalStatus,
     Topic,
 )
-from vzaemo.core import audit, calendar, clock, obligations
+from vzaemo.core import audit, calendar, clock, idempotency, obligations
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -174,14 +174,25 @@ def _write_clauses(consultation: Consultation) -> None:
 
 @transaction.atomic
 def consultation_create(
-    *, official: User, authority: Authority, closes_on: dt.date | None, **notice: str
+    *,
+    official: User,
+    authority: Authority,
+    closes_on: dt.date | None,
+    idempotency_key: str | None = None,
+    **notice: str,
 ) -> Consultation:
-    """A draft notice; the draft text is split into numbered clauses for the official to review."""
+    """A draft notice; the draft text is split into numbered clauses for the official to review. A repeat
+    with the same `idempotency_key` returns the first draft."""
     _require_official(official)
     if not authority.is_active or not permissions.can_manage_at(official, authority.pk):
         raise NotAllowed(
             _("Only an official of the authority may prepare its consultations."), code=ConsultationError.NOT_OFFICIAL
         )
+    claim = idempotency.claim(
+        scope=AuditTag.CONSULTATION_CREATE, key=idempotency_key, actor=official, model=Consultation
+    )
+    if claim.first is not None:
+        return claim.first
     cleaned = _clean_notice(closes_on=closes_on, **notice)
     now = clock.now()
     consultation = Consultation.objects.create(
@@ -200,7 +211,7 @@ def consultation_create(
         before=None,
         after={**_snapshot(consultation), "title": consultation.title, "clauses": consultation.clauses.count()},
     )
-    return consultation
+    return claim.settle(consultation)
 
 
 @transaction.atomic
@@ -335,10 +346,15 @@ def proposal_submit(
     text: str,
     clause_id: int | None = None,
     cso: CivilSocietyOrganisation | None = None,
+    idempotency_key: str | None = None,
 ) -> Proposal:
-    """A signed-in, verified person's proposal, published at once (well within the publication term)."""
+    """A signed-in, verified person's proposal, published at once (well within the publication term).
+    A repeat with the same `idempotency_key` returns the first proposal, even once the consultation closed."""
     # Locked so that a proposal cannot slip in beside the close that opens the duties to decide.
     consultation = _locked(consultation_id)
+    claim = idempotency.claim(scope=AuditTag.PROPOSAL_SUBMIT, key=idempotency_key, actor=author, model=Proposal)
+    if claim.first is not None:
+        return claim.first
     permissions.consultation_check(author, consultation, ConsultationAction.PROPOSE)
     now = clock.now()
     clause = None
@@ -379,7 +395,7 @@ def proposal_submit(
         before=None,
         after={"consultation": consultation.pk, "clause": clause and clause.number, "cso": cso and cso.pk},
     )
-    return proposal
+    return claim.settle(proposal)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from vzaemo.consultations.services import (
     TITLE_MAX,
 )
 from vzaemo.consultations.states import Decision, ModerationReason, Topic
+from vzaemo.web.forms import KEY_FIELD, IdempotentForm
 
 SPLIT_RULE = _(
     "Paste the whole draft. It is split into numbered clauses: if two or more lines start with a number "
@@ -26,7 +27,7 @@ SPLIT_RULE = _(
 )
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(IdempotentForm):
     """The notice: every item of Cabinet Res. 996 p. 17, and the draft text."""
 
     authority = forms.ModelChoiceField(
@@ -71,10 +72,11 @@ class ConsultationForm(forms.Form):
     def notice(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("authority", None)
+        data.pop(KEY_FIELD, None)
         return data
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(IdempotentForm):
     clause = forms.ChoiceField(label=_("On"), required=False)
     on_behalf = forms.ChoiceField(label=_("On behalf of"), required=False)
     text = forms.CharField(label=_("Your proposal"), max_length=PROPOSAL_MAX, widget=forms.Textarea(attrs={"rows": 5}))

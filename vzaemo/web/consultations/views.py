@@ -119,6 +119,7 @@ def consultation_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 text=data["text"],
                 clause_id=int(data["clause"]) if data["clause"] else None,
                 cso=cso,
+                idempotency_key=data["idempotency_key"],
             )
         except DomainError as error:
             add_to_form(form, error)
@@ -156,6 +157,7 @@ def _notice_form(request: HttpRequest, consultation: Consultation | None) -> Htt
                 consultation = services.consultation_create(
                     official=_user(request),
                     authority=form.cleaned_data["authority"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
                     **form.notice(),
                 )
             else:

@@ -24,7 +24,7 @@ from vzaemo.consultations.tests.factories import (
     official_of,
     propose,
 )
-from vzaemo.core import clock
+from vzaemo.core import clock, idempotency
 from vzaemo.core.testing import Unchanged
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +57,15 @@ def messages_of(response: Any) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
+def key() -> dict[str, str]:
+    """A new one-time key, as each display of a form carries."""
+    return {"idempotency_key": idempotency.issue()}
+
+
 def notice_post(**overrides: Any) -> dict[str, Any]:
     data = notice(**overrides)
     data["closes_on"] = data["closes_on"].isoformat() if data["closes_on"] else ""
-    return data
+    return {**data, **key()}
 
 
 # --- the public list ----------------------------------------------------------------------------
@@ -139,10 +144,34 @@ def test_a_signed_in_person_proposes_and_is_redirected_with_303() -> None:
     consultation = ConsultationFactory(state=S.OPEN)
     clause = consultation.clauses.get(number=3)
     response = as_user(UserFactory()).post(
-        url("propose", consultation.pk), {"clause": clause.pk, "text": "Пропоную строк у два робочі дні."}
+        url("propose", consultation.pk), {"clause": clause.pk, "text": "Пропоную строк у два робочі дні.", **key()}
     )
     assert response.status_code == 303
     assert Proposal.objects.get().clause == clause
+
+
+def test_a_resent_proposal_is_published_once() -> None:
+    consultation = ConsultationFactory(state=S.OPEN)
+    client = as_user(UserFactory())
+    data = {"text": "Пропоную строк у два робочі дні.", **key()}
+    responses = [client.post(url("propose", consultation.pk), data) for _ in range(20)]
+    assert {r.status_code for r in responses} == {303}
+    assert Proposal.objects.count() == 1
+    # Another display of the form is another proposal.
+    assert client.post(url("propose", consultation.pk), {**data, **key()}).status_code == 303
+    assert Proposal.objects.count() == 2
+
+
+@pytest.mark.parametrize("value", [None, "forged"])
+def test_a_proposal_without_a_valid_key_is_refused_with_the_form_kept(value: str | None) -> None:
+    consultation = ConsultationFactory(state=S.OPEN)
+    data = {"text": "Пропоную строк у два робочі дні."}
+    if value is not None:
+        data["idempotency_key"] = value
+    response = as_user(UserFactory()).post(url("propose", consultation.pk), data)
+    html = text(response)
+    assert response.status_code == 422 and "This form arrived incomplete" in html
+    assert "Пропоную строк у два робочі дні." in html and not Proposal.objects.exists()
 
 
 def test_anonymous_proposals_are_sent_to_sign_in_and_change_nothing() -> None:
@@ -156,7 +185,7 @@ def test_anonymous_proposals_are_sent_to_sign_in_and_change_nothing() -> None:
 def test_an_unverified_person_is_refused_with_the_form_kept() -> None:
     consultation = ConsultationFactory(state=S.OPEN)
     response = as_user(UnverifiedUserFactory()).post(
-        url("propose", consultation.pk), {"text": "Пропозиція без підтвердженої пошти."}
+        url("propose", consultation.pk), {"text": "Пропозиція без підтвердженої пошти.", **key()}
     )
     assert response.status_code == 403
     assert "Confirm your email address" in text(response)
@@ -165,7 +194,7 @@ def test_an_unverified_person_is_refused_with_the_form_kept() -> None:
 
 def test_a_short_proposal_answers_422_with_the_error() -> None:
     consultation = ConsultationFactory(state=S.OPEN)
-    response = as_user(UserFactory()).post(url("propose", consultation.pk), {"text": "так"})
+    response = as_user(UserFactory()).post(url("propose", consultation.pk), {"text": "так", **key()})
     assert response.status_code == 422
     assert "at least 10 characters" in text(response)
     assert not Proposal.objects.exists()
@@ -180,12 +209,12 @@ def test_on_behalf_offers_only_the_persons_own_csos() -> None:
     assert "ГО «Чужа»" not in html
     # Forcing another organisation's id is rejected by the form (not one of the choices).
     response = as_user(rep).post(
-        url("propose", consultation.pk), {"on_behalf": other.pk, "text": "Пропозиція від чужої організації."}
+        url("propose", consultation.pk), {"on_behalf": other.pk, "text": "Пропозиція від чужої організації.", **key()}
     )
     assert response.status_code == 422
     assert not Proposal.objects.exists()
     response = as_user(rep).post(
-        url("propose", consultation.pk), {"on_behalf": mine.pk, "text": "Пропозиція від моєї організації."}
+        url("propose", consultation.pk), {"on_behalf": mine.pk, "text": "Пропозиція від моєї організації.", **key()}
     )
     assert response.status_code == 303
     assert Proposal.objects.get().cso == mine
@@ -209,6 +238,15 @@ def test_an_official_creates_a_draft_and_a_missing_item_answers_422() -> None:
     assert response.status_code == 303
     assert response["Location"] == url("detail", consultation.pk)
     assert consultation.clauses.count() == 4
+
+
+def test_a_resent_notice_creates_one_draft() -> None:
+    authority = AuthorityFactory()
+    client = as_user(official_of(authority))
+    data = {**notice_post(), "authority": authority.pk}
+    responses = [client.post(url("create"), data) for _ in range(10)]
+    consultation = Consultation.objects.get()
+    assert {(r.status_code, r["Location"]) for r in responses} == {(303, url("detail", consultation.pk))}
 
 
 def test_citizens_and_other_authorities_cannot_create_or_edit() -> None:
