@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,7 +23,7 @@ from vzaemo.auctions import services as cdb
 from vzaemo.auctions.models import Auction, Bid
 from vzaemo.auctions.permissions import LIVE_ENGINE
 from vzaemo.auctions.states import AuctionStatus, BidStatus, Mode
-from vzaemo.core import audit, clock, signing
+from vzaemo.core import audit, clock, idempotency, signing
 from vzaemo.core import rules as registry
 from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, TooManyRequests, ValidationFailed
@@ -33,7 +32,8 @@ from vzaemo.live import broadcast, engine, rules, selectors
 from vzaemo.live.errors import LiveError
 from vzaemo.live.models import LivePost, LiveSession, LiveThrottle
 
-KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+# A bid request's key is the client's, kept on the post it made (LivePost.idempotency_key), in core's grammar.
+KEY_MAX_LENGTH = 64
 MAX_AMOUNT = Decimal("999999999999.99")
 CENT_DIGITS = 2  # hryvnias and kopiykas
 CANCEL = "-1"
@@ -214,7 +214,7 @@ def live_bid_place(
     """Post an amount ("-1" cancels this turn's bids). Returns (post, created); a retried request with
     the same idempotency key returns the stored post and creates nothing."""
     key = (idempotency_key or "").strip()
-    if not KEY.match(key):
+    if not idempotency.well_formed(key, max_length=KEY_MAX_LENGTH):
         raise ValidationFailed(
             _("Every bid request needs an idempotency key of 1-64 letters, digits or _.:-"),
             code=LiveError.IDEMPOTENCY_KEY_INVALID,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 
 from vzaemo.core import idempotency
 from vzaemo.core.errors import ValidationFailed
@@ -44,6 +45,7 @@ class IdempotentForm(forms.Form):
         super().add_error(field, error)
 
     def _renew_key(self) -> None:
-        data = self.data.copy()
+        data = QueryDict(mutable=True)
+        data.update(self.data)
         data[self.add_prefix(KEY_FIELD)] = idempotency.issue()
         self.data = data

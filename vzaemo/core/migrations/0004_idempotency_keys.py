@@ -4,28 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_obligations'),
+        ("core", "0003_obligations"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(help_text='The write it guards, e.g. appeal:submit.', max_length=60, verbose_name='scope')),
-                ('key', models.CharField(max_length=128, verbose_name='key')),
-                ('actor', models.CharField(max_length=100, verbose_name='actor')),
-                ('created_at', models.DateTimeField(verbose_name='first used')),
-                ('result_type', models.CharField(blank=True, max_length=100, verbose_name='result type')),
-                ('result_id', models.CharField(blank=True, max_length=64, verbose_name='result id')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scope",
+                    models.CharField(
+                        help_text="The write it guards, e.g. appeal:submit.", max_length=60, verbose_name="scope"
+                    ),
+                ),
+                ("key", models.CharField(max_length=128, verbose_name="key")),
+                ("actor", models.CharField(max_length=100, verbose_name="actor")),
+                ("created_at", models.DateTimeField(verbose_name="first used")),
+                ("result_type", models.CharField(blank=True, max_length=100, verbose_name="result type")),
+                ("result_id", models.CharField(blank=True, max_length=64, verbose_name="result id")),
             ],
             options={
-                'verbose_name': 'idempotency key',
-                'verbose_name_plural': 'idempotency keys',
-                'indexes': [models.Index(fields=['created_at'], name='idempotency_created_idx')],
-                'constraints': [models.UniqueConstraint(fields=('scope', 'key'), name='idempotency_key_once')],
+                "verbose_name": "idempotency key",
+                "verbose_name_plural": "idempotency keys",
+                "indexes": [models.Index(fields=["created_at"], name="idempotency_created_idx")],
+                "constraints": [models.UniqueConstraint(fields=("scope", "key"), name="idempotency_key_once")],
             },
         ),
     ]

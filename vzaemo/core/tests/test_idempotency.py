@@ -42,13 +42,15 @@ def create_once(key: str | None, actor: Any, name: str = "Рада") -> Authorit
 def test_an_issued_key_verifies_until_its_lifetime_ends(frozen: time_machine.Traveller, settings: Any) -> None:
     settings.VZAEMO_IDEMPOTENCY_KEY_SECONDS = 3600
     key = idempotency.issue()
-    assert idempotency.well_formed(key) and key != idempotency.issue()
+    assert idempotency.well_formed(key)
+    assert key != idempotency.issue()
     frozen.shift(dt.timedelta(seconds=3600))
     assert idempotency.verify(f" {key} ") == key
     frozen.shift(dt.timedelta(seconds=1))
     with pytest.raises(ValidationFailed) as expired:
         idempotency.verify(key)
-    assert expired.value.code == idempotency.IdempotencyError.KEY_EXPIRED and "too long ago" in expired.value.message
+    assert expired.value.code == idempotency.IdempotencyError.KEY_EXPIRED
+    assert "too long ago" in str(expired.value.message)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +61,8 @@ def test_a_missing_malformed_or_forged_key_is_refused(key: str | None) -> None:
     with pytest.raises(ValidationFailed) as refused:
         idempotency.verify(key)
     assert refused.value.code == idempotency.IdempotencyError.KEY_INVALID
-    assert refused.value.field == "idempotency_key" and "send it again" in str(refused.value.message)
+    assert refused.value.field == "idempotency_key"
+    assert "send it again" in str(refused.value.message)
 
 
 def test_a_key_with_a_tampered_stamp_is_refused() -> None:
@@ -71,8 +74,10 @@ def test_a_key_with_a_tampered_stamp_is_refused() -> None:
 
 def test_well_formed_is_the_client_key_grammar() -> None:
     assert idempotency.well_formed("bid-1:retry_2.a")
-    assert not idempotency.well_formed("a b") and not idempotency.well_formed("")
-    assert not idempotency.well_formed("x" * 65, max_length=64) and idempotency.well_formed("x" * 64, max_length=64)
+    assert not idempotency.well_formed("a b")
+    assert not idempotency.well_formed("")
+    assert not idempotency.well_formed("x" * 65, max_length=64)
+    assert idempotency.well_formed("x" * 64, max_length=64)
 
 
 def test_a_repeat_gets_the_first_result_and_the_effect_happens_once() -> None:
@@ -97,7 +102,8 @@ def test_the_same_key_in_another_scope_is_another_request() -> None:
     first = create_once(key, user)
     with transaction.atomic():
         other = idempotency.claim(scope="other:create", key=key, actor=user, model=Authority)
-    assert other.first is None and first.pk
+    assert other.first is None
+    assert first.pk is not None
     assert IdempotencyKey.objects.count() == 2
 
 

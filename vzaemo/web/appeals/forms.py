@@ -45,7 +45,7 @@ class AppealForm(IdempotentForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["authority"].queryset = addressable_authorities()  # type: ignore[attr-defined]
         if self.is_bound and self.fields[DUPLICATE_FIELD].to_python(self.data.get(self.add_prefix(DUPLICATE_FIELD))):
             self._ask_to_confirm()

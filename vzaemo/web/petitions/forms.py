@@ -23,7 +23,7 @@ class PetitionForm(IdempotentForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["authority"].queryset = petitionable_authorities()  # type: ignore[attr-defined]
 
 

@@ -75,14 +75,17 @@ def test_the_same_text_under_a_new_key_is_filed_again_only_once_confirmed(frozen
     assert warned.status_code == 422
     assert "you already filed an appeal with this text to this authority" in html
     assert 'type="checkbox" name="duplicate_confirmed"' in html
-    assert Appeal.objects.count() == 1 and registration_duties() == 1
+    assert Appeal.objects.count() == 1
+    assert registration_duties() == 1
     assert not IdempotencyKey.objects.exclude(result_id=str(Appeal.objects.get().pk)).exists()
     # The refused form kept its key: confirming sends the same request, now meant.
     assert key_in(html) == again["idempotency_key"]
     confirmed = client.post(url("create"), {**again, "duplicate_confirmed": "on"})
     second = Appeal.objects.latest("pk")
-    assert confirmed.status_code == 303 and confirmed["Location"] == url("detail", second)
-    assert Appeal.objects.count() == 2 and registration_duties() == 2
+    assert confirmed.status_code == 303
+    assert confirmed["Location"] == url("detail", second)
+    assert Appeal.objects.count() == 2
+    assert registration_duties() == 2
 
 
 def test_the_same_text_is_not_a_duplicate_elsewhere_or_after_the_window(
@@ -112,10 +115,13 @@ def test_a_missing_or_forged_key_is_a_form_error_and_files_nothing(key: str | No
     assert response.status_code == 422
     assert "This form arrived incomplete. Check it and send it again." in html
     assert "Hidden field" not in html
-    assert not Appeal.objects.exists() and not Obligation.objects.exists() and not IdempotencyKey.objects.exists()
+    assert not Appeal.objects.exists()
+    assert not Obligation.objects.exists()
+    assert not IdempotencyKey.objects.exists()
     # The form comes back with a fresh key that works.
     fresh = key_in(html)
-    assert fresh != key and idempotency.verify(fresh) == fresh
+    assert fresh != key
+    assert idempotency.verify(fresh) == fresh
     assert as_user(citizen).post(url("create"), {**data, "idempotency_key": fresh}).status_code == 303
 
 
@@ -128,7 +134,8 @@ def test_an_expired_form_is_refused_and_comes_back_with_a_new_key(
     frozen.shift(3601)
     response = as_user(citizen).post(url("create"), data)
     html = text(response)
-    assert response.status_code == 422 and "This form was opened too long ago" in html
+    assert response.status_code == 422
+    assert "This form was opened too long ago" in html
     assert not Appeal.objects.exists()
     assert key_in(html) != data["idempotency_key"]
 
@@ -138,5 +145,6 @@ def test_another_persons_key_files_nothing_and_shows_nothing() -> None:
     data = form_data(authority=council.pk)
     as_user(UserFactory()).post(url("create"), data)
     response = as_user(UserFactory()).post(url("create"), data)
-    assert response.status_code == 422 and "This form arrived incomplete" in text(response)
+    assert response.status_code == 422
+    assert "This form arrived incomplete" in text(response)
     assert Appeal.objects.count() == 1

@@ -170,8 +170,10 @@ def test_a_proposal_without_a_valid_key_is_refused_with_the_form_kept(value: str
         data["idempotency_key"] = value
     response = as_user(UserFactory()).post(url("propose", consultation.pk), data)
     html = text(response)
-    assert response.status_code == 422 and "This form arrived incomplete" in html
-    assert "Пропоную строк у два робочі дні." in html and not Proposal.objects.exists()
+    assert response.status_code == 422
+    assert "This form arrived incomplete" in html
+    assert "Пропоную строк у два робочі дні." in html
+    assert not Proposal.objects.exists()
 
 
 def test_anonymous_proposals_are_sent_to_sign_in_and_change_nothing() -> None:

@@ -344,8 +344,10 @@ def test_create_without_a_valid_key_is_a_form_error_and_stores_nothing(value: st
     if value is not None:
         data["idempotency_key"] = value
     response = as_user(UserFactory()).post(url("create"), data)
-    assert response.status_code == 422 and "This form arrived incomplete" in text(response)
-    assert not Petition.objects.exists() and not IdempotencyKey.objects.exists()
+    assert response.status_code == 422
+    assert "This form arrived incomplete" in text(response)
+    assert not Petition.objects.exists()
+    assert not IdempotencyKey.objects.exists()
 
 
 def test_create_to_an_authority_that_does_not_accept_petitions_is_refused() -> None:
