@@ -536,14 +536,25 @@ def appeal_mark_unsatisfactory(*, appeal_id: int, applicant: User) -> Appeal:
 
 
 @transaction.atomic
-def appeal_file_complaint(*, appeal_id: int, applicant: User, essence: str, place_of_residence: str = "") -> Appeal:
+def appeal_file_complaint(
+    *,
+    appeal_id: int,
+    applicant: User,
+    essence: str,
+    place_of_residence: str = "",
+    idempotency_key: str | None = None,
+) -> Appeal:
     """In one step: the answer (or refusal) is marked unsatisfactory and a complaint about it is
     filed with the higher body — the authority's parent (art. 17), never the body complained about.
 
     Art. 17 windows: within 1 year of the decision and 1 month of learning of it. The decision is
     delivered electronically at once (cabinet and email), so the applicant learns of it when it is made.
+    A repeat with the same `idempotency_key` returns the complaint the first request filed.
     """
     appeal = _locked(appeal_id)
+    claim = idempotency.claim(scope=AuditTag.APPEAL_SUBMIT, key=idempotency_key, actor=applicant, model=Appeal)
+    if claim.first is not None:
+        return claim.first
     permissions.appeal_check(applicant, appeal, AppealAction.COMPLAIN)
     higher = appeal.authority.parent
     assert higher is not None  # noqa: S101 - the check above refuses an authority without a parent
@@ -585,7 +596,7 @@ def appeal_file_complaint(*, appeal_id: int, applicant: User, essence: str, plac
     }
     complaint.save(update_fields=["rules_applied"])
     _event(appeal, EventKind.COMPLAINED, actor=applicant, at=now, note=higher.name)
-    return complaint
+    return claim.settle(complaint)
 
 
 def _enqueue_on_commit(task_name: str, appeal_id: int) -> None:

@@ -95,7 +95,7 @@ class RefuseForm(forms.Form):
     text = forms.CharField(label=_("Reasons, in writing"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(IdempotentForm):
     essence = forms.CharField(
         label=_("Essence of the complaint"), max_length=ESSENCE_MAX, widget=forms.Textarea(attrs={"rows": 6})
     )

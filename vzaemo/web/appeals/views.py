@@ -255,6 +255,7 @@ def appeal_complain(request: HttpRequest, pk: int) -> HttpResponse:
             appeal_id=appeal.pk,
             applicant=_user(request),
             essence=data["essence"],
+            idempotency_key=data["idempotency_key"],
         ),
         title=_("Complain to the higher body"),
         button=_("File the complaint"),

@@ -13,6 +13,8 @@ import time_machine
 from vzaemo.accounts.tests.factories import AuthorityFactory, UserFactory
 from vzaemo.appeals import services
 from vzaemo.appeals.models import Appeal
+from vzaemo.appeals.states import AppealStatus
+from vzaemo.appeals.tests.factories import AppealFactory
 from vzaemo.core import idempotency
 from vzaemo.core.models import AuditEntry, IdempotencyKey, Obligation
 from vzaemo.web.appeals.tests.test_views import NOW, as_user, form_data, messages_of, text, url
@@ -148,3 +150,14 @@ def test_another_persons_key_files_nothing_and_shows_nothing() -> None:
     assert response.status_code == 422
     assert "This form arrived incomplete" in text(response)
     assert Appeal.objects.count() == 1
+
+
+def test_a_resent_complaint_files_one_and_every_answer_points_to_it() -> None:
+    parent = AuthorityFactory()
+    appeal = AppealFactory(state=AppealStatus.ANSWERED, authority=AuthorityFactory(parent=parent))
+    client = as_user(appeal.applicant)
+    data = {"essence": "Відповідь формальна, прошу розглянути по суті.", "idempotency_key": idempotency.issue()}
+    responses = [client.post(url("complain", appeal), data) for _ in range(10)]
+    complaint = Appeal.objects.get(complaint_about=appeal)
+    assert {(r.status_code, r["Location"]) for r in responses} == {(303, url("detail", complaint))}
+    assert Obligation.objects.filter(kind=services.REGISTRATION, subject_id=str(complaint.pk)).count() == 1

@@ -273,7 +273,10 @@ def test_the_applicant_marks_unsatisfactory_and_complains_in_one_step() -> None:
     detail = text(client.get(url("detail", appeal)))
     assert url("complain", appeal) in detail
     assert url("unsatisfactory", appeal) in detail
-    response = client.post(url("complain", appeal), {"essence": "Відповідь формальна, прошу розглянути по суті."})
+    response = client.post(
+        url("complain", appeal),
+        {"essence": "Відповідь формальна, прошу розглянути по суті.", "idempotency_key": idempotency.issue()},
+    )
     complaint = Appeal.objects.get(complaint_about=appeal)
     assert response.status_code == 303
     assert response["Location"] == url("detail", complaint)
