@@ -25,6 +25,11 @@ SCOPE = "authority:create"
 
 
 @pytest.fixture(autouse=True)
+def english(settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def frozen() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
