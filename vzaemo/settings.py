@@ -7,6 +7,7 @@ environment (DATABASE_URL, DEBUG, SECRET_KEY, ...), so what is tested is what ru
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 from pathlib import Path
@@ -168,9 +169,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Database sessions by default: the cache below is per process, and a per-process cache in front
-# of sessions (cached_db) serves stale sessions once two workers touch the same one. With a shared
-# cache (CACHE_BACKEND = memcached or redis) set SESSION_ENGINE=django.contrib.sessions.backends.cached_db.
+# Database sessions by default. With Redis as the cache (REDIS_URL) sessions may be cached in it too:
+# SESSION_ENGINE=django.contrib.sessions.backends.cached_db.
 SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -178,12 +178,40 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 12
 
+# One cache shared by every process and machine, because the rate limits count in it (ADR 0013): Redis in
+# production and CI (REDIS_URL), otherwise the database's own cache table, so the embedded demo needs nothing
+# more (`migrate` creates the table: vzaemo/core/apps.py). A per-process cache would count per worker.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "vzaemo"),
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "vzaemo"}
+        if REDIS_URL
+        else {
+            # Django's database cache with an atomic incr (vzaemo/core/cache.py). Expired rows are deleted once
+            # the table holds MAX_ENTRIES; Django's default of 300 would start culling live counters.
+            "BACKEND": "vzaemo.core.cache.DatabaseCache",
+            "LOCATION": "vzaemo_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    )
 }
+
+# Proxies whose X-Forwarded-For is believed (comma-separated CIDRs, e.g. nginx on 127.0.0.1/32). Empty: the
+# direct peer is the client (vzaemo/core/client_ip.py).
+TRUSTED_PROXIES = [cidr.strip() for cidr in os.environ.get("TRUSTED_PROXIES", "").split(",") if cidr.strip()]
+
+# Rate limits of the actions a person can repeat (vzaemo/core/rate_limits.py, ADR 0013): amount/period/scope,
+# scope account, ip (an IPv6 client's /64) or subnet (/24, /48); "" switches an action's limits off. The address
+# limits are wide because mobile operators put many people behind one address. VZAEMO_RATE_LIMITS in the
+# environment (a JSON object) overrides single actions, e.g. '{"petition.sign": ""}' for a throughput benchmark.
+VZAEMO_RATE_LIMITS: dict[str, str] = {
+    "petition.sign": "20/m/account,300/h/account,120/m/ip,600/m/subnet",
+    "petition.create": "5/h/account,20/d/account,30/h/ip,150/h/subnet",
+    "appeal.submit": "10/h/account,30/d/account,60/h/ip,300/h/subnet",
+    "proposal.submit": "20/h/account,100/d/account,120/h/ip,600/h/subnet",
+    **json.loads(os.environ.get("VZAEMO_RATE_LIMITS") or "{}"),
+}
+VZAEMO_RATE_LIMIT_CACHE = "default"
 
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
@@ -225,7 +253,15 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# allauth's own limits (sign-up, sign-in, password reset, ...) count in the shared cache above, per client
+# address as vzaemo/core/client_ip.py derives it (AccountAdapter.get_client_ip). These override allauth's
+# defaults; the actions not named keep them.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip,200/h/ip",
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
 ACCOUNT_SIGNUP_FORM_CLASS = "vzaemo.accounts.forms.SignupForm"
 ACCOUNT_ADAPTER = "vzaemo.accounts.adapters.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -303,8 +339,8 @@ VZAEMO_IDEMPOTENCY_KEY_SECONDS = int(os.environ.get("VZAEMO_IDEMPOTENCY_KEY_SECO
 # resend: the form asks them to confirm before a second appeal (and a second duty of the authority) is filed.
 VZAEMO_APPEAL_DUPLICATE_SECONDS = int(os.environ.get("VZAEMO_APPEAL_DUPLICATE_SECONDS", str(24 * 60 * 60)))
 VZAEMO_SITE_URL = os.environ.get("VZAEMO_SITE_URL", "http://127.0.0.1:8000")
-# Broker API rate limits per key (per address for anonymous reads), fixed windows on the cache; 0 switches
-# a limit off (vzaemo.broker_api.throttling). With the default per-process cache each WSGI worker counts alone.
+# Broker API rate limits per key (per client address for anonymous reads), fixed windows on the shared cache;
+# 0 switches a limit off (vzaemo.broker_api.throttling).
 VZAEMO_BROKER_API_WRITES_PER_SECOND = int(os.environ.get("VZAEMO_BROKER_API_WRITES_PER_SECOND", "50"))
 VZAEMO_BROKER_API_READS_PER_SECOND = int(os.environ.get("VZAEMO_BROKER_API_READS_PER_SECOND", "100"))
 VZAEMO_BROKER_API_RATE_WINDOW_SECONDS = int(os.environ.get("VZAEMO_BROKER_API_RATE_WINDOW_SECONDS", "1"))

@@ -5,6 +5,9 @@ from django.views.generic import RedirectView
 
 from vzaemo.broker_api.api import api as broker_api
 
+# allauth answers its own rate-limit refusals with this view (429, Retry-After, the platform's page).
+handler429 = "vzaemo.web.rate_limits.allauth_too_many_requests"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own login asks for the password alone; allauth's adds the second factor (MFA stage).

@@ -5,9 +5,11 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from vzaemo.accounts.services import user_mark_email_verified
+from vzaemo.core.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,6 +20,14 @@ class AccountAdapter(DefaultAccountAdapter):
             # Only the account's own address makes a person a verified signer.
             user_mark_email_verified(user=email_address.user, email=email_address.email)
         return confirmed
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits (sign-up, sign-in, password reset) count per this address: the platform's one
+        # answer, which believes X-Forwarded-For only from a trusted proxy, instead of allauth's own.
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -7,21 +7,23 @@ Each API key (the SHA-256 of the bearer secret presented; the client address wit
 the error `rate_limit`; the request did nothing. Writes are counted after authentication, so a request
 without a valid key is 401 and costs nothing.
 
-The windows are wall-clock seconds (`time.time()`), not platform time: `core.clock` runs faster in a sandbox,
-and a rate is about the load on this server. With the default local-memory cache each process counts on its
-own (the WSGI workers each allow the limit); a shared cache (`CACHE_BACKEND`) makes the limit global.
+The windows are wall-clock seconds (`clock.wall_seconds()`), not platform time: platform time runs faster in a
+sandbox, and a rate is about the load on this server. The counting is core's (`core.rate_limits.hit`) on the
+shared cache, so the limit holds across every process; an anonymous client is counted by `core.client_ip`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
+
+from vzaemo.core import rate_limits
+from vzaemo.core.client_ip import client_ip
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_WRITES_PER_SECOND = 50
@@ -48,7 +50,8 @@ class FixedWindowThrottle(BaseThrottle):
         scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and secret.strip():
             return "key:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:32]
-        return f"addr:{self.get_ident(request)}"
+        # Not ninja's get_ident: that one believes any X-Forwarded-For, so a client could pick its own counter.
+        return f"addr:{client_ip(request)}"
 
     def allow_request(self, request: HttpRequest) -> bool:
         writes, reads, window = limits()
@@ -57,19 +60,9 @@ class FixedWindowThrottle(BaseThrottle):
         self._local.wait = None
         if limit <= 0:
             return True
-        now = time.time()
-        slot = int(now // window)
-        key = f"broker-api:rate:{'w' if write else 'r'}:{self._ident(request)}:{slot}"
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
-        if count <= limit:
-            return True
-        self._local.wait = (slot + 1) * window - now
-        return False
+        key = f"broker-api:rate:{'w' if write else 'r'}:{self._ident(request)}"
+        self._local.wait = rate_limits.hit(cache, key, amount=limit, seconds=window)
+        return self._local.wait is None
 
     def wait(self) -> float | None:
         return getattr(self._local, "wait", None)

@@ -107,11 +107,6 @@ ALLOWLIST: tuple[Allowed, ...] = (
     ),
     Allowed("writes", "vzaemo/live/sandbox.py", "seeds the sandbox broker and organiser, like demo seeding"),
     Allowed("writes", "vzaemo/broker_api/*", "an HTTP status on an exception, not a model field", symbol="ApiError.*"),
-    Allowed(
-        "clock",
-        "vzaemo/broker_api/throttling.py",
-        "rate-limit windows are wall-clock seconds across processes; platform time runs faster in a sandbox",
-    ),
 )
 
 

@@ -37,6 +37,7 @@ from vzaemo.web.appeals.forms import (
     RegisterForm,
 )
 from vzaemo.web.errors import add_to_form, http_status, see_other
+from vzaemo.web.rate_limits import rate_limited
 
 
 def _user(request: HttpRequest) -> User:
@@ -56,6 +57,7 @@ def _error_status(error: DomainError) -> int:
 
 
 @login_required
+@rate_limited("appeal.submit")
 def appeal_create(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     initial = {"full_name": user.full_name, "place_of_residence": user.place_of_residence, "email": user.email}

@@ -32,6 +32,7 @@ from vzaemo.web.consultations.forms import (
     SubscriptionForm,
 )
 from vzaemo.web.errors import act, add_to_form, http_status, see_other
+from vzaemo.web.rate_limits import rate_limited
 
 PAGE_SIZE = 20
 
@@ -102,6 +103,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("proposal.submit")
 def consultation_propose(request: HttpRequest, pk: int) -> HttpResponse:
     detail = reverse("web:consultation_detail", args=[pk])
     if not request.user.is_authenticated:

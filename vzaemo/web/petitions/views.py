@@ -23,6 +23,7 @@ from vzaemo.petitions.models import Petition
 from vzaemo.petitions.permissions import PetitionAction
 from vzaemo.web.errors import act, add_to_form, http_status, is_htmx, see_other
 from vzaemo.web.petitions.forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
+from vzaemo.web.rate_limits import rate_limited
 
 PAGE_SIZE = 20
 SIGNERS_PAGE_SIZE = 50
@@ -98,6 +99,7 @@ def _keep_or_submit(request: HttpRequest, petition_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("petition.create")
 def petition_create(request: HttpRequest) -> HttpResponse:
     form = PetitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -161,6 +163,7 @@ def petition_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("petition.sign")
 def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         if is_htmx(request):
