@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 pytest_plugins = ["vzaemo.core.testing"]
 
@@ -36,6 +37,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if not os.environ.get("SECRET_KEY"):
         os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
         settings.SECRET_KEY = os.environ["SECRET_KEY"]
+    # Each test's cache is its test database's own table: created with the database, rolled back after each test,
+    # never shared by the parallel workers (a Redis database would be, and its FLUSHDB would clear the others'
+    # counters). REDIS_URL still reaches the platform the end-to-end tests start and the tests that open their
+    # own Redis client (vzaemo/core/tests/test_rate_limits.py).
+    if settings.CACHES["default"] != settings.VZAEMO_DATABASE_CACHE:
+        override_settings(CACHES={"default": settings.VZAEMO_DATABASE_CACHE}).enable()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -182,17 +182,18 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 # production and CI (REDIS_URL), otherwise the database's own cache table, so the embedded demo needs nothing
 # more (`migrate` creates the table: vzaemo/core/apps.py). A per-process cache would count per worker.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Django's database cache with an atomic incr (vzaemo/core/cache.py). Expired rows are deleted once the table
+# holds MAX_ENTRIES; Django's default of 300 would start culling live counters.
+VZAEMO_DATABASE_CACHE = {
+    "BACKEND": "vzaemo.core.cache.DatabaseCache",
+    "LOCATION": "vzaemo_cache",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "vzaemo"}
         if REDIS_URL
-        else {
-            # Django's database cache with an atomic incr (vzaemo/core/cache.py). Expired rows are deleted once
-            # the table holds MAX_ENTRIES; Django's default of 300 would start culling live counters.
-            "BACKEND": "vzaemo.core.cache.DatabaseCache",
-            "LOCATION": "vzaemo_cache",
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
+        else VZAEMO_DATABASE_CACHE
     )
 }
 

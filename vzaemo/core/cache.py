@@ -20,12 +20,16 @@ from vzaemo.core import clock
 
 
 class DatabaseCache(DjangoDatabaseCache):
+    def __init__(self, table: str, params: dict[str, Any]) -> None:
+        super().__init__(table, params)
+        self.table_name = table
+
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
-        table = quote(self._table)
+        table = quote(self.table_name)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         # Compared as Django's own cache compares expiry: wall-clock time, never the sandbox's accelerated clock.
         now = dt.datetime.fromtimestamp(clock.wall_seconds(), tz=dt.UTC)

@@ -43,7 +43,7 @@ def rate_limited(name: str) -> Callable[[View[P]], View[P]]:
 
     def decorate(view: View[P]) -> View[P]:
         @functools.wraps(view)
-        def limited(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def limited(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             if request.method == "POST":
                 user = request.user
                 try:

@@ -419,6 +419,25 @@ def test_writes_and_reads_are_rate_limited_per_key(w: f.World, settings: Any, tr
     assert owner.patch(f"/lots/{lot.pk}", {"data": {"title": "Назва 3"}}, token=token).status_code == 200
 
 
+def test_the_public_limit_counts_the_peer_not_a_forwarded_header_it_wrote(w: f.World, settings: Any) -> None:
+    settings.VZAEMO_BROKER_API_READS_PER_SECOND = 2
+    lot = f.lot(w)
+    path = f"/api/broker/v1/lots/{lot.pk}"
+
+    def read(forwarded: str, peer: str = "203.0.113.7") -> int:
+        response = client().get(path, secure=True, REMOTE_ADDR=peer, headers={"X-Forwarded-For": forwarded})
+        return response.status_code
+
+    with time_machine.travel(1_900_000_000.5, tick=False):
+        # No trusted proxy: a new address in the header each time is still the same client.
+        assert [read(f"198.51.100.{n}") for n in range(3)] == [200, 200, 429]
+        assert read("198.51.100.9", peer="203.0.113.8") == 200
+        # Behind a trusted proxy the forwarded client is counted, each on its own.
+        settings.TRUSTED_PROXIES = ["10.0.0.1/32"]
+        assert [read("198.51.100.1", peer="10.0.0.1") for _ in range(3)] == [200, 200, 429]
+        assert read("198.51.100.2", peer="10.0.0.1") == 200
+
+
 # --- the admin ---------------------------------------------------------------------------------------------
 
 
