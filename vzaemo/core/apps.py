@@ -7,7 +7,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def create_cache_table(*, using: str, **kwargs: Any) -> None:
+def create_cache_table(*, using: str, **_signal: Any) -> None:
     """The database cache's table comes with `migrate`, wherever migrations run (the demo, test databases, the
     benchmarks, production), so no script needs a second command; with Redis configured there is nothing to do."""
     call_command("createcachetable", database=using, verbosity=0)
@@ -19,7 +19,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core: calendar, legal rules, audit")
 
     def ready(self) -> None:
-        from vzaemo.core import audit, checks, chronograph, idempotency  # noqa: F401 - checks registers the system checks
+        # checks and rate_limits register system checks
+        from vzaemo.core import audit, checks, chronograph, idempotency, rate_limits  # noqa: F401
 
         chronograph.register("audit_seal", every=settings.VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS, func=audit.run_sealer)
         chronograph.register("idempotency_purge", every=60 * 60, func=idempotency.purge)

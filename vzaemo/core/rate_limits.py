@@ -21,13 +21,15 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import math
+from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import BaseCache, caches
 from django.utils.translation import gettext as _
 
 from vzaemo.core import clock
-from vzaemo.core.client_ip import Address, parse_address
+from vzaemo.core.client_ip import Address, parse_address, trusted_proxies
 from vzaemo.core.errors import TooManyRequests
 
 SCOPES = ("account", "ip", "subnet")
@@ -54,11 +56,13 @@ def parse_rates(spec: str) -> list[Rate]:
     """`"30/m/account,600/10m/subnet"` as rates, narrowest scope first. A malformed rate raises ValueError."""
     rates = []
     for part in filter(None, (piece.strip() for piece in spec.split(","))):
-        amount, period, scope = part.split("/")
-        unit = period[-1:]
-        if unit not in PERIOD_SECONDS or scope not in SCOPES or int(amount) < 0:
+        amount, period, scope = [*part.split("/"), "", ""][:3]
+        unit, count = period[-1:], period[:-1] or "1"
+        if not (
+            part.count("/") == 2 and amount.isdigit() and count.isdigit() and unit in PERIOD_SECONDS and scope in SCOPES
+        ):
             raise ValueError(f"not a rate: {part!r} (amount/period/scope; period s, m, h, d; scope {SCOPES})")
-        rates.append(Rate(int(amount), int(period[:-1] or 1) * PERIOD_SECONDS[unit], scope))
+        rates.append(Rate(int(amount), int(count) * PERIOD_SECONDS[unit], scope))
     return sorted(rates, key=lambda rate: SCOPES.index(rate.scope))
 
 
@@ -67,6 +71,22 @@ def rates_for(name: str) -> list[Rate]:
     if name not in configured:
         raise KeyError(f"no rate limit named {name!r} in VZAEMO_RATE_LIMITS")
     return parse_rates(configured[name])
+
+
+@checks.register()
+def check_settings(**_kwargs: Any) -> list[checks.CheckMessage]:
+    """A rate or a proxy that does not parse would fail the first request it applies to; fail at start instead."""
+    problems: list[checks.CheckMessage] = []
+    for name, spec in settings.VZAEMO_RATE_LIMITS.items():
+        try:
+            parse_rates(spec)
+        except ValueError as error:
+            problems.append(checks.Error(f"VZAEMO_RATE_LIMITS[{name!r}]: {error}", id="vzaemo.E010"))
+    try:
+        trusted_proxies()
+    except ValueError as error:
+        problems.append(checks.Error(f"TRUSTED_PROXIES: {error}", id="vzaemo.E011"))
+    return problems
 
 
 def _network(address: Address, scope: str) -> str:
