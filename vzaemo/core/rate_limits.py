@@ -33,6 +33,7 @@ from vzaemo.core.client_ip import Address, parse_address, trusted_proxies
 from vzaemo.core.errors import TooManyRequests
 
 SCOPES = ("account", "ip", "subnet")
+RATE_PIECES = 3  # amount/period/scope
 PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 IPV6_HOST_PREFIX = 64
 IPV4_SUBNET_PREFIX = 24
@@ -56,11 +57,11 @@ def parse_rates(spec: str) -> list[Rate]:
     """`"30/m/account,600/10m/subnet"` as rates, narrowest scope first. A malformed rate raises ValueError."""
     rates = []
     for part in filter(None, (piece.strip() for piece in spec.split(","))):
-        amount, period, scope = [*part.split("/"), "", ""][:3]
+        pieces = part.split("/")
+        amount, period, scope = [*pieces, "", ""][:RATE_PIECES]
         unit, count = period[-1:], period[:-1] or "1"
-        if not (
-            part.count("/") == 2 and amount.isdigit() and count.isdigit() and unit in PERIOD_SECONDS and scope in SCOPES
-        ):
+        well_formed = len(pieces) == RATE_PIECES and amount.isdigit() and count.isdigit()
+        if not (well_formed and unit in PERIOD_SECONDS and scope in SCOPES):
             raise ValueError(f"not a rate: {part!r} (amount/period/scope; period s, m, h, d; scope {SCOPES})")
         rates.append(Rate(int(amount), int(count) * PERIOD_SECONDS[unit], scope))
     return sorted(rates, key=lambda rate: SCOPES.index(rate.scope))
