@@ -21,10 +21,11 @@ from vzaemo.appeals.models import Appeal
 from vzaemo.consultations.models import Proposal
 from vzaemo.consultations.states import ConsultationStatus
 from vzaemo.consultations.tests.factories import ConsultationFactory
-from vzaemo.core import clock
+from vzaemo.core import clock, idempotency
 from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.states import PetitionStatus
 from vzaemo.petitions.tests.factories import PetitionFactory
+from vzaemo.web.forms import KEY_FIELD
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
@@ -90,7 +91,8 @@ def as_user(user: User, address: str = ADDRESS) -> Client:
 
 def attempt(client: Client, action: Action) -> ClientResponse:
     path, data = action.request()
-    return client.post(path, data)
+    # Each attempt is a new display of the form, with its own one-time key (vzaemo/web/forms.py).
+    return client.post(path, {**data, KEY_FIELD: idempotency.issue()})
 
 
 def assert_refused(response: ClientResponse, text: str) -> None:
