@@ -8,6 +8,7 @@
 
 Both are fixtures too, so an app may widen ``unchanged`` (the documents tests add the files on disk) and
 ``refused`` follows. And every test starts with a fresh working calendar: it is cached per process.
+``no_rate_limits`` switches the rate limits off for a test that resends one form many times.
 """
 
 from __future__ import annotations
@@ -82,6 +83,13 @@ def refused_fixture(unchanged: Unchanged) -> Refused:
         return refused(kind, code, call, nothing_changes=unchanged)
 
     return check
+
+
+@pytest.fixture
+def no_rate_limits(settings: Any) -> None:
+    """Every action's rate limits off (ADR 0013), for a test that repeats one request on purpose: a resent form
+    counts against its limit like any other request."""
+    settings.VZAEMO_RATE_LIMITS = dict.fromkeys(settings.VZAEMO_RATE_LIMITS, "")
 
 
 @pytest.fixture(autouse=True)

@@ -43,6 +43,7 @@ def key_in(html: str) -> str:
     return found.group(1)
 
 
+@pytest.mark.usefixtures("no_rate_limits")
 def test_a_hundred_identical_posts_file_one_appeal_with_one_duty() -> None:
     citizen, council = UserFactory(), AuthorityFactory()
     client = as_user(citizen)

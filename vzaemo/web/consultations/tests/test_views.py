@@ -150,6 +150,7 @@ def test_a_signed_in_person_proposes_and_is_redirected_with_303() -> None:
     assert Proposal.objects.get().clause == clause
 
 
+@pytest.mark.usefixtures("no_rate_limits")
 def test_a_resent_proposal_is_published_once() -> None:
     consultation = ConsultationFactory(state=S.OPEN)
     client = as_user(UserFactory())

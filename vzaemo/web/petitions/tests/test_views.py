@@ -324,6 +324,7 @@ def test_create_with_bad_input_is_422_with_the_error_and_stores_nothing(data: di
     assert not Petition.objects.exists()
 
 
+@pytest.mark.usefixtures("no_rate_limits")
 @pytest.mark.parametrize("button", ["draft", "submit"])
 def test_a_resent_create_form_makes_one_petition(button: str) -> None:
     author, authority = UserFactory(), AuthorityFactory()
@@ -435,6 +436,7 @@ def test_sign_with_htmx_twice_answers_like_the_first_and_adds_nothing() -> None:
     assert Signature.objects.count() == 1
 
 
+@pytest.mark.usefixtures("no_rate_limits")
 def test_signing_a_hundred_times_signs_once_and_every_answer_is_a_success() -> None:
     petition = PetitionFactory(state=S.PUBLISHED)
     client = as_user(UserFactory())
