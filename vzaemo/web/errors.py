@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 
+from vzaemo.accounts.models import User
 from vzaemo.core.errors import Conflict, DomainError, NotAllowed, NotFound, TooManyRequests
 
 # The first match wins: NotFound is also a NotAllowed.
@@ -46,6 +48,11 @@ def json_error(error: DomainError, *, status: int | None = None) -> JsonResponse
 def add_to_form(form: forms.Form, error: DomainError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error.message))
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in person of a view behind login_required; services refuse anyone they must."""
+    return cast(User, request.user)
 
 
 def is_htmx(request: HttpRequest) -> bool:

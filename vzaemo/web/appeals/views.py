@@ -7,7 +7,7 @@ Appeals are private: every page of one appeal answers 404 to anyone who may not 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from vzaemo.accounts.models import User
 from vzaemo.appeals import permissions, rules, selectors, services
 from vzaemo.appeals.errors import AppealError
 from vzaemo.appeals.models import Appeal
@@ -36,17 +35,12 @@ from vzaemo.web.appeals.forms import (
     RefuseForm,
     RegisterForm,
 )
-from vzaemo.web.errors import add_to_form, http_status, see_other
+from vzaemo.web.errors import add_to_form, http_status, see_other, signed_in
 from vzaemo.web.rate_limits import rate_limited
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in person; services refuse anyone else (an anonymous visitor never gets this far)."""
-    return cast(User, request.user)
-
-
 def _get_visible(request: HttpRequest, pk: int) -> Appeal:
-    appeal = selectors.appeal_get_for_viewer(appeal_id=pk, user=_user(request))
+    appeal = selectors.appeal_get_for_viewer(appeal_id=pk, user=signed_in(request))
     if appeal is None:
         raise NotFound(_("There is no such appeal."), code=AppealError.APPEAL_NOT_FOUND)
     return appeal
@@ -169,7 +163,7 @@ def appeal_register(request: HttpRequest, pk: int) -> HttpResponse:
         form_kwargs=lambda appeal: {"authority": appeal.authority},
         action=AppealAction.REGISTER,
         call=lambda appeal, data: services.appeal_register(
-            appeal_id=appeal.pk, official=_user(request), term=data["term"]
+            appeal_id=appeal.pk, official=signed_in(request), term=data["term"]
         ),
         title=_("Register the appeal"),
         button=pgettext("appeal", "Register"),
@@ -179,7 +173,7 @@ def appeal_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 def appeal_forward(request: HttpRequest, pk: int) -> HttpResponse:
     def forward(appeal: Appeal, data: dict[str, Any]) -> Appeal:
-        services.appeal_forward(appeal_id=appeal.pk, official=_user(request), to=data["to"], note=data["note"])
+        services.appeal_forward(appeal_id=appeal.pk, official=signed_in(request), to=data["to"], note=data["note"])
         # Back to this body's own row: the receiving body's new row is not this official's to see.
         return appeal
 
@@ -204,7 +198,7 @@ def appeal_extend(request: HttpRequest, pk: int) -> HttpResponse:
         action=AppealAction.EXTEND,
         call=lambda appeal, data: services.appeal_extend(
             appeal_id=appeal.pk,
-            head=_user(request),
+            head=signed_in(request),
             until=data["until"],
             reason=data["reason"],
         ),
@@ -221,7 +215,7 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=AnswerForm,
         action=AppealAction.ANSWER,
         call=lambda appeal, data: services.appeal_answer(
-            appeal_id=appeal.pk, official=_user(request), text=data["text"]
+            appeal_id=appeal.pk, official=signed_in(request), text=data["text"]
         ),
         title=_("Answer the appeal"),
         button=_("Send the answer"),
@@ -237,7 +231,7 @@ def appeal_refuse(request: HttpRequest, pk: int) -> HttpResponse:
         action=AppealAction.REFUSE,
         call=lambda appeal, data: services.appeal_refuse(
             appeal_id=appeal.pk,
-            official=_user(request),
+            official=signed_in(request),
             reason=data["reason"],
             text=data["text"],
         ),
@@ -255,7 +249,7 @@ def appeal_complain(request: HttpRequest, pk: int) -> HttpResponse:
         action=AppealAction.COMPLAIN,
         call=lambda appeal, data: services.appeal_file_complaint(
             appeal_id=appeal.pk,
-            applicant=_user(request),
+            applicant=signed_in(request),
             essence=data["essence"],
             idempotency_key=data["idempotency_key"],
         ),
@@ -282,7 +276,7 @@ def appeal_start(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("Consideration has started."),
-        lambda: services.appeal_start(appeal_id=pk, official=_user(request)),
+        lambda: services.appeal_start(appeal_id=pk, official=signed_in(request)),
     )
 
 
@@ -292,18 +286,20 @@ def appeal_unsatisfactory(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("The answer is marked unsatisfactory."),
-        lambda: services.appeal_mark_unsatisfactory(appeal_id=pk, applicant=_user(request)),
+        lambda: services.appeal_mark_unsatisfactory(appeal_id=pk, applicant=signed_in(request)),
     )
 
 
 @login_required
 def appeal_cabinet(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/appeals/cabinet.html", {"appeals": selectors.appeals_of_applicant(user=_user(request))})
+    return render(
+        request, "web/appeals/cabinet.html", {"appeals": selectors.appeals_of_applicant(user=signed_in(request))}
+    )
 
 
 @login_required
 def appeal_inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/appeals/inbox.html", {"appeals": selectors.appeal_inbox(user=_user(request))})
+    return render(request, "web/appeals/inbox.html", {"appeals": selectors.appeal_inbox(user=signed_in(request))})
 
 
 def appeal_statistics(request: HttpRequest) -> HttpResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vzaemo.accounts.models import CivilSocietyOrganisation, User
+from vzaemo.accounts.models import CivilSocietyOrganisation
 from vzaemo.consultations import permissions, selectors, services
 from vzaemo.consultations.errors import ConsultationError
 from vzaemo.consultations.models import Consultation, Proposal
@@ -31,15 +31,10 @@ from vzaemo.web.consultations.forms import (
     ReportForm,
     SubscriptionForm,
 )
-from vzaemo.web.errors import act, add_to_form, http_status, see_other
+from vzaemo.web.errors import act, add_to_form, http_status, see_other, signed_in
 from vzaemo.web.rate_limits import rate_limited
 
 PAGE_SIZE = 20
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (the view is behind login_required); services refuse anyone they must."""
-    return cast(User, request.user)
 
 
 def consultation_list(request: HttpRequest) -> HttpResponse:
@@ -157,7 +152,7 @@ def _notice_form(request: HttpRequest, consultation: Consultation | None) -> Htt
         try:
             if consultation is None:
                 consultation = services.consultation_create(
-                    official=_user(request),
+                    official=signed_in(request),
                     authority=form.cleaned_data["authority"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
                     **form.notice(),
@@ -165,7 +160,7 @@ def _notice_form(request: HttpRequest, consultation: Consultation | None) -> Htt
             else:
                 services.consultation_update_draft(
                     consultation_id=consultation.pk,
-                    official=_user(request),
+                    official=signed_in(request),
                     **form.notice(),
                 )
         except DomainError as error:
@@ -203,7 +198,7 @@ def consultation_open(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("The consultation is open: the notice and the draft are published."),
-        lambda: services.consultation_open(consultation_id=pk, official=_user(request)),
+        lambda: services.consultation_open(consultation_id=pk, official=signed_in(request)),
     )
 
 
@@ -222,7 +217,7 @@ def consultation_hide(request: HttpRequest, pk: int, proposal_pk: int) -> HttpRe
         _("The proposal is hidden; the reason is shown in its place."),
         lambda: services.proposal_hide(
             proposal_id=proposal_pk,
-            moderator=_user(request),
+            moderator=signed_in(request),
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
         ),
@@ -253,7 +248,7 @@ def consultation_decisions(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.proposal_decide(
                     proposal_id=proposal_pk,
-                    official=_user(request),
+                    official=signed_in(request),
                     decision=form.cleaned_data["decision"],
                     reason=form.cleaned_data["reason"],
                 )
@@ -287,7 +282,7 @@ def consultation_publish_report(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.consultation_publish_report(
                 consultation_id=pk,
-                official=_user(request),
+                official=signed_in(request),
                 summary=form.cleaned_data["summary"],
             )
         except DomainError as error:
@@ -343,7 +338,7 @@ def consultation_subscriptions(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.subscription_add(
-                    user=_user(request),
+                    user=signed_in(request),
                     authority=form.cleaned_data["authority"],
                     topic=form.cleaned_data["topic"],
                 )
@@ -365,7 +360,7 @@ def consultation_subscriptions(request: HttpRequest) -> HttpResponse:
 @login_required
 def consultation_unsubscribe(request: HttpRequest, subscription_pk: int) -> HttpResponse:
     try:
-        services.subscription_remove(subscription_id=subscription_pk, user=_user(request))
+        services.subscription_remove(subscription_id=subscription_pk, user=signed_in(request))
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

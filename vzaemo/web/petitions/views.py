@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,23 +14,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vzaemo.accounts.models import User
 from vzaemo.core.errors import DomainError, NotFound
 from vzaemo.petitions import permissions, rules, selectors, services
 from vzaemo.petitions.errors import PetitionError
 from vzaemo.petitions.models import Petition
 from vzaemo.petitions.permissions import PetitionAction
-from vzaemo.web.errors import act, add_to_form, http_status, is_htmx, see_other
+from vzaemo.web.errors import act, add_to_form, http_status, is_htmx, see_other, signed_in
 from vzaemo.web.petitions.forms import AnswerForm, PetitionFilterForm, PetitionForm, RejectForm
 from vzaemo.web.rate_limits import rate_limited
 
 PAGE_SIZE = 20
 SIGNERS_PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (the view is behind login_required); services refuse anyone they must."""
-    return cast(User, request.user)
 
 
 def petition_list(request: HttpRequest) -> HttpResponse:
@@ -93,7 +86,7 @@ def _submitted_or_saved(request: HttpRequest) -> str:
 def _keep_or_submit(request: HttpRequest, petition_id: int) -> HttpResponse:
     """The draft form's two buttons: keep the draft, or submit it for moderation."""
     if "submit" in request.POST:
-        services.petition_submit(petition_id=petition_id, author=_user(request))
+        services.petition_submit(petition_id=petition_id, author=signed_in(request))
     messages.success(request, _submitted_or_saved(request))
     return see_other("web:petition_detail", pk=petition_id)
 
@@ -105,7 +98,7 @@ def petition_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             petition = services.petition_create(
-                author=_user(request),
+                author=signed_in(request),
                 authority=form.cleaned_data["authority"],
                 title=form.cleaned_data["title"],
                 essence=form.cleaned_data["essence"],
@@ -132,7 +125,7 @@ def petition_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.petition_update_draft(
                 petition_id=pk,
-                author=_user(request),
+                author=signed_in(request),
                 title=form.cleaned_data["title"],
                 essence=form.cleaned_data["essence"],
             )
@@ -158,7 +151,7 @@ def petition_submit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("Your petition is submitted. A moderator will review it."),
-        lambda: services.petition_submit(petition_id=pk, author=_user(request)),
+        lambda: services.petition_submit(petition_id=pk, author=signed_in(request)),
     )
 
 
@@ -201,7 +194,7 @@ def petition_publish(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("The petition is published and collecting signatures."),
-        lambda: services.petition_publish(petition_id=pk, moderator=_user(request)),
+        lambda: services.petition_publish(petition_id=pk, moderator=signed_in(request)),
     )
 
 
@@ -219,7 +212,7 @@ def petition_reject(request: HttpRequest, pk: int) -> HttpResponse:
         _("The petition is rejected; the author sees the reason."),
         lambda: services.petition_reject(
             petition_id=pk,
-            moderator=_user(request),
+            moderator=signed_in(request),
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
         ),
@@ -233,7 +226,7 @@ def petition_start_consideration(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("Consideration has started."),
-        lambda: services.petition_start_consideration(petition_id=pk, official=_user(request)),
+        lambda: services.petition_start_consideration(petition_id=pk, official=signed_in(request)),
     )
 
 
@@ -250,7 +243,7 @@ def petition_answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.petition_answer(
                 petition_id=pk,
-                official=_user(request),
+                official=signed_in(request),
                 decision=form.cleaned_data["decision"],
                 text=form.cleaned_data["text"],
             )
