@@ -354,8 +354,25 @@ LIVE_STREAM_BASE = "vzaemo.live.selectors.stream_base"
 LIVE_STREAM_VIEW = "vzaemo.live.selectors.stream_view"
 LIVE_SQLITE_POLL_SECONDS = float(os.environ.get("LIVE_SQLITE_POLL_SECONDS", "0.25"))
 LIVE_SSE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_SSE_HEARTBEAT_SECONDS", "4"))
-# Ed25519 key that signs audit checkpoints; generated into var/ for the demo when absent.
+# Ed25519 key that signs audit checkpoints; generated into var/ for the demo when absent. Production keeps it off
+# the database host (ADR 0015): a path to a mounted secret (VZAEMO_SIGNING_KEY_PATH, e.g. a systemd credential) or
+# the key itself in VZAEMO_SIGNING_KEY (PEM, or base64 of the raw 32-byte private key), which wins over the path.
 VZAEMO_SIGNING_KEY_PATH = os.environ.get("VZAEMO_SIGNING_KEY_PATH", str(VAR_DIR / "keys" / "ed25519.pem"))
+VZAEMO_SIGNING_KEY = os.environ.get("VZAEMO_SIGNING_KEY", "")
+# Witnesses of the audit chain's signed checkpoints (vzaemo/core/audit_witness.py, ADR 0015). The append-only
+# JSON Lines file is on by default (empty switches it off); put it on another disk or host in production.
+VZAEMO_AUDIT_WITNESS_LOG = os.environ.get("VZAEMO_AUDIT_WITNESS_LOG", str(VAR_DIR / "audit" / "witness.jsonl"))
+# HTTP endpoints that receive a checkpoint as a JSON POST, and addresses that receive one by email (comma-separated;
+# none by default). Each gets the newest checkpoint at most once per its interval, through the task worker.
+VZAEMO_AUDIT_WITNESS_URLS = [u.strip() for u in os.environ.get("VZAEMO_AUDIT_WITNESS_URLS", "").split(",") if u.strip()]
+VZAEMO_AUDIT_WITNESS_EMAILS = [a.strip() for a in os.environ.get("VZAEMO_AUDIT_WITNESS_EMAILS", "").split(",") if a.strip()]
+VZAEMO_AUDIT_WITNESS_HTTP_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_AUDIT_WITNESS_HTTP_INTERVAL_SECONDS", "60"))
+VZAEMO_AUDIT_WITNESS_EMAIL_INTERVAL_SECONDS = float(
+    os.environ.get("VZAEMO_AUDIT_WITNESS_EMAIL_INTERVAL_SECONDS", str(24 * 60 * 60))
+)
+VZAEMO_AUDIT_WITNESS_TIMEOUT_SECONDS = float(os.environ.get("VZAEMO_AUDIT_WITNESS_TIMEOUT_SECONDS", "10"))
+# A push that fails is retried with a doubling delay (from 30 s, at most 1 h) this many times, then given up.
+VZAEMO_AUDIT_WITNESS_MAX_ATTEMPTS = int(os.environ.get("VZAEMO_AUDIT_WITNESS_MAX_ATTEMPTS", "12"))
 
 LOGGING = {
     "version": 1,

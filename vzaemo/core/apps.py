@@ -20,8 +20,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # checks and rate_limits register system checks
-        from vzaemo.core import audit, checks, chronograph, idempotency, rate_limits  # noqa: F401
+        from vzaemo.core import audit, audit_witness, checks, chronograph, idempotency, rate_limits  # noqa: F401
 
         chronograph.register("audit_seal", every=settings.VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS, func=audit.run_sealer)
+        chronograph.register(
+            "audit_witness", every=settings.VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS, func=audit_witness.publish
+        )
         chronograph.register("idempotency_purge", every=60 * 60, func=idempotency.purge)
         post_migrate.connect(create_cache_table, sender=self)

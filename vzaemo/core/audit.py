@@ -7,10 +7,13 @@
   to the previous one: `entry_hash = sha256(canonical JSON of position, previous_hash and the
   entry's content)`. An entry whose transaction commits late is sealed on a later run, never skipped.
 * `publish_checkpoint()` signs (size, head hash) with Ed25519, like a signed tree head (RFC 9162).
-* `verify()` recomputes the chain and checks every checkpoint against it.
+* `verify()` recomputes the chain and checks every checkpoint against it, and against checkpoints
+  that witnesses kept outside the database (`core.audit_witness`, ADR 0015).
 
 Editing, inserting or deleting a sealed entry breaks its own hash or the link of the next one;
-rewriting the whole tail consistently breaks the signed checkpoints that cover it.
+rewriting the whole tail consistently breaks the signed checkpoints that cover it. Whoever can also
+delete those checkpoints and sign new ones is caught by the checkpoints witnessed earlier: the log
+must still hold, at each witnessed size, the witnessed head hash.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import connection, models, transaction
 
@@ -246,6 +250,21 @@ class VerifyResult:
     first_broken_position: int | None
     reason: str | None
     checkpoints_checked: int
+    witnessed_checked: int = 0
+
+
+@dataclass(frozen=True)
+class CheckpointStatement:
+    """A signed checkpoint as published and kept outside the database by a witness.
+
+    `source` says where a verifier read it ("witness.jsonl line 3"), for its messages."""
+
+    size: int
+    head_hash: str
+    created_at: dt.datetime
+    key_id: str
+    signature: str
+    source: str = ""
 
 
 def _sealed_rows(chunk: int) -> Iterable[tuple[Any, ...]]:
@@ -263,15 +282,51 @@ def _sealed_rows(chunk: int) -> Iterable[tuple[Any, ...]]:
         last = page[-1][0]
 
 
-def verify_checkpoint(checkpoint: AuditCheckpoint) -> bool:
-    """True when the checkpoint's signature is valid for a key in the ring."""
+def verify_checkpoint(
+    checkpoint: AuditCheckpoint | CheckpointStatement, *, ring: dict[str, Ed25519PublicKey] | None = None
+) -> bool:
+    """True when the checkpoint's signature is valid for a key in `ring` (default: the platform's key ring)."""
     message = checkpoint_message(checkpoint.size, checkpoint.head_hash, checkpoint.created_at)
-    return signing.verify(message, signature=checkpoint.signature, key_id=checkpoint.key_id)
+    return signing.verify(message, signature=checkpoint.signature, key_id=checkpoint.key_id, ring=ring)
 
 
-def verify(*, chunk: int = DEFAULT_BATCH) -> VerifyResult:  # noqa: PLR0912 - one branch per way the chain can break
-    """Recompute the whole chain and check every checkpoint against it and its signature."""
+def _witnessed_failure(
+    statement: CheckpointStatement, *, checked: int, hashes_at: dict[int, str], ring: dict[str, Ed25519PublicKey] | None
+) -> tuple[int | None, str] | None:
+    """Why the current log does not extend a checkpoint a witness kept, or None when it does."""
+    where = statement.source or "witnessed checkpoint"
+    if not verify_checkpoint(statement, ring=ring):
+        return None, (
+            f"{where}: the signature of checkpoint {statement.size} does not verify with key {statement.key_id} "
+            "(altered, or signed by a key that is not in the key ring)"
+        )
+    if statement.size > checked:
+        return checked + 1, (
+            f"log TRUNCATED: {where} saw {statement.size} entries with head {statement.head_hash}, "
+            f"the log now holds {checked}"
+        )
+    if hashes_at.get(statement.size) != statement.head_hash:
+        return statement.size, (
+            f"log REWRITTEN: entry {statement.size} no longer has the head hash {where} saw ({statement.head_hash})"
+        )
+    return None
+
+
+def verify(  # noqa: PLR0912 - one branch per way the chain can break
+    *,
+    chunk: int = DEFAULT_BATCH,
+    witnessed: Sequence[CheckpointStatement] = (),
+    ring: dict[str, Ed25519PublicKey] | None = None,
+) -> VerifyResult:
+    """Recompute the whole chain and check every checkpoint against it and its signature.
+
+    `witnessed` are checkpoints kept outside the database: the chain recomputing from the genesis and
+    holding each one's head hash at its size proves the log extends what the witness saw (a consistency
+    proof), whatever happened to the database's own checkpoints. `ring` pins the keys their signatures
+    must verify with; by default the platform's ring.
+    """
     checkpoint_sizes = set(AuditCheckpoint.objects.values_list("size", flat=True))
+    checkpoint_sizes.update(statement.size for statement in witnessed)
     hashes_at: dict[int, str] = {}
     expected = 1
     previous_hash = GENESIS_HASH
@@ -307,11 +362,20 @@ def verify(*, chunk: int = DEFAULT_BATCH) -> VerifyResult:  # noqa: PLR0912 - on
             failure = (checkpoint.size, f"entry {checkpoint.size} differs from signed checkpoint (chain rewritten)")
         if failure is not None and checkpoint_failure is None:
             checkpoint_failure = failure
-    if broken is not None:
-        return VerifyResult(False, checked, broken[0], broken[1], checkpoints)
-    if checkpoint_failure is not None:
-        return VerifyResult(False, checked, checkpoint_failure[0], checkpoint_failure[1], checkpoints)
-    return VerifyResult(True, checked, None, None, checkpoints)
+
+    witness_failure: tuple[int | None, str] | None = None
+    for statement in sorted(witnessed, key=lambda s: s.size):
+        if broken is not None and statement.size >= broken[0] and verify_checkpoint(statement, ring=ring):
+            continue  # covers the break already found; that break is the thing to report
+        witness_failure = _witnessed_failure(statement, checked=checked, hashes_at=hashes_at, ring=ring)
+        if witness_failure is not None:
+            break
+
+    witnesses = len(witnessed)
+    for failure in (broken, witness_failure, checkpoint_failure):
+        if failure is not None:
+            return VerifyResult(False, checked, failure[0], failure[1], checkpoints, witnesses)
+    return VerifyResult(True, checked, None, None, checkpoints, witnesses)
 
 
 def pending_count() -> int:

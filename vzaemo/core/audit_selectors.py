@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from vzaemo.core import audit, signing
+from vzaemo.core import audit, audit_witness, signing
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
 
 PUBLIC_ENTRY_FIELDS = (
@@ -54,3 +54,11 @@ def public_keys() -> dict[str, Any]:
         "current_key_id": signing.current_key_id(),
         "keys": [{"key_id": kid, "public_key": raw} for kid, raw in signing.public_keys_b64().items()],
     }
+
+
+def checkpoint_statements(*, after: int, limit: int) -> list[dict[str, Any]]:
+    """Signed checkpoints larger than `after`, oldest first, as witnesses keep them (ADR 0015)."""
+    return [
+        audit_witness.statement(checkpoint)
+        for checkpoint in AuditCheckpoint.objects.filter(size__gt=after).order_by("size")[:limit]
+    ]

@@ -92,6 +92,11 @@ class Allowed:
 ALLOWLIST: tuple[Allowed, ...] = (
     # --- kernel modules: the machinery the services write through ------------------------------------------
     Allowed("writes", "vzaemo/core/audit.py", "the audit chain itself: record() inserts entries, seal() links them"),
+    Allowed(
+        "writes",
+        "vzaemo/core/audit_witness.py",
+        "delivery bookkeeping of checkpoints sent to witnesses; recording it would feed the chain it witnesses",
+    ),
     Allowed("writes", "vzaemo/core/obligations.py", "deadline facts, written by services inside their transaction"),
     Allowed(
         "writes",

@@ -178,6 +178,36 @@ class AuditCheckpoint(models.Model):
         return f"checkpoint {self.size} {self.head_hash[:12]}"
 
 
+class AuditWitnessPush(models.Model):
+    """One checkpoint sent to one outside witness (an HTTP endpoint or a mailbox), retried until delivered.
+
+    UNIQUE(witness, size) makes scheduling idempotent; a delivery attempt claims the row by moving
+    `attempts` on from the value it read, so two workers never send the same push at once (ADR 0015).
+    The size refers to the checkpoint, not a foreign key: the row must outlive a checkpoint someone deletes.
+    """
+
+    witness = models.CharField(_("witness"), max_length=500, help_text=_("An https:// URL or mailto: address."))
+    size = models.BigIntegerField(_("checkpoint size"))
+    created_at = models.DateTimeField(_("scheduled at"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit witness push")
+        verbose_name_plural = _("audit witness pushes")
+        constraints = [models.UniqueConstraint(fields=["witness", "size"], name="audit_witness_push_once")]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="audit_witness_due_idx", condition=models.Q(delivered_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size} to {self.witness}"
+
+
 class ObligationOutcome(models.TextChoices):
     OPEN = "open", _("open")
     FULFILLED = "fulfilled", _("fulfilled")

@@ -4,11 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from vzaemo.core import audit
+from vzaemo.core import audit, audit_witness
 
 
 class Command(BaseCommand):
-    help = "Seal committed audit entries into the hash chain, then publish a signed checkpoint."
+    help = "Seal committed audit entries into the hash chain, then publish a signed checkpoint to the witnesses."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=audit.DEFAULT_BATCH, help="Entries per transaction.")
@@ -22,6 +22,9 @@ class Command(BaseCommand):
             checkpoint = audit.publish_checkpoint(min_interval=0)
             if checkpoint is not None:
                 self.stdout.write(f"checkpoint size={checkpoint.size} head={checkpoint.head_hash}")
+            logged = audit_witness.publish()
+            if logged:
+                self.stdout.write(f"{logged} checkpoints appended to the witness log {audit_witness.log_path()}")
         pending = audit.pending_count()
         if pending:
             self.stdout.write(f"{pending} entries not sealed yet (their transactions are still open or uncommitted)")
