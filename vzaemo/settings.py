@@ -365,7 +365,9 @@ VZAEMO_AUDIT_WITNESS_LOG = os.environ.get("VZAEMO_AUDIT_WITNESS_LOG", str(VAR_DI
 # HTTP endpoints that receive a checkpoint as a JSON POST, and addresses that receive one by email (comma-separated;
 # none by default). Each gets the newest checkpoint at most once per its interval, through the task worker.
 VZAEMO_AUDIT_WITNESS_URLS = [u.strip() for u in os.environ.get("VZAEMO_AUDIT_WITNESS_URLS", "").split(",") if u.strip()]
-VZAEMO_AUDIT_WITNESS_EMAILS = [a.strip() for a in os.environ.get("VZAEMO_AUDIT_WITNESS_EMAILS", "").split(",") if a.strip()]
+VZAEMO_AUDIT_WITNESS_EMAILS = [
+    a.strip() for a in os.environ.get("VZAEMO_AUDIT_WITNESS_EMAILS", "").split(",") if a.strip()
+]
 VZAEMO_AUDIT_WITNESS_HTTP_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_AUDIT_WITNESS_HTTP_INTERVAL_SECONDS", "60"))
 VZAEMO_AUDIT_WITNESS_EMAIL_INTERVAL_SECONDS = float(
     os.environ.get("VZAEMO_AUDIT_WITNESS_EMAIL_INTERVAL_SECONDS", str(24 * 60 * 60))

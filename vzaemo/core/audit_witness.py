@@ -35,6 +35,7 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.core.mail import EmailMessage
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -374,15 +375,18 @@ def _send(witness: str, checkpoint: AuditCheckpoint) -> None:
 def deliver(*, push_id: int) -> str:
     """Send one push (the task worker's job); returns what happened: delivered, failed, skipped or gone.
 
-    The attempt is claimed by moving `attempts` on from the value read, so a second worker given the same
-    push (a duplicate task) skips it instead of sending the checkpoint twice.
+    The attempt is claimed by moving `attempts` on from the value read and setting `sending_until`, so a
+    second worker given the same push (a duplicate task) skips it instead of sending the checkpoint twice,
+    unless the first one died: its claim then runs out after the lease.
     """
     push = AuditWitnessPush.objects.filter(pk=push_id).first()
     if push is None or push.delivered_at is not None or push.attempts >= settings.VZAEMO_AUDIT_WITNESS_MAX_ATTEMPTS:
         return "skipped"
     now = clock.now()
-    claimed = AuditWitnessPush.objects.filter(pk=push.pk, attempts=push.attempts, delivered_at__isnull=True).update(
-        attempts=push.attempts + 1, next_attempt_at=now + _lease()
+    claimed = (
+        AuditWitnessPush.objects.filter(pk=push.pk, attempts=push.attempts, delivered_at__isnull=True)
+        .filter(models.Q(sending_until__isnull=True) | models.Q(sending_until__lte=now))
+        .update(attempts=push.attempts + 1, next_attempt_at=now + _lease(), sending_until=now + _lease())
     )
     if not claimed:
         return "skipped"
@@ -392,7 +396,7 @@ def deliver(*, push_id: int) -> str:
         # Checkpoints are never deleted by the platform: this is exactly what witnesses are for.
         _alarm(f"audit checkpoint {push.size} disappeared before it reached {push.witness}")
         AuditWitnessPush.objects.filter(pk=push.pk).update(
-            next_attempt_at=None, last_error=f"checkpoint {push.size} no longer exists"
+            next_attempt_at=None, sending_until=None, last_error=f"checkpoint {push.size} no longer exists"
         )
         return "gone"
     try:
@@ -403,10 +407,12 @@ def deliver(*, push_id: int) -> str:
         else:
             logger.warning("audit witness push failed (attempt %s): %s", attempts, error)
         AuditWitnessPush.objects.filter(pk=push.pk).update(
-            next_attempt_at=clock.now() + retry_delay(attempts), last_error=str(error)[:2000]
+            next_attempt_at=clock.now() + retry_delay(attempts), sending_until=None, last_error=str(error)[:2000]
         )
         return "failed"
-    AuditWitnessPush.objects.filter(pk=push.pk).update(delivered_at=clock.now(), next_attempt_at=None, last_error="")
+    AuditWitnessPush.objects.filter(pk=push.pk).update(
+        delivered_at=clock.now(), next_attempt_at=None, sending_until=None, last_error=""
+    )
     return "delivered"
 
 

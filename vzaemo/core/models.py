@@ -181,8 +181,8 @@ class AuditCheckpoint(models.Model):
 class AuditWitnessPush(models.Model):
     """One checkpoint sent to one outside witness (an HTTP endpoint or a mailbox), retried until delivered.
 
-    UNIQUE(witness, size) makes scheduling idempotent; a delivery attempt claims the row by moving
-    `attempts` on from the value it read, so two workers never send the same push at once (ADR 0015).
+    UNIQUE(witness, size) makes scheduling idempotent; a delivery attempt claims the row (`attempts` moved on
+    from the value it read, `sending_until` set), so two workers never send the same push at once (ADR 0015).
     The size refers to the checkpoint, not a foreign key: the row must outlive a checkpoint someone deletes.
     """
 
@@ -191,6 +191,7 @@ class AuditWitnessPush(models.Model):
     created_at = models.DateTimeField(_("scheduled at"))
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sending_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 

@@ -165,9 +165,7 @@ def sign(message: bytes) -> Signature:
     return Signature(key_id=key_id_of(key.public_key()), value=base64.b64encode(key.sign(message)).decode())
 
 
-def verify(
-    message: bytes, *, signature: str, key_id: str, ring: dict[str, Ed25519PublicKey] | None = None
-) -> bool:
+def verify(message: bytes, *, signature: str, key_id: str, ring: dict[str, Ed25519PublicKey] | None = None) -> bool:
     """True when `signature` (base64) over `message` is valid for `key_id` in `ring` (default: the platform's)."""
     key = (public_keys() if ring is None else ring).get(key_id)
     if key is None:
