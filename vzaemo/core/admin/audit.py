@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.core.admin.readonly import ReadOnlyAdmin
-from vzaemo.core.models import AuditCheckpoint, AuditEntry
+from vzaemo.core.models import AuditCheckpoint, AuditEntry, AuditWitnessPush
 
 
 @admin.register(AuditEntry)
@@ -29,4 +29,14 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["size", "created_at", "head_hash", "key_id"]
     ordering = ["-size"]
+    show_full_result_count = False
+
+
+@admin.register(AuditWitnessPush)
+class AuditWitnessPushAdmin(ReadOnlyAdmin):
+    """Which checkpoints reached which witnesses; an undelivered one with many attempts needs an operator."""
+
+    list_display = ["size", "witness", "created_at", "attempts", "delivered_at", "next_attempt_at", "last_error"]
+    list_filter = ["witness"]
+    ordering = ["-size", "witness"]
     show_full_result_count = False
