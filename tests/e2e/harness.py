@@ -145,6 +145,26 @@ class LivePlatform:
                 )
             time.sleep(0.2)
 
+    # --- the audit witness log (ADR 0015) ---------------------------------------------------------
+    @property
+    def audit_witness_log(self) -> Path:
+        return Path(self.env["VZAEMO_VAR_DIR"]) / "audit" / "witness.jsonl"
+
+    def witnessed_checkpoints(self, *, covering: int, timeout: float = 20.0) -> list[dict[str, Any]]:
+        """The witness log's statements once the chronograph has appended one of at least ``covering`` entries."""
+        deadline = time.monotonic() + timeout
+        while True:
+            path = self.audit_witness_log
+            lines = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+            if lines and lines[-1]["size"] >= covering:
+                return lines
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no checkpoint of {covering} entries in {path} within {timeout:.0f}s ({len(lines)} lines).\n"
+                    f"platform log tail:\n{self.log_tail()}"
+                )
+            time.sleep(0.2)
+
     def clear_outbox(self) -> None:
         for path in self.outbox_dir.glob("*.log"):
             path.unlink()

@@ -501,3 +501,19 @@ def test_a_witness_url_must_be_http(settings: Any) -> None:
 
     assert [p.id for p in problems] == ["vzaemo.E020", "vzaemo.E020"]
     assert "file:///etc/passwd" in problems[0].msg
+
+
+def test_a_checkpoint_deleted_before_its_push_raises_the_alarm(
+    fake_witness: FakeWitness, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_chain(2)
+    audit_witness.schedule_pushes()
+    AuditCheckpoint.objects.all().delete()
+
+    assert audit_witness.enqueue_due() == 1
+
+    push = AuditWitnessPush.objects.get()
+    assert (push.delivered_at, push.next_attempt_at, push.last_error) == (None, None, "checkpoint 2 no longer exists")
+    assert fake_witness.received == []
+    assert "audit checkpoint 2 disappeared before it reached" in caplog.text
+    assert audit_witness.enqueue_due() == 0  # never retried: there is nothing left to send
