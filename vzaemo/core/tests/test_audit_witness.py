@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import http.server
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -84,7 +85,6 @@ def rewrite_entry(position: int, after: dict[str, Any]) -> None:
     previous = AuditEntry.objects.get(position=position - 1).entry_hash if position > 1 else audit.GENESIS_HASH
     for entry in AuditEntry.objects.filter(position__gte=position).order_by("position"):
         content = [getattr(entry, name) for name in audit.HASHED_FIELDS]
-        content[1] = entry.actor_id  # the hashed field is the raw id
         assert entry.position is not None
         digest = audit.compute_entry_hash(entry.position, previous, content)
         AuditEntry.objects.filter(pk=entry.pk).update(previous_hash=previous, entry_hash=digest)
@@ -263,6 +263,13 @@ def test_bad_witness_input_is_refused_clearly_and_changes_nothing(
     assert str(bad) in str(caught.value)
     assert (list(AuditEntry.objects.values_list("id", "entry_hash")), list(AuditCheckpoint.objects.values())) == before
     assert witness_log.read_bytes() == log_before
+
+
+def test_a_witness_statement_can_come_on_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    make_chain(2)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(audit_witness.statement(AuditCheckpoint.objects.get()))))
+
+    assert "1 witnessed checkpoints" in verify_command("--witness", "-")
 
 
 def test_a_missing_witness_file_is_refused_clearly(tmp_path: Path) -> None:
