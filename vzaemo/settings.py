@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: what the rest believe about the scheme (SSL redirect, secure cookies, CSRF) comes from a trusted proxy.
+    "vzaemo.core.client_ip.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the request or the database: the broker API answers its JSON envelope on every error.
@@ -169,9 +171,11 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Database sessions by default. With Redis as the cache (REDIS_URL) sessions may be cached in it too:
-# SESSION_ENGINE=django.contrib.sessions.backends.cached_db.
-SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+# Sessions are read from the shared cache below and written through to the database (ADR 0016): with Redis
+# every request's session costs the database nothing, a session logged out on one machine is gone on all, and a
+# lost or flushed cache loses no session. On the embedded database cache the two copies share one database.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
+SESSION_CACHE_ALIAS = "default"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
@@ -317,6 +321,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- HTTPS behind nginx (docs/deploy.md; deploy/vzaemo.env sets all of these). Off by default: the demo and the
+# tests serve plain HTTP on loopback. nginx terminates TLS and says so in X-Forwarded-Proto; the header is
+# believed only from TRUSTED_PROXIES (vzaemo.core.client_ip.ProxyHeadersMiddleware drops it from anyone else).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The host is the Host header nginx passes on, checked against ALLOWED_HOSTS; a client's X-Forwarded-Host or
+# X-Forwarded-Port never names it (absolute links, password-reset emails).
+USE_X_FORWARDED_HOST = False
+USE_X_FORWARDED_PORT = False
+
 # --- platform ---
 # Document service: size limit, link lifetimes, where files live (never served directly: nginx must not
 # expose MEDIA_ROOT; downloads go through signed, expiring links).
@@ -340,6 +357,9 @@ VZAEMO_IDEMPOTENCY_KEY_SECONDS = int(os.environ.get("VZAEMO_IDEMPOTENCY_KEY_SECO
 # resend: the form asks them to confirm before a second appeal (and a second duty of the authority) is filed.
 VZAEMO_APPEAL_DUPLICATE_SECONDS = int(os.environ.get("VZAEMO_APPEAL_DUPLICATE_SECONDS", str(24 * 60 * 60)))
 VZAEMO_SITE_URL = os.environ.get("VZAEMO_SITE_URL", "http://127.0.0.1:8000")
+# While the database is out, pages and APIs answer 503 and ask clients to come back after this many seconds
+# (vzaemo/web/outage.py); the supervisors and the database itself are back within a few.
+VZAEMO_OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("VZAEMO_OUTAGE_RETRY_AFTER_SECONDS", "10"))
 # Broker API rate limits per key (per client address for anonymous reads), fixed windows on the shared cache;
 # 0 switches a limit off (vzaemo.broker_api.throttling).
 VZAEMO_BROKER_API_WRITES_PER_SECOND = int(os.environ.get("VZAEMO_BROKER_API_WRITES_PER_SECOND", "50"))

@@ -7,6 +7,9 @@ from vzaemo.broker_api.api import api as broker_api
 
 # allauth answers its own rate-limit refusals with this view (429, Retry-After, the platform's page).
 handler429 = "vzaemo.web.rate_limits.allauth_too_many_requests"
+# Every uncaught exception ends here, wherever it was raised (a view or a middleware): a database outage is
+# answered 503 with Retry-After, anything else with the 500 page (vzaemo/web/outage.py).
+handler500 = "vzaemo.web.outage.server_error"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,7 +3,9 @@
 The API's own handlers (vzaemo.broker_api.errors) cover what goes wrong inside an endpoint. This covers the rest:
 input the database cannot take (NUL in the path, query or headers: PostgreSQL refuses it with a server error),
 a body over Django's limit (refused from Content-Length before it is read), and an error page Django renders
-itself (an unknown URL, an unexpected exception: logged by Django as usual, then answered as JSON here).
+itself (an unknown URL, an unexpected exception: logged by Django as usual, then answered as JSON here). A 503 is
+a database outage (vzaemo/web/outage.py, whatever form it was given there): `service_unavailable` with its
+`Retry-After`, so a client knows to repeat the request later.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ class BrokerApiErrorsMiddleware:
         if refusal is not None:
             return refusal
         response = self.get_response(request)
-        if response.status_code >= HTTPStatus.BAD_REQUEST and not response.get("Content-Type", "").startswith(
-            "application/json"
+        if response.status_code == HTTPStatus.SERVICE_UNAVAILABLE or (
+            response.status_code >= HTTPStatus.BAD_REQUEST
+            and not response.get("Content-Type", "").startswith("application/json")
         ):
             return _envelope(response.status_code, [_from_status(response.status_code)], response)
         return response
@@ -59,6 +62,8 @@ def _refuse_before_reading(request: HttpRequest) -> HttpResponse | None:
 
 
 def _from_status(status: int) -> dict[str, str]:
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        return error("url", "service_unavailable", "The service is unavailable for a moment; repeat after Retry-After.")
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return error("url", "server_error", "The server could not answer this request; it is logged. Try again.")
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
@@ -69,7 +74,7 @@ def _envelope(status: int, errors: list[dict[str, str]], original: HttpResponse 
     response = JsonResponse({"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False})
     if original is not None:
         # What the original answer said beyond its body (Allow on 405, Retry-After) still holds.
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        for header in ("Allow", "Retry-After", "WWW-Authenticate", "Cache-Control"):
             if header in original:
                 response[header] = original[header]
     return response

@@ -1,4 +1,5 @@
-"""The secret key: servers refuse to start without a private one, and `check --deploy` names a public one."""
+"""Deployment checks: servers refuse to start without a private secret key, and `check --deploy` names a public
+one and the proxy settings that would send every request round a redirect loop."""
 
 from __future__ import annotations
 
@@ -40,3 +41,28 @@ def check_secret_key(**_kwargs: Any) -> list[checks.CheckMessage]:
             problem, hint="Set SECRET_KEY to a long random value, e.g. secrets.token_urlsafe(50).", id="vzaemo.E001"
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_proxy_settings(**_kwargs: Any) -> list[checks.CheckMessage]:
+    """The scheme behind nginx: X-Forwarded-Proto is believed only from TRUSTED_PROXIES (core.client_ip)."""
+    problems: list[checks.CheckMessage] = []
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.TRUSTED_PROXIES:
+        problems.append(
+            checks.Error(
+                "SECURE_PROXY_SSL_HEADER is on but TRUSTED_PROXIES is empty: the header is dropped from every "
+                "request, so every request looks like plain HTTP.",
+                hint="List the proxy's address in TRUSTED_PROXIES, e.g. 127.0.0.1/32 for nginx on the same host.",
+                id="vzaemo.E002",
+            )
+        )
+    if settings.SECURE_SSL_REDIRECT and settings.TRUSTED_PROXIES and not settings.SECURE_PROXY_SSL_HEADER:
+        problems.append(
+            checks.Error(
+                "SECURE_SSL_REDIRECT is on behind a proxy (TRUSTED_PROXIES) without SECURE_PROXY_SSL_HEADER: "
+                "requests the proxy received over HTTPS look like HTTP and are redirected for ever.",
+                hint="Set SECURE_PROXY_SSL_HEADER=1 and let the proxy send X-Forwarded-Proto.",
+                id="vzaemo.E003",
+            )
+        )
+    return problems

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -70,3 +70,21 @@ def client_ip(request: HttpRequest) -> str:
     """The client's address as text ("" when even `REMOTE_ADDR` is not an address)."""
     address = client_address(request)
     return "" if address is None else str(address)
+
+
+# Set by the proxy (nginx: proxy_set_header), believed only from it.
+PROXY_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT")
+
+
+class ProxyHeadersMiddleware:
+    """Drops the proxy headers of a request whose direct peer is not one of `TRUSTED_PROXIES`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        peer = parse_address(request.META.get("REMOTE_ADDR", ""))
+        if peer is None or not _is_trusted(peer, trusted_proxies()):
+            for name in PROXY_HEADERS:
+                request.META.pop(name, None)
+        return self.get_response(request)

@@ -9,17 +9,20 @@
 Both are fixtures too, so an app may widen ``unchanged`` (the documents tests add the files on disk) and
 ``refused`` follows. And every test starts with a fresh working calendar: it is cached per process.
 ``no_rate_limits`` switches the rate limits off for a test that resends one form many times.
+``database_outage()`` makes the database fail as a lost server does, for the tests of what the platform answers
+meanwhile.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import OperationalError, connection, models
 
 from vzaemo.core import calendar
 from vzaemo.core.errors import DomainError
@@ -70,6 +73,48 @@ def refused(
     if not str(error.message).strip():
         raise AssertionError("the refusal gives no message for people")
     return error
+
+
+# The test's own transaction must survive the outage it simulates, so rolling back to a savepoint still works.
+_SAVEPOINT_STATEMENTS = ("SAVEPOINT ", "ROLLBACK TO SAVEPOINT ", "RELEASE SAVEPOINT ")
+
+
+def lost_database_error() -> OperationalError:
+    """What Django raises when the server has gone: its OperationalError over the driver's own error."""
+    cause: Exception
+    if connection.vendor == "sqlite":
+        cause = sqlite3.OperationalError("unable to open database file")
+        cause.sqlite_errorcode = sqlite3.SQLITE_CANTOPEN  # type: ignore[attr-defined]
+    else:
+        import psycopg  # noqa: PLC0415 - only on PostgreSQL
+
+        cause = psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly")
+    error = OperationalError(*cause.args)
+    error.__cause__ = cause
+    return error
+
+
+@contextmanager
+def database_outage(*, begins: Callable[[str], bool] = lambda _sql: True) -> Iterator[list[str]]:
+    """Inside, every statement on this thread's connection fails as on a lost server, from the first one for
+    which `begins(sql)` is true (the default: from the first). Yields the statements that failed.
+
+    Savepoints still work, so the test's own transaction outlives the outage and can check what was stored.
+    """
+    failed: list[str] = []
+    down = False
+
+    def lost(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:  # noqa: FBT001 - Django's wrapper signature
+        nonlocal down
+        if not sql.startswith(_SAVEPOINT_STATEMENTS):
+            down = down or begins(sql)
+            if down:
+                failed.append(sql)
+                raise lost_database_error()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(lost):
+        yield failed
 
 
 @pytest.fixture(name="unchanged")
