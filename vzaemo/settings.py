@@ -229,9 +229,19 @@ TIME_ZONE = "Europe/Kyiv"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Production collects the static files with a hash of their content in each name (`collectstatic` on every
+# release, docs/deploy.md), so nginx can let browsers keep them for a year; the demo and the tests serve the
+# apps' files as they are (whitenoise's finders), with no collect step.
+VZAEMO_STATIC_HASHED = env_bool("VZAEMO_STATIC_HASHED", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if VZAEMO_STATIC_HASHED
+            else "whitenoise.storage.CompressedStaticFilesStorage"
+        )
+    },
 }
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True

@@ -24,7 +24,9 @@ DATABASE_OUTAGE_ERRORS = (OperationalError, InterfaceError)
 _OUTAGE_SQLSTATE_CLASS = "08"
 _OUTAGE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 # SQLite's primary result codes for a file that is busy, locked, unreadable or unopenable.
-_OUTAGE_SQLITE_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN})
+_OUTAGE_SQLITE_CODES = frozenset(
+    {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN}
+)
 _SQLITE_PRIMARY_CODE_MASK = 0xFF
 
 

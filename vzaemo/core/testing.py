@@ -104,7 +104,7 @@ def database_outage(*, begins: Callable[[str], bool] = lambda _sql: True) -> Ite
     failed: list[str] = []
     down = False
 
-    def lost(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:  # noqa: FBT001 - Django's wrapper signature
+    def lost(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         nonlocal down
         if not sql.startswith(_SAVEPOINT_STATEMENTS):
             down = down or begins(sql)

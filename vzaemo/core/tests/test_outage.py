@@ -1,20 +1,23 @@
-"""The long-running loops wait out a lost database (OperationalError) and carry on, instead of exiting."""
+"""The long-running loops wait out a lost database (OperationalError) and carry on, instead of exiting; which
+database errors are an outage (answered 503 by the pages and APIs) and which are not."""
 
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from typing import Any
 from unittest import mock
 
+import psycopg
 import pytest
-from django.db.utils import InterfaceError, OperationalError
+from django.db.utils import IntegrityError, InterfaceError, OperationalError
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResultQuerySet
 
 from vzaemo.core import chronograph
 from vzaemo.core.management.commands import task_worker
-from vzaemo.core.outage import Backoff
+from vzaemo.core.outage import Backoff, is_database_outage
 
 
 class Stop(Exception):
@@ -112,3 +115,54 @@ def test_the_task_worker_waits_out_a_lost_database_and_carries_on(
     assert dropped.call_count == 1
     assert sleeps == [0.5]
     assert "task worker: database unavailable" in caplog.text
+
+
+def _wrapped(cause: Exception, kind: type[Exception] = OperationalError) -> Exception:
+    error = kind(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def _sqlite_error(code: int) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("sqlite")
+    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    return error
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        psycopg.OperationalError("connection failed: Connection refused"),
+        psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly"),
+        psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+        psycopg.errors.CannotConnectNow("the database system is starting up"),
+        psycopg.errors.TooManyConnections("sorry, too many clients already"),
+        _sqlite_error(sqlite3.SQLITE_CANTOPEN),
+        _sqlite_error(sqlite3.SQLITE_BUSY),
+        _sqlite_error(sqlite3.SQLITE_IOERR_SHORT_READ),
+    ],
+    ids=lambda cause: type(cause).__name__,
+)
+def test_a_lost_or_busy_database_is_an_outage(cause: Exception) -> None:
+    assert is_database_outage(_wrapped(cause))
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _wrapped(psycopg.errors.DeadlockDetected("deadlock detected")),
+        _wrapped(psycopg.errors.QueryCanceled("canceling statement due to statement timeout")),
+        _wrapped(psycopg.errors.SerializationFailure("could not serialize access")),
+        _wrapped(_sqlite_error(sqlite3.SQLITE_ERROR)),  # no such table
+        _wrapped(psycopg.errors.UniqueViolation("duplicate key"), IntegrityError),
+        OperationalError("raised by hand, from no driver"),
+        RuntimeError("a bug"),
+    ],
+    ids=["deadlock", "timeout", "serialization", "no-such-table", "integrity", "bare", "bug"],
+)
+def test_an_error_the_database_answered_is_not_an_outage(error: Exception) -> None:
+    assert not is_database_outage(error)
+
+
+def test_a_connection_closed_under_the_caller_is_an_outage() -> None:
+    assert is_database_outage(_wrapped(psycopg.InterfaceError("the connection is closed"), InterfaceError))

@@ -124,24 +124,14 @@ class Command(BaseCommand):
     def _children(self, host: str, port: int, workers: int, threads: int, options: dict[str, Any]) -> list[Child]:
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
-        granian = [python, "-m", "granian", "--working-dir", str(settings.BASE_DIR), "--host", host]
-        wsgi = [
-            *granian,
-            "--port", str(port),
-            "--interface", "wsgi",
-            "--workers", str(workers),
-            # A worker that dies (OOM, kill -9) is replaced; without this granian stops the whole server.
-            "--respawn-failed-workers", "--respawn-interval", str(_RESPAWN_INTERVAL_SECONDS),
-            "--blocking-threads", str(threads),
-            # granian's backpressure counts open connections, idle keep-alive ones included, so
-            # it must stay far above the thread count (set to the thread count, a few browser tabs
-            # holding keep-alive sockets starve every new connection). Default: backlog / workers.
-            *(["--backpressure", str(options["wsgi_backpressure"])] if options["wsgi_backpressure"] else []),
-            "--backlog", "2048",
-            "--no-ws",
-            "--access-log" if options["access_log"] else "--no-access-log",
-            "vzaemo.wsgi:application",
-        ]  # fmt: skip
+        wsgi = wsgi_server_argv(
+            host,
+            port,
+            workers=workers,
+            threads=threads,
+            backpressure=options["wsgi_backpressure"],
+            access_log=options["access_log"],
+        )
         asgi = sse_server_argv(host, port + 1, connections=options["sse_connections"])
         children = [
             Child("wsgi", wsgi, f"granian WSGI  http://{host}:{port}/  ({workers} workers x {threads} threads)"),
@@ -218,6 +208,29 @@ class Command(BaseCommand):
         for child in children:
             if child.process is not None:
                 _signal_group(child.process, signal.SIGKILL)
+
+
+def wsgi_server_argv(
+    host: str, port: int, *, workers: int, threads: int, backpressure: int | None = None, access_log: bool = False
+) -> list[str]:
+    """The WSGI process: pages, APIs and bid POSTs (the production units in deploy/systemd/ run the same)."""
+    return [
+        sys.executable, "-m", "granian", "--working-dir", str(settings.BASE_DIR), "--host", host,
+        "--port", str(port),
+        "--interface", "wsgi",
+        "--workers", str(workers),
+        # A worker that dies (OOM, kill -9) is replaced; without this granian stops the whole server.
+        "--respawn-failed-workers", "--respawn-interval", str(_RESPAWN_INTERVAL_SECONDS),
+        "--blocking-threads", str(threads),
+        # granian's backpressure counts open connections, idle keep-alive ones included, so
+        # it must stay far above the thread count (set to the thread count, a few browser tabs
+        # holding keep-alive sockets starve every new connection). Default: backlog / workers.
+        *(["--backpressure", str(backpressure)] if backpressure else []),
+        "--backlog", "2048",
+        "--no-ws",
+        "--access-log" if access_log else "--no-access-log",
+        "vzaemo.wsgi:application",
+    ]  # fmt: skip
 
 
 def sse_server_argv(host: str, port: int, *, connections: int = SSE_CONNECTIONS) -> list[str]:
