@@ -84,7 +84,7 @@ def lost_database_error() -> OperationalError:
     cause: Exception
     if connection.vendor == "sqlite":
         cause = sqlite3.OperationalError("unable to open database file")
-        cause.sqlite_errorcode = sqlite3.SQLITE_CANTOPEN  # type: ignore[attr-defined]
+        cause.sqlite_errorcode = sqlite3.SQLITE_CANTOPEN
     else:
         import psycopg  # noqa: PLC0415 - only on PostgreSQL
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
 from vzaemo.core.client_ip import PROXY_HEADERS, ProxyHeadersMiddleware, client_ip, parse_address
@@ -89,7 +89,12 @@ def test_a_client_that_reaches_the_server_directly_cannot_claim_https() -> None:
 def test_the_proxy_headers_reach_the_site_only_from_a_trusted_proxy(settings: Any) -> None:
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     seen: list[dict[str, Any]] = []
-    middleware = ProxyHeadersMiddleware(lambda request: seen.append(dict(request.META)) or HttpResponse())
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(dict(request.META))
+        return HttpResponse()
+
+    middleware = ProxyHeadersMiddleware(view)
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example", "X-Forwarded-Port": "443"}
     for peer in ("203.0.113.7", "10.1.2.3", "not an address"):
         middleware(RequestFactory(REMOTE_ADDR=peer).get("/", headers=headers))

@@ -125,7 +125,7 @@ def _wrapped(cause: Exception, kind: type[Exception] = OperationalError) -> Exce
 
 def _sqlite_error(code: int) -> sqlite3.OperationalError:
     error = sqlite3.OperationalError("sqlite")
-    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    error.sqlite_errorcode = code
     return error
 
 
