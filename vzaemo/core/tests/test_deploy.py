@@ -1,10 +1,9 @@
 """The production deployment in deploy/ is what the tests run: `check --deploy` is clean with its environment file,
-a missing secret key stops it, the systemd units start exactly the processes runplatform starts and restart them
-alone, and nginx accepts the site."""
+a missing secret key stops it, and the systemd units start exactly the processes runplatform starts and restart
+them alone (the nginx site: test_deploy_nginx.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import shlex
@@ -15,10 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.test import override_settings
 
@@ -168,69 +163,3 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     )
     # systemd ignores a line it cannot parse with a warning and still exits 0: any output is a problem.
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
-
-
-# --- nginx -----------------------------------------------------------------------------------------------------
-
-
-def self_signed(directory: Path) -> None:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "vzaemo.example")])
-    now = dt.datetime.now(tz=dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    directory.mkdir()
-    (directory / "fullchain.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    (directory / "privkey.pem").write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-
-
-def nginx_prefix(tmp_path: Path) -> Path:
-    """The site inside a minimal nginx.conf, its paths moved under tmp_path; returns the main file."""
-    self_signed(tmp_path / "ssl")
-    (tmp_path / "static").mkdir()
-    site = (DEPLOY / "nginx" / "vzaemo.conf").read_text()
-    for production, test in {
-        "/etc/ssl/vzaemo/": f"{tmp_path}/ssl/",
-        "/var/lib/vzaemo/static/": f"{tmp_path}/static/",
-        "/var/cache/nginx/vzaemo": f"{tmp_path}/cache",
-        "/var/www/letsencrypt": f"{tmp_path}/acme",
-    }.items():
-        assert production in site
-        site = site.replace(production, test)
-    (tmp_path / "vzaemo.conf").write_text(site)
-    main = tmp_path / "nginx.conf"
-    temp = "\n".join(
-        f"    {kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    main.write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
-        f"http {{\n    access_log off;\n{temp}\n    include {tmp_path}/vzaemo.conf;\n}}\n"
-    )
-    return main
-
-
-@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed (Debian: apt-get install nginx)")
-def test_nginx_accepts_the_site(tmp_path: Path) -> None:
-    main = nginx_prefix(tmp_path)
-    result = subprocess.run(  # a system tool on our own files
-        ["nginx", "-t", "-p", str(tmp_path), "-c", str(main), "-e", "stderr"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "test is successful" in result.stderr
-    # nginx 1.25+ prefers `http2 on;`, which the 1.22 of Debian 12 does not know: the one warning allowed.
-    warnings = [line for line in result.stderr.splitlines() if "[warn]" in line and "http2" not in line]
-    assert warnings == []
