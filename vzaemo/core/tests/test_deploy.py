@@ -85,6 +85,21 @@ def test_the_production_environment_without_a_secret_key_does_not_start(tmp_path
     assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
 
 
+def test_the_static_files_are_collected_with_hashed_names_and_the_pages_link_those(tmp_path: Path) -> None:
+    env = production_env()
+    collected = run(["manage.py", "collectstatic", "--noinput", "-v", "0"], env, tmp_path)
+    assert collected.returncode == 0, collected.stderr
+    hashed = sorted(path.name for path in (tmp_path / "static" / "web").glob("site.*.css"))
+    assert len(hashed) == 1
+    assert (tmp_path / "static" / "web" / f"{hashed[0]}.gz").exists()  # for nginx's gzip_static
+    code = (
+        "import django; django.setup(); from django.template.loader import render_to_string as r; print(r('503.html'))"
+    )
+    page = run(["-c", code], env, tmp_path)
+    assert page.returncode == 0, page.stderr
+    assert f'href="/static/web/{hashed[0]}"' in page.stdout
+
+
 def test_a_proxy_ssl_header_without_a_trusted_proxy_is_an_error() -> None:
     with override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"), TRUSTED_PROXIES=[]):
         assert [m.id for m in check_proxy_settings()] == ["vzaemo.E002"]
