@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "vzaemo.responsiveness",
     "vzaemo.documents",
     "vzaemo.auctions",
+    # After every module that registers participation items (core.participation).
+    "vzaemo.onestop",
     "vzaemo.live",
     # django-ninja's own static files: Swagger UI loads from /static/, which the CSP allows.
     "ninja",
@@ -360,6 +362,8 @@ VZAEMO_TIME_ACCELERATION_EPOCH = os.environ.get("VZAEMO_TIME_ACCELERATION_EPOCH"
 # Signature counts are written in batches by the chronograph, at most this many seconds behind.
 VZAEMO_COUNT_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_COUNT_INTERVAL_SECONDS", "2"))
 VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS", "2"))
+# The one-stop index follows the sealed audit chain, at most about this many seconds behind the sealer.
+VZAEMO_ONESTOP_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_ONESTOP_INTERVAL_SECONDS", "5"))
 # A state-changing form's one-time key (vzaemo.core.idempotency): a repeat within this many seconds of the
 # form's display returns the first result; an older form is refused and shown again with a new key.
 VZAEMO_IDEMPOTENCY_KEY_SECONDS = int(os.environ.get("VZAEMO_IDEMPOTENCY_KEY_SECONDS", str(24 * 60 * 60)))

@@ -9,6 +9,9 @@ class AuctionsConfig(AppConfig):
 
     def ready(self) -> None:
         from vzaemo.auctions import services
-        from vzaemo.core import chronograph
+        from vzaemo.auctions.participation import AuctionSource
+        from vzaemo.core import chronograph, participation
+
+        participation.register(AuctionSource())
 
         chronograph.register("auctions.deadlines", every=10, func=services.auction_deadlines_apply)

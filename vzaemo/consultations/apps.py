@@ -9,6 +9,9 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self) -> None:
         from vzaemo.consultations import services
-        from vzaemo.core import chronograph
+        from vzaemo.consultations.participation import ConsultationSource
+        from vzaemo.core import chronograph, participation
+
+        participation.register(ConsultationSource())
 
         chronograph.register("consultations.deadlines", every=30, func=services.consultation_deadlines_apply)

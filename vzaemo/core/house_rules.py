@@ -103,6 +103,11 @@ ALLOWLIST: tuple[Allowed, ...] = (
         "vzaemo/core/idempotency.py",
         "one-time request keys: plumbing taken by services inside their transaction; the effect is what is audited",
     ),
+    Allowed(
+        "writes",
+        "vzaemo/onestop/projection.py",
+        "the one-stop index: derived data rebuilt from the modules, following the audit entries that record the changes",
+    ),
     Allowed("writes", "vzaemo/core/admin/audited.py", "the audited admin base: it records every save and delete"),
     Allowed(
         "writes",

@@ -9,8 +9,11 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("E-petitions")
 
     def ready(self) -> None:
-        from vzaemo.core import chronograph
+        from vzaemo.core import chronograph, participation
         from vzaemo.petitions import services
+        from vzaemo.petitions.participation import PetitionSource
+
+        participation.register(PetitionSource())
 
         chronograph.register(
             "petitions.counts", every=settings.VZAEMO_COUNT_INTERVAL_SECONDS, func=services.signature_counts_refresh

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class OnestopConfig(AppConfig):
+    name = "vzaemo.onestop"
+    label = "onestop"
+    verbose_name = _("One stop")
+
+    def ready(self) -> None:
+        from vzaemo.core import chronograph
+        from vzaemo.onestop import projection
+
+        chronograph.register(
+            "onestop.index", every=settings.VZAEMO_ONESTOP_INTERVAL_SECONDS, func=projection.index_refresh
+        )
