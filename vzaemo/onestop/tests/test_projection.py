@@ -22,8 +22,10 @@ def test_every_registered_source_has_an_example() -> None:
 def test_every_source_satisfies_the_protocol() -> None:
     for source in participation.sources():
         assert isinstance(source, participation.Source)
-        assert source.kind == source.kind.lower() and " " not in source.kind
-        assert str(source.label) and str(source.label_plural)
+        assert source.kind == source.kind.lower()
+        assert " " not in source.kind
+        assert str(source.label)
+        assert str(source.label_plural)
 
 
 @pytest.mark.parametrize("kind", sorted(EXAMPLES))
@@ -60,7 +62,8 @@ def test_a_change_is_followed_and_an_item_that_stops_being_public_leaves() -> No
     index_now()
     row = IndexedItem.objects.get(kind="petition", object_id=petition.pk)
     assert row.status == "published"
-    assert row.deadline is not None and row.deadline_whose == "public"
+    assert row.deadline is not None
+    assert row.deadline_whose == "public"
 
 
 def test_the_position_moves_and_a_second_run_reads_nothing() -> None:
