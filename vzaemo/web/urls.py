@@ -4,6 +4,8 @@ app_name = "web"
 
 urlpatterns = [
     path("", include("vzaemo.web.home.urls")),
+    # The one stop: /cabinet/, /search/, /calendar/ and /calendar.ics.
+    path("", include("vzaemo.web.onestop.urls")),
     path("petitions/", include("vzaemo.web.petitions.urls")),
     path("audit/", include("vzaemo.web.audit.urls")),
     path("appeals/", include("vzaemo.web.appeals.urls")),
