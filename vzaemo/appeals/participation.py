@@ -27,6 +27,7 @@ class AppealSource:
     kind = "appeal"
     label = _("Appeal")
     label_plural = _("Appeals")
+    answered_statuses: frozenset[str] = frozenset()  # answers are private
 
     def items(self, object_ids: Collection[int] | None = None) -> Iterator[Item]:
         appeals = Appeal.objects.select_related("authority")

@@ -41,6 +41,7 @@ class AuctionSource:
     kind = "auction"
     label = _("Auction")
     label_plural = _("Auctions")
+    answered_statuses: frozenset[str] = frozenset()  # a sale has a result, not an authority's answer
 
     def _queryset(self) -> Any:
         return Auction.objects.select_related("lot").prefetch_related("awards").defer("lot__description")

@@ -33,6 +33,7 @@ class ConsultationSource:
     kind = "consultation"
     label = _("Consultation")
     label_plural = _("Consultations")
+    answered_statuses = frozenset({ConsultationStatus.REPORT_PUBLISHED.value})
 
     def items(self, object_ids: Collection[int] | None = None) -> Iterator[Item]:
         consultations = Consultation.objects.select_related("authority").defer("draft_text")

@@ -104,6 +104,11 @@ class Source(Protocol):
         """The kind as a filter and a tile: "Petitions"."""
         ...
 
+    @property
+    def answered_statuses(self) -> frozenset[str]:
+        """The statuses in which the authority has given its answer (the home page's "latest answers")."""
+        ...
+
     def items(self, object_ids: Collection[int] | None = None) -> Iterator[Item]:
         """Every item (object_ids None: a full rebuild) or those of the given ids that still exist."""
         ...

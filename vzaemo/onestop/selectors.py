@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, Region
 from vzaemo.core import calendar, clock, participation
@@ -105,17 +105,14 @@ def closing_soon_count(filters: Filters) -> int:
 
 
 def recently_answered(*, limit: int) -> list[IndexedItem]:
-    """The latest public items on which an authority has given its answer or report (a status in ANSWERED)."""
-    return list(
-        IndexedItem.objects.filter(status__in=ANSWERED_STATUSES)
-        .select_related("authority")
-        .order_by("-updated_at", "-id")[:limit]
-    )
-
-
-# The statuses in which an authority has answered, across modules. Codes are the modules' own; a module
-# whose answer state is named differently adds it here through its source's statuses (none does yet).
-ANSWERED_STATUSES = ("answered", "report_published")
+    """The latest public items an authority has answered, in each module's own sense (`answered_statuses`)."""
+    answered = Q()
+    for source in participation.sources():
+        if source.answered_statuses:
+            answered |= Q(kind=source.kind, status__in=sorted(source.answered_statuses))
+    if not answered:
+        return []
+    return list(IndexedItem.objects.filter(answered).select_related("authority").order_by("-updated_at", "-id")[:limit])
 
 
 def public_statuses() -> list[tuple[str, Any]]:

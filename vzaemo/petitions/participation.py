@@ -45,6 +45,7 @@ class PetitionSource:
     kind = "petition"
     label = _("Petition")
     label_plural = _("Petitions")
+    answered_statuses = frozenset({PetitionStatus.ANSWERED.value})
 
     def items(self, object_ids: Collection[int] | None = None) -> Iterator[Item]:
         petitions = Petition.objects.select_related("authority")
