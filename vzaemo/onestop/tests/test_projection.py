@@ -98,3 +98,21 @@ def test_answered_petition_moves_its_deadline_to_none() -> None:
     row.refresh_from_db()
     assert row.status == "answered"
     assert row.deadline is None
+
+
+def test_the_chronograph_runs_the_projection() -> None:
+    from vzaemo.core import chronograph
+
+    assert any(job.name == "onestop.index" and job.func is projection.index_refresh for job in chronograph.jobs())
+
+
+def test_the_reindex_command_rebuilds_the_index() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    petition = PetitionFactory(state="published")
+    out = StringIO()
+    call_command("onestop_reindex", stdout=out)
+    assert "1 public items" in out.getvalue()
+    assert IndexedItem.objects.filter(kind="petition", object_id=petition.pk).exists()
