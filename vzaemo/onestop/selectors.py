@@ -166,12 +166,15 @@ class CabinetGroup:
     name: str
     lines: list[CabinetLine] = field(default_factory=list)
     finished: list[CabinetLine] = field(default_factory=list)
+    # In progress beyond LINES_SHOWN: an authority's inbox can hold thousands; the module's own inbox lists them all.
+    more: int = 0
 
     @property
     def overdue_count(self) -> int:
         return sum(1 for line in self.lines if line.overdue)
 
 
+LINES_SHOWN = 100
 FINISHED_SHOWN = 20
 
 
@@ -210,6 +213,8 @@ def cabinet(user: Any) -> list[CabinetGroup]:
         group.lines.sort(key=lambda line: (not line.overdue, line.involvement.deadline or _far(), line.item.title))
         group.finished.sort(key=lambda line: line.item.updated_at, reverse=True)
         del group.finished[FINISHED_SHOWN:]
+        group.more = max(0, len(group.lines) - LINES_SHOWN)
+        del group.lines[LINES_SHOWN:]
     order = {Party.PERSON: 0, Party.CSO: 1, Party.AUTHORITY: 2}
     return sorted(groups.values(), key=lambda g: (order[g.party], g.name))
 
