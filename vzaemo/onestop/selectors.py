@@ -38,6 +38,7 @@ class Filters:
     region: str = ""
     # With a region: also the national items, which concern every region ("near me").
     with_national: bool = False
+    # "<kind>:<status>": a status code means something only within its module ("closed" differs by module).
     status: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -52,7 +53,8 @@ def _filtered(items: QuerySet[IndexedItem], filters: Filters) -> QuerySet[Indexe
         regions = [filters.region, Region.NATIONAL] if filters.with_national else [filters.region]
         items = items.filter(region__in=regions)
     if filters.status:
-        items = items.filter(status=filters.status)
+        kind, _sep, status = filters.status.partition(":")
+        items = items.filter(kind=kind, status=status)
     return items
 
 
@@ -115,13 +117,13 @@ def recently_answered(*, limit: int) -> list[IndexedItem]:
     return list(IndexedItem.objects.filter(answered).select_related("authority").order_by("-updated_at", "-id")[:limit])
 
 
-def public_statuses() -> list[tuple[str, Any]]:
-    """Every status a public item can have, each once, labelled by the first module that uses it."""
-    seen: dict[str, Any] = {}
-    for source in participation.sources():
-        for code, label in source.statuses():
-            seen.setdefault(code, label)
-    return list(seen.items())
+def public_statuses() -> list[tuple[Any, list[tuple[str, Any]]]]:
+    """The statuses public items can have, grouped by kind, as "<kind>:<status>" values (see `Filters.status`)."""
+    return [
+        (source.label_plural, [(f"{source.kind}:{code}", label) for code, label in source.statuses()])
+        for source in participation.sources()
+        if source.statuses()
+    ]
 
 
 def status_label(kind: str, status: str) -> Any:

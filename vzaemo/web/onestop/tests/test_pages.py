@@ -129,6 +129,8 @@ BAD_FILTERS = [
     {"authority": "no-such-authority"},
     {"region": "atlantis"},
     {"status": "sealed-forever"},
+    {"status": "appeal:submitted"},
+    {"status": "published"},
     {"date_from": "yesterday"},
     {"date_from": "2026-13-45"},
     {"date_from": "2026-05-02", "date_to": "2026-05-01"},
@@ -207,3 +209,11 @@ def test_officials_see_the_overdue_first() -> None:
     assert group.lines[0].overdue
     assert not group.lines[1].overdue
     assert group.overdue_count == 1
+
+
+def test_a_status_filter_means_one_module_s_status() -> None:
+    petition = PetitionFactory(state="closed")
+    index_now()
+    found = _client().get(reverse("web:search"), {"status": "petition:closed"}).context["page"].object_list
+    assert [item.object_id for item in found] == [petition.pk]
+    assert not _client().get(reverse("web:search"), {"status": "consultation:closed"}).context["page"].object_list
