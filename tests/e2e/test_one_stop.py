@@ -8,14 +8,14 @@ from __future__ import annotations
 import uuid
 
 from icalendar import Calendar
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.e2e.conftest import BrowserLog
 from tests.e2e.flows import sign_in
 from tests.e2e.harness import LivePlatform
 
 PASSWORD = "a-long-e2e-passphrase-2026"
-PHONE = {"width": 390, "height": 844}
+PHONE = ViewportSize(width=390, height=844)
 
 
 def _set_up(platform: LivePlatform, tag: str) -> dict[str, str]:
