@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Collection, Iterable
+from typing import cast
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
@@ -128,9 +129,7 @@ def _refresh_batch(max_entries: int) -> int | None:
             affected = source.affected(subjects)
             if affected:
                 project(source, affected)
-        last = entries[-1][0]
-        assert last is not None  # noqa: S101 - filtered on position above
-        cursor.position = last
+        cursor.position = cast(int, entries[-1][0])  # filtered on a position above, so never NULL
         cursor.save(update_fields=["position"])
         return len(entries)
 
