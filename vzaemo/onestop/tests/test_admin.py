@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from vzaemo.accounts.tests.factories import UserFactory
-from vzaemo.onestop.tests.conftest import index_now
+from vzaemo.onestop.tests.conftest import index_all
 from vzaemo.petitions.tests.factories import PetitionFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_the_index_is_read_only_in_the_admin(settings: Any) -> None:
     settings.VZAEMO_STAFF_MFA_REQUIRED = False
     petition = PetitionFactory(state="published")
-    index_now()
+    index_all()
     admin = UserFactory(is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(admin)

@@ -12,7 +12,8 @@ from vzaemo.onestop.tests.examples import EXAMPLES, MARKER
 from vzaemo.petitions import services as petitions
 from vzaemo.petitions.tests.factories import PetitionFactory, moderator_of, responder_of
 
-pytestmark = pytest.mark.django_db
+# The sealer reads behind PostgreSQL's server-wide snapshot watermark (see conftest.index_now).
+pytestmark = [pytest.mark.django_db, pytest.mark.serial]
 
 
 def test_every_registered_source_has_an_example() -> None:

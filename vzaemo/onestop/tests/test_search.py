@@ -8,7 +8,7 @@ from django.db import connection
 from vzaemo.onestop import selectors
 from vzaemo.onestop.models import IndexedItem
 from vzaemo.onestop.search import normalise, prefix_tsquery, words
-from vzaemo.onestop.tests.conftest import index_now
+from vzaemo.onestop.tests.conftest import index_all
 from vzaemo.petitions.tests.factories import PetitionFactory
 
 
@@ -35,7 +35,7 @@ def test_query_words_drop_operators_and_are_bounded() -> None:
 @pytest.mark.django_db
 def test_an_empty_or_punctuation_only_query_lists_everything() -> None:
     petition = PetitionFactory(state="published")
-    index_now()
+    index_all()
     for query in ["", "   ", "&|!():*"]:
         found = list(selectors.search(selectors.Filters(query=query)))
         assert [item.object_id for item in found] == [petition.pk]
@@ -45,7 +45,7 @@ def test_an_empty_or_punctuation_only_query_lists_everything() -> None:
 @pytest.mark.usefixtures("postgres_only")
 def test_postgres_keeps_a_vector_under_a_gin_index_and_matches_prefixes() -> None:
     petition = PetitionFactory(state="published", title="Реконструкція стадіону в Ужгороді")
-    index_now()
+    index_all()
     assert IndexedItem.objects.filter(object_id=petition.pk, search_vector__isnull=False).exists()
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'onestop_item_search_gin'")

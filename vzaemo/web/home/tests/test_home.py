@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from vzaemo.accounts.models import Region
 from vzaemo.accounts.tests.factories import AuthorityFactory, CsoFactory, representative_of
-from vzaemo.onestop.tests.conftest import index_now
+from vzaemo.onestop.tests.conftest import index_all
 from vzaemo.petitions.tests.factories import PetitionFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_open_now_near_me_follows_the_chosen_region_and_remembers_it() -> None:
         state="published", authority=AuthorityFactory(accepts_petitions=True, region=Region.POLTAVA)
     )
     national = PetitionFactory(state="published", authority=AuthorityFactory(accepts_petitions=True))
-    index_now()
+    index_all()
     client = Client()
     everywhere = client.get(reverse("web:home")).content.decode()
     assert poltava.title in everywhere
@@ -45,7 +45,7 @@ def test_a_cso_representative_sees_their_region_without_choosing() -> None:
     poltava = PetitionFactory(
         state="published", authority=AuthorityFactory(accepts_petitions=True, region=Region.POLTAVA)
     )
-    index_now()
+    index_all()
     client = Client()
     client.force_login(person)
     page = client.get(reverse("web:home"))
@@ -55,7 +55,7 @@ def test_a_cso_representative_sees_their_region_without_choosing() -> None:
 
 def test_latest_answers_and_the_most_responsive() -> None:
     answered = PetitionFactory(state="answered")
-    index_now()
+    index_all()
     page = Client().get(reverse("web:home"), headers={"Accept-Language": "en"}).content.decode()
     assert answered.title in page
     assert "Latest answers from authorities" in page

@@ -14,7 +14,7 @@ from vzaemo.core import participation
 from vzaemo.core.participation import Party
 from vzaemo.onestop import selectors
 from vzaemo.onestop.models import IndexedItem
-from vzaemo.onestop.tests.conftest import index_now
+from vzaemo.onestop.tests.conftest import index_all
 from vzaemo.petitions.tests.factories import PetitionFactory, sign_by
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_the_cabinet_is_live_and_lot_entries_map_to_their_auctions() -> None:
     assert source.affected({("auctions.lot", str(made.lot_id))}) == {made.pk}
     assert source.affected({("auctions.auction", str(made.pk)), ("petitions.petition", "1")}) == {made.pk}
     assert source.affected({("auctions.lot", "not-a-number")}) == set()
-    index_now()
+    index_all()
     assert IndexedItem.objects.filter(kind="auction", object_id=made.pk).exists()
 
 

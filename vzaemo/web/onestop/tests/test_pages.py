@@ -17,7 +17,7 @@ from vzaemo.accounts.tests.factories import AuthorityFactory
 from vzaemo.core import clock
 from vzaemo.core.testing import Unchanged
 from vzaemo.onestop.models import IndexedItem
-from vzaemo.onestop.tests.conftest import index_now
+from vzaemo.onestop.tests.conftest import index_all
 from vzaemo.onestop.tests.examples import EXAMPLES, MARKER, Example
 from vzaemo.petitions.tests.factories import PetitionFactory, moderator_of
 
@@ -52,7 +52,7 @@ def _uids(calendar: Calendar) -> set[str]:
 def example(request: pytest.FixtureRequest) -> tuple[str, Example]:
     kind: str = request.param
     made = EXAMPLES[kind]()
-    index_now()
+    index_all()
     return kind, made
 
 
@@ -100,7 +100,7 @@ def test_each_public_module_is_on_the_calendar_and_in_its_feed(example: tuple[st
 
 def test_appeals_never_reach_the_index_the_search_or_the_feeds() -> None:
     made = EXAMPLES["appeal"]()
-    index_now()
+    index_all()
     assert not IndexedItem.objects.filter(kind="appeal").exists()
     client = _client(made.involved)
     assert not client.get(reverse("web:search"), {"q": MARKER}).context["page"].object_list
@@ -114,7 +114,7 @@ def test_the_feed_is_valid_icalendar_with_escaped_text() -> None:
     petition = PetitionFactory(
         state="published", authority=authority, title="Парк, сквер; і фонтан\\ — дуже довга назва " * 2
     )
-    index_now()
+    index_all()
     calendar = _feed(_client())
     (event,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith(f"petition-{petition.pk}-")]
     assert petition.title.strip() in str(event["SUMMARY"])
@@ -141,7 +141,7 @@ BAD_FILTERS = [
 @pytest.mark.parametrize("params", BAD_FILTERS)
 def test_bad_filters_say_what_is_wrong_and_change_nothing(params: dict[str, str], unchanged: Unchanged) -> None:
     PetitionFactory(state="published")
-    index_now()
+    index_all()
     client = _client()
     with unchanged():
         search = client.get(reverse("web:search"), params, headers=EN)
@@ -162,7 +162,7 @@ def test_bad_filters_say_what_is_wrong_and_change_nothing(params: dict[str, str]
 
 def test_a_page_past_the_end_shows_the_last_page() -> None:
     PetitionFactory(state="published")
-    index_now()
+    index_all()
     page = _client().get(reverse("web:search"), {"page": "999"})
     assert page.status_code == 200
     assert page.context["page"].number == 1
@@ -172,7 +172,7 @@ def test_a_page_past_the_end_shows_the_last_page() -> None:
 def test_search_folds_case_apostrophes_and_ge() -> None:
     authority = AuthorityFactory(accepts_petitions=True)
     petition = PetitionFactory(state="published", authority=authority, title="Ґанок для м\u2019ясного ринку")
-    index_now()
+    index_all()
     for query in ["ганок", "ҐАНОК", "м'ясного", "мʼясн", "МЯСНОГО ринк"]:
         found = _client().get(reverse("web:search"), {"q": query}).context["page"].object_list
         assert [item.object_id for item in found] == [petition.pk], query
@@ -213,7 +213,7 @@ def test_officials_see_the_overdue_first() -> None:
 
 def test_a_status_filter_means_one_module_s_status() -> None:
     petition = PetitionFactory(state="closed")
-    index_now()
+    index_all()
     found = _client().get(reverse("web:search"), {"status": "petition:closed"}).context["page"].object_list
     assert [item.object_id for item in found] == [petition.pk]
     assert not _client().get(reverse("web:search"), {"status": "consultation:closed"}).context["page"].object_list
