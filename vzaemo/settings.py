@@ -216,6 +216,9 @@ VZAEMO_RATE_LIMITS: dict[str, str] = {
     "petition.create": "5/h/account,20/d/account,30/h/ip,150/h/subnet",
     "appeal.submit": "10/h/account,30/d/account,60/h/ip,300/h/subnet",
     "proposal.submit": "20/h/account,100/d/account,120/h/ip,600/h/subnet",
+    "subscription.change": "60/h/account,300/h/ip,1200/h/subnet",
+    # Unsubscribe links are used without signing in; a flood of forged tokens is refused cheaply anyway.
+    "subscription.unsubscribe": "30/m/ip,300/m/subnet",
     **json.loads(os.environ.get("VZAEMO_RATE_LIMITS") or "{}"),
 }
 VZAEMO_RATE_LIMIT_CACHE = "default"
@@ -364,6 +367,14 @@ VZAEMO_COUNT_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_COUNT_INTERVAL_SECO
 VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_AUDIT_SEAL_INTERVAL_SECONDS", "2"))
 # The one-stop index follows the sealed audit chain, at most about this many seconds behind the sealer.
 VZAEMO_ONESTOP_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_ONESTOP_INTERVAL_SECONDS", "5"))
+# Subscriptions: the daily digest leaves at this hour, Kyiv time; the chronograph looks for due digests this often
+# and hands them to the task worker in batches of this many people.
+VZAEMO_DIGEST_HOUR = int(os.environ.get("VZAEMO_DIGEST_HOUR", "8"))
+VZAEMO_DIGEST_INTERVAL_SECONDS = float(os.environ.get("VZAEMO_DIGEST_INTERVAL_SECONDS", "30"))
+VZAEMO_DIGEST_BATCH = int(os.environ.get("VZAEMO_DIGEST_BATCH", "100"))
+# The most items one digest lists (the rest are on the notifications page it links to).
+VZAEMO_DIGEST_MAX_ITEMS = 50
+VZAEMO_SUBSCRIPTIONS_PER_PERSON = 200
 # A state-changing form's one-time key (vzaemo.core.idempotency): a repeat within this many seconds of the
 # form's display returns the first result; an older form is refused and shown again with a new key.
 VZAEMO_IDEMPOTENCY_KEY_SECONDS = int(os.environ.get("VZAEMO_IDEMPOTENCY_KEY_SECONDS", str(24 * 60 * 60)))

@@ -73,6 +73,11 @@ class AuditTag(StrEnum):
     ADMIN_CONSULTATION_INLINE = "admin:consultation:inline"
     ADMIN_CONSULTATION_PROPOSAL = "admin:consultation-proposal"
     ADMIN_CONSULTATION_SUBSCRIPTION = "admin:consultation-subscription"
+    # the one stop: subscriptions to authorities, regions, topics and items
+    SUBSCRIPTION_FOLLOW = "subscription:follow"
+    SUBSCRIPTION_FREQUENCY = "subscription:frequency"
+    SUBSCRIPTION_UNFOLLOW = "subscription:unfollow"
+    SUBSCRIPTION_EMAIL_STOP = "subscription:email-stop"
     # the auction CDB: lots, auctions, bids, awards, contracts, re-auction chains
     AUCTION_LOT_CREATE = "auction-lot:create"
     AUCTION_LOT_EDIT = "auction-lot:edit"

@@ -108,6 +108,22 @@ ALLOWLIST: tuple[Allowed, ...] = (
         "vzaemo/onestop/projection.py",
         "the one-stop index: derived data rebuilt from the modules, following the audit entries that record the changes",
     ),
+    Allowed(
+        "writes",
+        "vzaemo/onestop/notify.py",
+        "notifications: derived from the index's changes in the projection's transaction, like the index itself",
+    ),
+    Allowed(
+        "writes",
+        "vzaemo/onestop/digests.py",
+        "marks notices emailed as the digest leaves: delivery bookkeeping, not a change anyone else sees",
+    ),
+    Allowed(
+        "audit",
+        "vzaemo/onestop/services.py",
+        "a person marking their own notices read changes nothing anyone else sees",
+        symbol="notifications_mark_read",
+    ),
     Allowed("writes", "vzaemo/core/admin/audited.py", "the audited admin base: it records every save and delete"),
     Allowed(
         "writes",

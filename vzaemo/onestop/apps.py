@@ -10,8 +10,9 @@ class OnestopConfig(AppConfig):
 
     def ready(self) -> None:
         from vzaemo.core import chronograph
-        from vzaemo.onestop import projection
+        from vzaemo.onestop import digests, projection
 
         chronograph.register(
             "onestop.index", every=settings.VZAEMO_ONESTOP_INTERVAL_SECONDS, func=projection.index_refresh
         )
+        chronograph.register("onestop.digests", every=settings.VZAEMO_DIGEST_INTERVAL_SECONDS, func=digests.enqueue_due)

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from vzaemo.accounts.models import Authority
 from vzaemo.core import clock, commit_order, participation
 from vzaemo.core.models import AuditEntry
+from vzaemo.onestop import notify
 from vzaemo.onestop.models import IndexCursor, IndexedItem
 from vzaemo.onestop.search import normalise
 
@@ -108,8 +109,13 @@ def project(source: participation.Source, object_ids: Collection[int]) -> None:
     wanted = sorted(object_ids)
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        stored = _store(source.kind, list(source.items(chunk)), now)
+        before = IndexedItem.objects.filter(kind=source.kind, object_id__in=chunk).values_list("object_id", "status")
+        previous = {(source.kind, object_id): status for object_id, status in before}
+        items = list(source.items(chunk))
+        stored = _store(source.kind, items, now)
         IndexedItem.objects.filter(kind=source.kind, object_id__in=chunk).exclude(object_id__in=stored).delete()
+        # Same transaction as the rows: a follower hears of a change exactly when the index shows it.
+        notify.fan_out(items, previous)
 
 
 def _refresh_batch(max_entries: int) -> int | None:

@@ -15,11 +15,13 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 
 from vzaemo.accounts.models import Authority, CivilSocietyOrganisation, Region
 from vzaemo.core import calendar, clock, participation
 from vzaemo.core.participation import Involvement, Item, Party, Whose
-from vzaemo.onestop.models import IndexedItem
+from vzaemo.onestop import notify
+from vzaemo.onestop.models import FollowTarget, IndexedItem, Notification, Subscription
 from vzaemo.onestop.search import prefix_tsquery, words
 
 # The participation calendar looks this far ahead: a quarter, so that a petition published today (its collection
@@ -258,3 +260,92 @@ def region_of(user: Any) -> str:
     organisation = membership.cso or membership.authority
     region = getattr(organisation, "region", "")
     return "" if region == Region.NATIONAL else region
+
+
+# --- subscriptions and notifications ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Followed:
+    subscription: Subscription
+    label: Any  # what is followed, in the reader's language
+    url: str  # where to see it ("" when there is no page)
+
+
+def subject_label(code: str) -> Any:
+    """A topic or category code in the reader's language, from the module that uses it; the code otherwise."""
+    for each in participation.sources():
+        label = getattr(each, "subject_label", None)
+        if label is not None:
+            text = label(code)
+            if text:
+                return text
+    return code.partition(":")[2].replace("_", " ") or code
+
+
+def subscriptions_of(user: Any) -> list[Followed]:
+    subscriptions = list(Subscription.objects.filter(user=user))
+    authority_ids = [int(s.value) for s in subscriptions if s.target == FollowTarget.AUTHORITY]
+    authorities = {a.pk: a for a in Authority.objects.filter(pk__in=authority_ids)}
+    items = {
+        notify.item_value(i.kind, i.object_id): i
+        for i in IndexedItem.objects.filter(
+            _item_query([s.value for s in subscriptions if s.target == FollowTarget.ITEM])
+        )
+    }
+    out: list[Followed] = []
+    for subscription in subscriptions:
+        label: Any = subscription.value
+        url = ""
+        match subscription.target:
+            case FollowTarget.AUTHORITY:
+                authority = authorities.get(int(subscription.value))
+                if authority is not None:
+                    label = authority.name
+                    url = f"{reverse('web:search')}?authority={authority.slug}"
+            case FollowTarget.REGION:
+                label = Region(subscription.value).label if subscription.value in Region.values else label
+                url = f"{reverse('web:search')}?region={subscription.value}"
+            case FollowTarget.TOPIC:
+                label = subject_label(subscription.value)
+            case FollowTarget.ITEM:
+                item = items.get(subscription.value)
+                if item is not None:
+                    label = item.title
+                    url = item.url
+        out.append(Followed(subscription=subscription, label=label, url=url))
+    return out
+
+
+def _item_query(values: Iterable[str]) -> Q:
+    query = Q(pk__in=[])
+    for value in values:
+        kind, _sep, raw_id = value.partition(":")
+        if raw_id.isdigit():
+            query |= Q(kind=kind, object_id=int(raw_id))
+    return query
+
+
+def follow_state(user: Any, target: str, value: str) -> Subscription | None:
+    """The person's subscription to this target, if any (pages show "follow" or "following")."""
+    if not user.is_authenticated:
+        return None
+    return Subscription.objects.filter(user=user, target=target, value=value).first()
+
+
+def notifications_of(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def unread_count(user: Any) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def topics() -> list[tuple[str, Any]]:
+    """The topic and category codes public items carry now, with their labels, for the follow form."""
+    codes: set[str] = set()
+    for text in IndexedItem.objects.exclude(subjects="").values_list("subjects", flat=True).distinct():
+        codes.update(text.split())
+    return sorted(((code, subject_label(code)) for code in codes), key=lambda pair: str(pair[1]))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vzaemo.accounts.models import Authority, Region
 from vzaemo.onestop import selectors
+from vzaemo.onestop.models import FollowTarget, Frequency
 from vzaemo.onestop.selectors import Filters
 
 ANY = ("", _("any"))
@@ -64,3 +65,16 @@ class ItemFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class FollowForm(forms.Form):
+    target = forms.ChoiceField(label=_("Follow"), choices=FollowTarget.choices)
+    value = forms.CharField(label=_("What"), max_length=120)
+    frequency = forms.ChoiceField(label=_("Email"), choices=Frequency.choices, required=False)
+
+    def clean_frequency(self) -> str:
+        return self.cleaned_data.get("frequency") or Frequency.DAILY
+
+
+class FrequencyForm(forms.Form):
+    frequency = forms.ChoiceField(label=_("Email"), choices=Frequency.choices)

@@ -43,7 +43,15 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "web/onestop/search.html", context, status=400)
     items = selectors.search(form.filters())
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": _query_without_page(request), "searched": bool(request.GET)}
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "searched": bool(request.GET),
+        # What the filters name can be followed from here (subscriptions).
+        "follow_authority": form.chosen_authority,
+        "follow_region": form.cleaned_data.get("region", ""),
+    }
     return render(request, "web/onestop/search.html", context)
 
 
