@@ -107,6 +107,9 @@ def live_platform(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactor
         VZAEMO_SITE_URL=f"http://{HOST}:{port}",
         SSE_ORIGIN=f"http://{HOST}:{port + 1}",
         PYTHONUNBUFFERED="1",
+        # The one stop follows changes within a second, and digests leave within one, so flows need not wait.
+        VZAEMO_ONESTOP_INTERVAL_SECONDS="1",
+        VZAEMO_DIGEST_INTERVAL_SECONDS="1",
     )
     platform = LivePlatform(
         base_url=f"http://{HOST}:{port}",

@@ -349,3 +349,17 @@ def topics() -> list[tuple[str, Any]]:
     for text in IndexedItem.objects.exclude(subjects="").values_list("subjects", flat=True).distinct():
         codes.update(text.split())
     return sorted(((code, subject_label(code)) for code in codes), key=lambda pair: str(pair[1]))
+
+
+def followed_open(user: Any, *, limit: int = 20) -> list[IndexedItem]:
+    """Public items the person heard of through a subscription that are still open, the nearest deadline first.
+
+    The cabinet's "what you follow" list: what a subscription brought in and one can still take part in.
+    """
+    heard = Notification.objects.filter(user=user).values_list("kind", "object_id").distinct()
+    query = _item_query(f"{kind}:{object_id}" for kind, object_id in heard[:500])
+    return list(
+        IndexedItem.objects.filter(query, deadline__gte=clock.now(), deadline_whose=Whose.PUBLIC)
+        .select_related("authority")
+        .order_by("deadline", "id")[:limit]
+    )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from vzaemo.accounts.models import Region
+from vzaemo.accounts.models import Authority, Region
 from vzaemo.core.errors import DomainError, NotFound
 from vzaemo.onestop import digests, selectors, services
 from vzaemo.onestop.models import FollowTarget, Frequency
@@ -51,7 +51,9 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
             {
                 "target": FollowTarget.AUTHORITY,
                 "label": _("An authority"),
-                "options": [(a.pk, a.name) for a in selectors.authorities_with_items()],
+                # Every active authority, not only those with public items now: following one before it opens
+                # anything is the point.
+                "options": [(a.pk, a.name) for a in Authority.objects.filter(is_active=True).order_by("name_uk")],
             },
             {"target": FollowTarget.REGION, "label": _("A region"), "options": Region.choices},
             {"target": FollowTarget.TOPIC, "label": _("A topic"), "options": selectors.topics()},

@@ -25,8 +25,14 @@ FEED_LIMIT = 1_000
 
 @login_required
 def cabinet(request: HttpRequest) -> HttpResponse:
-    groups = selectors.cabinet(signed_in(request))
-    return render(request, "web/onestop/cabinet.html", {"groups": groups, "now": clock.now()})
+    user = signed_in(request)
+    context = {
+        "groups": selectors.cabinet(user),
+        "now": clock.now(),
+        "followed": selectors.followed_open(user),
+        "unread": selectors.unread_count(user),
+    }
+    return render(request, "web/onestop/cabinet.html", context)
 
 
 def _query_without_page(request: HttpRequest) -> str:
