@@ -24,7 +24,9 @@ from vzaemo.onestop.tests.examples import EXAMPLES
 from vzaemo.petitions import services as petitions
 from vzaemo.petitions.tests.factories import PetitionFactory, moderator_of
 
-pytestmark = pytest.mark.django_db
+# The notices are made by the projection following the sealed chain; on PostgreSQL the sealer's watermark is
+# server-wide, so these run alone (as the projection's own tests do).
+pytestmark = [pytest.mark.django_db, pytest.mark.serial]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -15,7 +15,9 @@ from vzaemo.onestop.tests.conftest import index_now
 from vzaemo.petitions import services as petitions
 from vzaemo.petitions.tests.factories import PetitionFactory, moderator_of
 
-pytestmark = pytest.mark.django_db
+# The notices are made by the projection following the sealed chain; on PostgreSQL the sealer's watermark is
+# server-wide, so these run alone (as the projection's own tests do).
+pytestmark = [pytest.mark.django_db, pytest.mark.serial]
 
 
 def _client(user: object) -> Client:
