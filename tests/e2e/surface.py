@@ -30,12 +30,14 @@ _NOT_A_PAGE = re.compile(
     r"|\.(json|csv|ics|atom|xml|pdf|jsonl|txt)$"
 )
 _NUMBER = re.compile(r"/\d+(?=/|$)")
+# Pages named by a slug rather than a number: one authority's page stands for all.
+_SLUG = re.compile(r"^(/responsiveness)/[^/]+/$")
 _TOKEN = re.compile(r"/[0-9a-f]{8}-[0-9a-f-]{27,}(?=/|$)|/[A-Za-z0-9_-]{20,}(?=/|$)")
 
 
 def shape(path: str) -> str:
     """The URL shape: one page per template and role is enough (ids and tokens are data, not layout)."""
-    return _NUMBER.sub("/N", _TOKEN.sub("/T", path))
+    return _SLUG.sub(r"\1/S/", _NUMBER.sub("/N", _TOKEN.sub("/T", path)))
 
 
 @dataclass
@@ -111,47 +113,52 @@ def check_pages(
     role: str,
     start: Iterable[str],
     report: SurfaceReport,
-    seen: set[str] | None = None,
+    public: set[str] | None = None,
     limit: int = 60,
-    axe: bool = True,
-) -> None:
+) -> set[str]:
     """Walk the site from ``start`` as the page's signed-in role, each URL shape once, in each language.
 
     At each page: axe at desktop width, then at phone width the document must fit and axe runs again.
-    ``seen`` holds shapes already checked by another role whose pages look the same (pass one set to share).
+    ``public`` holds the shapes an anonymous walk already checked: a signed-in role skips them unless it
+    reaches them from a page of its own (a cabinet's or an inbox's links lead to pages with its actions on
+    them). Returns the shapes checked.
     """
-    seen = seen if seen is not None else set()
-    queue = list(dict.fromkeys(start))
-    shapes: list[str] = []
+    queue = [(path, True) for path in dict.fromkeys(start)]  # (path, reached from this role's own page)
+    found: set[str] = set()
+    checked: list[str] = []
     page.context.add_cookies([{"name": "django_language", "value": "uk", "url": base_url}])
-    while queue and len(shapes) < limit:  # Ukrainian, the site's language, finds the pages
-        path = queue.pop(0)
-        if shape(path) in seen:
+    while queue and len(checked) < limit:  # Ukrainian, the site's language, finds the pages
+        path, own = queue.pop(0)
+        key = shape(path)
+        if key in found:
             continue
-        seen.add(shape(path))
-        if _check(page, role=role, language="uk", path=path, report=report, axe=axe):
-            shapes.append(path)
-            queue.extend(p for p in same_site_paths(page, base_url) if shape(p) not in seen)
+        found.add(key)
+        if public is not None and key in public and not own:
+            continue
+        if not _check(page, role=role, language="uk", path=path, report=report):
+            continue
+        checked.append(path)
+        from_own_page = public is not None and key not in public
+        queue.extend((p, from_own_page) for p in same_site_paths(page, base_url) if shape(p) not in found)
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base_url}])
-    for path in shapes:
-        _check(page, role=role, language="en", path=path, report=report, axe=axe)
+    for path in checked:
+        _check(page, role=role, language="en", path=path, report=report)
+    return {shape(path) for path in checked}
 
 
-def _check(page: Page, *, role: str, language: str, path: str, report: SurfaceReport, axe: bool) -> bool:
+def _check(page: Page, *, role: str, language: str, path: str, report: SurfaceReport) -> bool:
     report.visited.append((role, language, path))
     page.set_viewport_size(DESKTOP)
     response = page.goto(path)
     if response is None or response.status >= 400:  # noqa: PLR2004 - HTTP's error classes
         report.add(Finding(role, language, DESKTOP["width"], path, f"answered {response and response.status}"))
         return False
-    if axe:
-        for violation in axe_violations(page):
-            report.add(Finding(role, language, DESKTOP["width"], path, violation))
+    for violation in axe_violations(page):
+        report.add(Finding(role, language, DESKTOP["width"], path, violation))
     page.set_viewport_size(PHONE)
     wide = overflow(page)
     if wide:
         report.add(Finding(role, language, PHONE["width"], path, wide))
-    if axe:
-        for violation in axe_violations(page):
-            report.add(Finding(role, language, PHONE["width"], path, violation))
+    for violation in axe_violations(page):
+        report.add(Finding(role, language, PHONE["width"], path, violation))
     return True
