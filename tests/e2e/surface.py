@@ -150,7 +150,7 @@ def _check(page: Page, *, role: str, language: str, path: str, report: SurfaceRe
     report.visited.append((role, language, path))
     page.set_viewport_size(DESKTOP)
     response = page.goto(path)
-    if response is None or response.status >= 400:  # noqa: PLR2004 - HTTP's error classes
+    if response is None or response.status >= 400:
         report.add(Finding(role, language, DESKTOP["width"], path, f"answered {response and response.status}"))
         return False
     for violation in axe_violations(page):
