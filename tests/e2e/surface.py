@@ -37,6 +37,7 @@ _TOKEN = re.compile(r"/[0-9a-f]{8}-[0-9a-f-]{27,}(?=/|$)|/[A-Za-z0-9_-]{20,}(?=/
 
 def shape(path: str) -> str:
     """The URL shape: one page per template and role is enough (ids and tokens are data, not layout)."""
+    path = path.split("?", 1)[0]  # a signed link's query is a key, not another page
     return _SLUG.sub(r"\1/S/", _NUMBER.sub("/N", _TOKEN.sub("/T", path)))
 
 
@@ -81,7 +82,7 @@ def overflow(page: Page) -> str | None:
         """() => {
           const root = document.documentElement, vw = window.innerWidth;
           const wide = [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > vw + 1 && !e.closest('[data-scrolls]'))
+            .filter(e => e.getBoundingClientRect().right > vw + 1 && !e.closest('.table-scroll'))
             .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : '')
                                + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');
           return {scroll: root.scrollWidth, viewport: vw, wide};
@@ -119,9 +120,9 @@ def check_pages(
     """Walk the site from ``start`` as the page's signed-in role, each URL shape once, in each language.
 
     At each page: axe at desktop width, then at phone width the document must fit and axe runs again.
-    ``public`` holds the shapes an anonymous walk already checked: a signed-in role skips them unless it
-    reaches them from a page of its own (a cabinet's or an inbox's links lead to pages with its actions on
-    them). Returns the shapes checked.
+    ``public`` holds the shapes earlier walks (anonymous, other roles) already checked: this role skips them
+    unless it reaches them from a page it checks itself (a cabinet's or an inbox's links lead to pages with its
+    actions on them). Returns the shapes checked.
     """
     queue = [(path, True) for path in dict.fromkeys(start)]  # (path, reached from this role's own page)
     found: set[str] = set()

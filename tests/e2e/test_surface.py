@@ -109,7 +109,7 @@ def test_every_page_fits_a_phone_and_has_no_wcag_violations(
     demo: dict[str, Any], new_page: Callable[..., Page], live_platform: LivePlatform
 ) -> None:
     report = SurfaceReport()
-    public: set[str] | None = None
+    public: set[str] | None = None  # what earlier roles checked
     checked: set[str] = set()
     log = BrowserLog()
     for role, email in ROLES.items():
@@ -125,8 +125,8 @@ def test_every_page_fits_a_phone_and_has_no_wcag_violations(
                 _first_link(page, "/consultations/", r"/consultations/\d+/"),
             ]
         found = check_pages(page, base_url=live_platform.base_url, role=role, start=start, report=report, public=public)
-        public = found if public is None else public
         checked |= found
+        public = set(checked)
         page.context.close()
     assert not report.findings, f"{len(report.findings)} problem(s):\n" + "\n".join(map(str, report.findings))
     assert checked >= EXPECTED_SHAPES, f"not reached: {sorted(EXPECTED_SHAPES - checked)}"
