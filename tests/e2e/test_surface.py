@@ -28,6 +28,8 @@ ROLES = {
     "police": "official.police@vzaemo.example",  # registers and forwards appeals
     "moderator": "moderator.kmr@vzaemo.example",  # moderates the Kyiv City Council's petitions
 }
+# The account pages (allauth's, in the site's layout), which nothing in the menu links to.
+ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 # The walk must have reached at least these page shapes (a broken link or menu would shrink it silently).
 EXPECTED_SHAPES = {
     "/",
@@ -54,6 +56,8 @@ EXPECTED_SHAPES = {
     "/audit/",
     "/accounts/login/",
     "/accounts/signup/",
+    "/accounts/password/reset/",
+    *ACCOUNT_PAGES,
 }
 
 
@@ -123,6 +127,7 @@ def test_every_page_fits_a_phone_and_has_no_wcag_violations(
             start += [
                 _first_link(page, "/petitions/", r"/petitions/\d+/"),
                 _first_link(page, "/consultations/", r"/consultations/\d+/"),
+                *ACCOUNT_PAGES,
             ]
         found = check_pages(page, base_url=live_platform.base_url, role=role, start=start, report=report, public=public)
         checked |= found
