@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.harness import LivePlatform
 
@@ -34,3 +34,12 @@ def sign_in(page: Page, *, email: str, password: str) -> None:
     form.locator("button[type=submit]").first.click()
     page.wait_for_load_state()
     expect(page.locator("header form[action*='logout']")).to_have_count(1)
+
+
+def tab_to(page: Page, target: Locator, *, limit: int = 120) -> None:
+    """Press Tab until ``target`` has the focus, as a keyboard user does; fails if it never gets it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("e => e === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {target}")

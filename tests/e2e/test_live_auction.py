@@ -13,7 +13,9 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import BrowserLog
+from tests.e2e.flows import tab_to
 from tests.e2e.harness import LivePlatform
+from tests.e2e.surface import PHONE
 
 SPEEDUP = 30
 TURN_WAIT_MS = 40_000  # longest wait for one's turn (pauses and other turns are a few seconds each)
@@ -62,6 +64,7 @@ def test_an_english_auction_with_three_bidders_and_an_observer(
     logs = [BrowserLog() for _ in range(4)]
     observer = _open(new_page, made["observer"], logs[0])
     bidders = [_open(new_page, b["url"], logs[i + 1]) for i, b in enumerate(made["bidders"])]
+    bidders[0].set_viewport_size(PHONE)
     for n, page in enumerate(bidders, start=1):
         expect(page.locator("h1")).to_have_text(f"You are Bidder {n}")
 
@@ -70,11 +73,28 @@ def test_an_english_auction_with_three_bidders_and_an_observer(
     for n in (3, 2, 1):
         amounts[n] = _bid_when_allowed(bidders[n - 1])
         _sees(observer, amounts[n])
-    # Round 2 opens with Bidder 1 (equal amounts: the latest moves first); Bidder 1 raises by two steps.
+    # Round 2 opens with Bidder 1 (equal amounts: the latest moves first); Bidder 1 raises by two steps, on a
+    # phone and with the keyboard only: the turn is announced, the form is on screen, bid and cancel look apart.
     step = Decimal("1000.00")  # 1% of 100,000 (the seeded bid step rule)
     raised = f"{Decimal(amounts[1]) + 2 * step:.2f}"
-    expect(bidders[0].locator('[data-live="stage"]')).to_have_text("Round 2: turn of Bidder 1", timeout=TURN_WAIT_MS)
-    _bid_when_allowed(bidders[0], raised)
+    phone = bidders[0]
+    expect(phone.locator('[data-live="stage"]')).to_have_text("Round 2: turn of Bidder 1", timeout=TURN_WAIT_MS)
+    expect(phone.locator('[data-live="your-turn"]')).to_have_text("Your turn: you may bid now.")
+    expect(phone.locator('[data-live="submit"]')).to_be_in_viewport()
+    colours = [
+        phone.locator(f'[data-live="{b}"]').evaluate(
+            "e => getComputedStyle(e).backgroundColor + getComputedStyle(e).color"
+        )
+        for b in ("submit", "cancel")
+    ]
+    assert colours[0] != colours[1], colours
+    tab_to(phone, phone.locator('[data-live="amount"]'))
+    phone.keyboard.press("Control+A")
+    phone.keyboard.type(raised)
+    tab_to(phone, phone.locator('[data-live="submit"]'))
+    phone.keyboard.press("Enter")
+    expect(phone.locator('[data-live="feedback"]')).to_contain_text(f"Your bid of {raised} UAH is accepted")
+    expect(phone.locator('[data-live="your-turn"]')).to_be_empty(timeout=TURN_WAIT_MS)
     _sees(observer, raised)
 
     # The end: the observer sees the result and the protocol; it names the winner and the runner-up.

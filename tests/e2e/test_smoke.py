@@ -16,7 +16,11 @@ def test_home_page_renders_without_csp_violations(page: Page, browser_log: Brows
     assert response is not None
     assert response.status == 200
     expect(page.locator("h1")).to_be_visible()
-    # Static files come from whitenoise under the strict CSP: the stylesheet and scripts loaded.
+    # Static files come from whitenoise under the strict CSP: the stylesheet applies here, and htmx loads on a page
+    # that uses it (only there: ADR 0021).
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.site-header')).display") == "flex"
+    assert page.evaluate("() => typeof window.htmx") == "undefined"
+    page.goto("/petitions/")
     assert page.evaluate("() => typeof window.htmx") == "object"
     assert browser_log.csp_violations == []
     assert browser_log.errors == []

@@ -65,6 +65,7 @@ def _labels() -> dict[str, Any]:
         "protocol": _("The auction protocol"),
         "min_amount": _("You may bid from %(m)s UAH now."),
         "cannot_bid": _("You cannot bid at this moment."),
+        "your_turn": _("Your turn: you may bid now."),
         "sending": _("Sending your bid…"),
         "accepted": _("Your bid of %(amount)s UAH is accepted."),
         "cancelled": _("Your bids of this turn are cancelled."),

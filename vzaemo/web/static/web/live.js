@@ -10,6 +10,7 @@
   var offset = Date.parse(state.now) - Date.now();
   var form = root.querySelector("[data-live-form]");
   var key = null; // the idempotency key of the bid being sent; kept for a retry, renewed for a new bid
+  var mayBidBefore = false; // whether the bidder could bid at the last render
 
   function el(name) { return root.querySelector('[data-live="' + name + '"]'); }
   function serverNow() { return Date.now() + offset; }
@@ -65,7 +66,12 @@
     }
     if (form && s.you) {
       var min = s.you.min_amount;
+      var mayBid = Boolean(min) && !s.ended;
       setText("min", min ? fmt(labels.min_amount, { m: min }) : labels.cannot_bid);
+      setText("your-turn", mayBid ? labels.your_turn : "");
+      // The moment to bid has come: bring the form on screen (on a phone it is below the standings).
+      if (mayBid && !mayBidBefore) form.scrollIntoView({ block: "end" });
+      mayBidBefore = mayBid;
       var amount = el("amount");
       if (amount && min && document.activeElement !== amount) amount.value = min;
       el("submit").disabled = !min || s.ended;
