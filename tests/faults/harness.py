@@ -64,6 +64,8 @@ KINDS = ("wsgi", "asgi", "worker", "postgres")
 # delay (runplatform's _HEALTHY_AFTER_SECONDS): faults of one process kind come at least this far apart.
 SAME_PROCESS_GAP = 31.0
 REQUEST_TIMEOUT = 10.0
+GRANIAN_CRASH_LOOP = 6.0  # granian exits when a respawned worker dies within 5.5 s (its crash-loop guard)
+RETRY_SECONDS = 0.1
 _PID_LINE = re.compile(rb"^(wsgi|asgi|worker|chrono)\s+pid (\d+)", re.MULTILINE)
 
 
@@ -203,7 +205,9 @@ class Client:
         self.port, self.timeout = port, timeout
         self.conn: http.client.HTTPConnection | None = None
 
-    def request(self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         """(status, body); status 0 when the connection failed before an answer."""
         if self.conn is None:
             self.conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
@@ -316,29 +320,36 @@ class SigningLoad:
             user_id, session_key, csrf = person
             with self.take:
                 self.sent.add(user_id)
-            status = sign(client, self.port, self.petition, session_key, csrf, self.counters, self.stop)
+            status = sign(
+                client,
+                petition=self.petition,
+                session_key=session_key,
+                csrf=csrf,
+                counters=self.counters,
+                stop=self.stop,
+            )
             with self.take:
-                if 200 <= status < 300:  # noqa: PLR2004
+                if 200 <= status < 300:
                     self.acknowledged.add(user_id)
-                elif status == 0 or status >= 500:  # noqa: PLR2004 - stopped before an answer came
+                elif status == 0 or status >= 500:
                     self.unanswered.add(user_id)
                 else:
                     self.refused[status] += 1
 
 
 def sign(
-    client: Client, port: int, petition: int, session_key: str, csrf: str, counters: Counters, stop: threading.Event
+    client: Client, *, petition: int, session_key: str, csrf: str, counters: Counters, stop: threading.Event
 ) -> int:
     """Sign until answered (2xx, or a refusal that is not the server's fault); the last status."""
-    headers = _sign_headers(port, session_key, csrf)
+    headers = _sign_headers(client.port, session_key, csrf)
     retry = False
     while True:
         status, _ = client.request("POST", f"/petitions/{petition}/sign/", "", headers)
         counters.saw(status, retry=retry)
-        if status and status < 500 or stop.is_set():  # noqa: PLR2004
+        if (status and status < 500) or stop.is_set():
             return status
         retry = True
-        time.sleep(0.05)  # a resend after a short pause, as a browser's user would press again
+        time.sleep(RETRY_SECONDS)  # a resend after a short pause, as a person would press again
 
 
 @dataclass
@@ -403,13 +414,16 @@ class AuctionLoad:
                 data = json.loads(payload)["data"]
                 self.acknowledged[key] = (int(data["seq"]), data["amount"])
                 post = engine.Post(
-                    bid_id=owner, amount=Decimal(data["amount"]), at=dt.datetime.fromisoformat(data["at"]), seq=data["seq"]
+                    bid_id=owner,
+                    amount=Decimal(data["amount"]),
+                    at=dt.datetime.fromisoformat(data["at"]),
+                    seq=data["seq"],
                 )
                 if all(p.seq != post.seq for p in self.posts):
                     self.posts.append(post)
                     self.posts.sort(key=lambda p: p.seq)
                 return
-            if status and status < 500:  # noqa: PLR2004 - refused: the turn ended while the platform was away
+            if status and status < 500:
                 try:
                     self.refused[json.loads(payload)["errors"][0]["code"]] += 1
                 except (ValueError, KeyError, IndexError, TypeError):
@@ -420,7 +434,7 @@ class AuctionLoad:
                 self.unanswered.add(key)
                 return
             retry = True
-            time.sleep(0.05)
+            time.sleep(RETRY_SECONDS)
 
     def _resync(self) -> None:
         """After a refusal our replica may lag (a bid stored whose answer was lost): read the stored posts."""
@@ -501,6 +515,10 @@ class Run:
         )
         self.port = port
         started = time.monotonic()
+        # Setting up is not under test: without fsync the migrations take a third of the time. The run itself has
+        # fsync back on and starts from a checkpoint, as a server that has been up for a while would.
+        _psql(url, "ALTER SYSTEM SET fsync = off")
+        _psql(url, "SELECT pg_reload_conf()")
         self.platform.manage("migrate", "--noinput", "-v", "0")
         notify = self.plan.worker_kills + self.plan.pg_restarts
         seeded = subprocess.run(
@@ -510,6 +528,9 @@ class Run:
             cwd=REPO, env=env, check=True, capture_output=True, text=True, timeout=600,
         )  # fmt: skip
         seed: dict[str, Any] = json.loads(seeded.stdout)
+        _psql(url, "ALTER SYSTEM SET fsync = on")
+        _psql(url, "SELECT pg_reload_conf()")
+        _psql(url, "CHECKPOINT")
         self.log(
             f"migrated and seeded in {time.monotonic() - started:.1f} s "
             f"(petitions and people {seed['seconds']['petitions']:.1f} s, auctions {seed['seconds']['auctions']:.1f} s)"
@@ -530,8 +551,16 @@ class Run:
     def inject(self, kind: str) -> Fault:
         pids = self.pids()
         if kind == "wsgi":
-            workers = granian_workers(pids["wsgi"])
-            victim = self.rng.choice(workers)
+            # granian gives up (exits, and the supervisor restarts the whole server) when a worker it respawned
+            # dies again within 5.5 s: the victim is a worker that has run longer than that.
+            settled: list[int] = []
+
+            def pick() -> bool:
+                settled[:] = [w for w in granian_workers(pids["wsgi"]) if _age(w) > GRANIAN_CRASH_LOOP]
+                return bool(settled)
+
+            _until(time.monotonic() + 30, pick)
+            victim = self.rng.choice(settled or granian_workers(pids["wsgi"]))
             fault = Fault(kind, time.monotonic(), f"granian WSGI worker pid {victim}", victim)
             os.kill(victim, signal.SIGKILL)
         elif kind in ("asgi", "worker"):
@@ -569,8 +598,15 @@ class Run:
     def notify_after(self, fault: Fault, person: list[Any], petition: dict[str, Any]) -> None:
         """One signature on a one-signature petition: the chronograph and the task worker must do the rest."""
         _user_id, session_key, csrf = person
-        status = sign(Client(self.port), self.port, int(petition["id"]), session_key, csrf, Counters(), threading.Event())
-        if not 200 <= status < 300:  # noqa: PLR2004
+        status = sign(
+            Client(self.port),
+            petition=int(petition["id"]),
+            session_key=session_key,
+            csrf=csrf,
+            counters=Counters(),
+            stop=threading.Event(),
+        )
+        if not 200 <= status < 300:
             self.result.failures.append(f"notifying signature after {fault.kind} answered {status}")
         self.notify_sent.append((str(petition["author"]), time.monotonic()))
 
@@ -647,9 +683,13 @@ class Run:
     def _warm_up(self, load_start: float) -> None:
         """The load runs before the first fault: some signatures and each auction's first bid."""
         deadline = load_start + 30
-        got = _until(deadline, lambda: len(self.signing.acknowledged) > 0 and all(a.acknowledged for a in self.auctions))
+        got = _until(
+            deadline, lambda: len(self.signing.acknowledged) > 0 and all(a.acknowledged for a in self.auctions)
+        )
         if got is None:
-            raise AssertionError(f"the load did not start within 30 s:\n{self.platform.log_tail() if self.platform else ''}")
+            raise AssertionError(
+                f"the load did not start within 30 s:\n{self.platform.log_tail() if self.platform else ''}"
+            )
 
     # --- the checks ---------------------------------------------------------------------------------
     def _check(self, seed: dict[str, Any]) -> None:
@@ -662,7 +702,9 @@ class Run:
                 )
         # Signatures.
         petition = int(seed["petition"])
-        stored = [r[0] for r in _query(url, "SELECT signer_id FROM petitions_signature WHERE petition_id = %s", (petition,))]
+        stored = [
+            r[0] for r in _query(url, "SELECT signer_id FROM petitions_signature WHERE petition_id = %s", (petition,))
+        ]
         stored_set = set(stored)
         signing = self.signing
         lost = signing.acknowledged - stored_set
@@ -688,7 +730,9 @@ class Run:
         if lost:
             failures.append(f"{len(lost)} acknowledged signatures lost: {sorted(lost)[:10]}")
         if figures["signatures_duplicated"] or figures["signatures_phantom"]:
-            failures.append(f"signatures duplicated/phantom: {figures['signatures_duplicated']}/{figures['signatures_phantom']}")
+            failures.append(
+                f"signatures duplicated/phantom: {figures['signatures_duplicated']}/{figures['signatures_phantom']}"
+            )
         if refused := dict(signing.refused):
             failures.append(f"signatures refused: {refused}")
 
@@ -808,6 +852,16 @@ def _state(pid: int) -> str:
         return ""
 
 
+def _age(pid: int) -> float:
+    """Seconds since the process started (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22 of stat: start time in clock ticks
+
+
 def _alive(pid: int | None, old: int) -> bool:
     if pid is None or pid == old:
         return False
@@ -818,7 +872,7 @@ def _page_ok(port: int) -> bool:
     client = Client(port, timeout=1.0)
     status, _ = client.request("GET", "/", headers={"Host": f"{HOST}:{port}"})
     client.close()
-    return status == 200  # noqa: PLR2004
+    return status == 200
 
 
 def run(plan: Plan, log: Callable[[str], None] = print) -> Result:

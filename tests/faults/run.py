@@ -38,8 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     result = run(plan, log)
     print(result.report(), flush=True)
     if as_json:
-        print(json.dumps({"plan": dataclasses.asdict(plan), "figures": result.figures, "failures": result.failures},
-                         default=str))
+        print(
+            json.dumps(
+                {"plan": dataclasses.asdict(plan), "figures": result.figures, "failures": result.failures}, default=str
+            )
+        )
     return 0 if not result.failures else 1
 
 
