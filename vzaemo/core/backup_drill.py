@@ -181,7 +181,7 @@ def _exported_snapshot(params: dict[str, Any], *, lock: bool) -> Iterator[tuple[
     ``lock``: take SHARE locks on every table first, so that no commit falls between the snapshot and the clock
     reading (a point-in-time target); they are released when the block ends.
     """
-    with psycopg.connect(**params) as conn:
+    with psycopg.connect(**params, autocommit=True) as conn:
         tables = _tables(conn)
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         if lock:
@@ -195,7 +195,7 @@ def _exported_snapshot(params: dict[str, Any], *, lock: bool) -> Iterator[tuple[
 
 
 def _figures_in(params: dict[str, Any], snapshot: str, tables: list[str]) -> Figures:
-    with psycopg.connect(**params) as conn:
+    with psycopg.connect(**params, autocommit=True) as conn:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
         figures = read_figures(conn, tables)
@@ -377,7 +377,7 @@ def _verify(drill: Drill, cluster: Cluster, log: Callable[[str], None]) -> None:
     source = drill.source
     assert source is not None  # noqa: S101 - read by the method
     params = {**cluster.params, "dbname": source_params().get("dbname", "vzaemo")}
-    with _timed(drill, "verify"), psycopg.connect(**params) as conn:
+    with _timed(drill, "verify"), psycopg.connect(**params, autocommit=True) as conn:
         present = set(_tables(conn))
         drill.restored = read_figures(conn, [t for t in sorted(source.counts) if t in present])
     drill.differences += compare(source, drill.restored)

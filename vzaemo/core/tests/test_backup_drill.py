@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 
@@ -26,15 +28,13 @@ class Source:
     def __init__(self, *, archive: bool) -> None:
         self.dir = tempfile.mkdtemp(prefix="vzaemo-drill-src.")
         self.archive = tempfile.mkdtemp(prefix="vzaemo-drill-wal.") if archive else ""
-        with __import__("socket").socket() as sock:
+        with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         env = {**os.environ, "PG_WAL_ARCHIVE": self.archive}
         script = str(REPO / "scripts" / "pg-throwaway")
         self.url = subprocess.run([script, "start", self.dir, str(port)], env=env, check=True, capture_output=True,
                                   text=True).stdout.strip()  # fmt: skip
-        import psycopg
-
         with psycopg.connect(self.url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
             conn.execute("CREATE DATABASE vzaemo")
         self.env = {
@@ -43,6 +43,11 @@ class Source:
             "VZAEMO_VAR_DIR": str(Path(self.dir + "-var")),
             "DJANGO_SETTINGS_MODULE": "vzaemo.settings",
         }
+
+    def sql(self, *statements: str) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)  # type: ignore[arg-type]  # the tests' own constants
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, str(REPO / "manage.py"), *args], cwd=REPO, env=self.env,
@@ -60,6 +65,7 @@ def source() -> Iterator[Source]:
     """A migrated database with a live auction made by the services (audit entries) and a sealed checkpoint."""
     made = Source(archive=True)
     try:
+        made.sql("ALTER SYSTEM SET fsync = off", "SELECT pg_reload_conf()")  # setting up is not under test
         made.manage("migrate", "--noinput", "-v", "0")
         subprocess.run(
             [sys.executable, str(REPO / "tests" / "faults" / "seed.py"), "--users", "20", "--notify-petitions", "1",
@@ -67,6 +73,7 @@ def source() -> Iterator[Source]:
             cwd=REPO, env=made.env, check=True, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         made.manage("audit_seal")
+        made.sql("ALTER SYSTEM SET fsync = on", "SELECT pg_reload_conf()", "CHECKPOINT")
         yield made
     finally:
         made.stop()
