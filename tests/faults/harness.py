@@ -97,6 +97,7 @@ class Fault:
     at: float  # monotonic time of the fault
     target: str
     victim: int = 0
+    group: list[int] = field(default_factory=list)
     database_back: float = 0.0  # PostgreSQL: seconds until it accepted connections again (its own recovery)
     recovered: dict[str, float] = field(default_factory=dict)  # probe -> seconds after the fault
     failed: list[str] = field(default_factory=list)
@@ -565,6 +566,8 @@ class Run:
             os.kill(victim, signal.SIGKILL)
         elif kind in ("asgi", "worker"):
             fault = Fault(kind, time.monotonic(), f"{kind} pid {pids[kind]}")
+            # The process and what it started (granian's worker), so the probes wait until none of it answers.
+            fault.group = [pids[kind], *granian_workers(pids[kind])]
             os.kill(pids[kind], signal.SIGKILL)
         else:
             fault = Fault(kind, time.monotonic(), "pg_ctl restart -m immediate")
@@ -577,8 +580,11 @@ class Run:
         # the moment the server accepts connections again (its crash recovery is PostgreSQL's, reported apart).
         deadline = fault.at + fault.database_back + self.plan.recovery_seconds
         probes: dict[str, Callable[[], bool]] = {
+            # The supervisor kills what a dead child left (granian's worker) within its 0.2 s poll; until then
+            # that worker could still answer a probe.
+            "gone": lambda: all(_state(pid) in ("Z", "") for pid in fault.group),
             "page": lambda: _page_ok(self.port),
-            "stream": lambda: first_state(self.port + 1, auction_id, timeout=1.0) is not None,
+            "stream": lambda: first_state(self.port + 1, auction_id, timeout=2.0) is not None,
         }
         if fault.kind == "wsgi":
             probes["respawned"] = lambda: _respawned(granian_workers(self.pids()["wsgi"]), fault.victim, wsgi_workers)
@@ -869,7 +875,7 @@ def _alive(pid: int | None, old: int) -> bool:
 
 
 def _page_ok(port: int) -> bool:
-    client = Client(port, timeout=1.0)
+    client = Client(port, timeout=2.0)
     status, _ = client.request("GET", "/", headers={"Host": f"{HOST}:{port}"})
     client.close()
     return status == 200
