@@ -66,6 +66,7 @@ SAME_PROCESS_GAP = 31.0
 REQUEST_TIMEOUT = 10.0
 GRANIAN_CRASH_LOOP = 6.0  # granian exits when a respawned worker dies within 5.5 s (its crash-loop guard)
 RETRY_SECONDS = 0.1
+STATIC_PROBE = "/static/web/site.css"  # served by whitenoise inside the WSGI workers
 _PID_LINE = re.compile(rb"^(wsgi|asgi|worker|chrono)\s+pid (\d+)", re.MULTILINE)
 
 
@@ -76,6 +77,7 @@ class Plan:
     worker_kills: int = 5
     pg_restarts: int = 5
     signers: int = 4  # signing threads
+    sign_rate: float = 60.0  # signatures per second at most, all threads together (durability, not throughput)
     auctions: int = 3
     bidders: int = 3
     users: int = 40_000  # people who can sign; the load stops early if they run out
@@ -290,14 +292,16 @@ def _sign_headers(port: int, session_key: str, csrf: str) -> dict[str, str]:
 class SigningLoad:
     """Threads that each sign as one person after another, resending until the platform answers."""
 
-    def __init__(self, port: int, petition: int, users: list[list[Any]], threads: int) -> None:
+    def __init__(self, port: int, petition: int, users: list[list[Any]], threads: int, rate: float) -> None:
         self.port, self.petition, self.threads = port, petition, threads
+        self.interval = threads / rate  # per thread
         self.queue: Iterator[list[Any]] = iter(users)
         self.take = threading.Lock()
         self.sent: set[int] = set()
         self.acknowledged: set[int] = set()
         self.unanswered: set[int] = set()
         self.refused: Counter[int] = Counter()
+        self.last_ack = 0.0  # monotonic time of the latest acknowledgement
         self.counters = Counters()
         self.stop = threading.Event()
         self.workers = [threading.Thread(target=self._work, daemon=True) for _ in range(threads)]
@@ -313,7 +317,13 @@ class SigningLoad:
 
     def _work(self) -> None:
         client = Client(self.port)
+        next_at = time.monotonic()
         while not self.stop.is_set():
+            next_at += self.interval
+            if (pause := next_at - time.monotonic()) > 0:
+                self.stop.wait(pause)  # pacing: a steady rate, the same before and after each fault
+            else:
+                next_at = time.monotonic()  # behind (a fault): no burst to catch up
             with self.take:
                 person = next(self.queue, None)
             if person is None:
@@ -583,7 +593,10 @@ class Run:
             # The supervisor kills what a dead child left (granian's worker) within its 0.2 s poll; until then
             # that worker could still answer a probe.
             "gone": lambda: all(_state(pid) in ("Z", "") for pid in fault.group),
+            # WSGI answers (a static file: cheap, so an overloaded box does not time the probe out) and a signature
+            # sent through it is acknowledged, which needs the database.
             "page": lambda: _page_ok(self.port),
+            "signing": lambda: self.signing.last_ack > fault.at + fault.database_back,
             "stream": lambda: first_state(self.port + 1, auction_id, timeout=2.0) is not None,
         }
         if fault.kind == "wsgi":
@@ -644,7 +657,7 @@ class Run:
         notify = list(seed["notify"])
         users: list[list[Any]] = seed["users"]
         notifiers, users = users[: len(notify)], users[len(notify) :]
-        self.signing = SigningLoad(self.port, int(seed["petition"]), users, plan.signers)
+        self.signing = SigningLoad(self.port, int(seed["petition"]), users, plan.signers, plan.sign_rate)
         self.bid_stop = threading.Event()
         self.auctions = [AuctionLoad(spec, self.port, self.cluster.url, self.bid_stop) for spec in seed["auctions"]]
         watcher_stop = threading.Event()
@@ -876,7 +889,7 @@ def _alive(pid: int | None, old: int) -> bool:
 
 def _page_ok(port: int) -> bool:
     client = Client(port, timeout=2.0)
-    status, _ = client.request("GET", "/", headers={"Host": f"{HOST}:{port}"})
+    status, _ = client.request("GET", STATIC_PROBE, headers={"Host": f"{HOST}:{port}"})
     client.close()
     return status == 200
 

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for name in ("wsgi_kills", "asgi_kills", "worker_kills", "pg_restarts", "signers", "auctions", "users", "seed"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
-    for name in ("recovery_seconds", "gap_seconds", "task_seconds"):
+    for name in ("sign_rate", "recovery_seconds", "gap_seconds", "task_seconds"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
     parser.add_argument("--json", action="store_true", help="Also print the figures as one JSON line.")
     args = vars(parser.parse_args(argv))

@@ -10,7 +10,15 @@ from tests.faults.harness import Plan, run
 pytestmark = [pytest.mark.serial, pytest.mark.postgres]
 
 CI_PLAN = Plan(
-    wsgi_kills=3, asgi_kills=1, worker_kills=1, pg_restarts=1, signers=3, auctions=2, users=3000, gap_seconds=1.0
+    wsgi_kills=3,
+    asgi_kills=1,
+    worker_kills=1,
+    pg_restarts=1,
+    signers=3,
+    sign_rate=30.0,
+    auctions=2,
+    users=4000,
+    gap_seconds=1.0,
 )
 
 
