@@ -139,7 +139,7 @@ class Result:
             )
         for key in (
             "signatures_acknowledged", "signatures_stored", "signatures_lost", "signatures_duplicated",
-            "signatures_phantom", "signatures_unanswered", "signature_retries", "signature_audit_entries",
+            "signatures_phantom", "signatures_unanswered", "signature_retries", "signature_passes", "signature_audit_entries",
             "signature_count_matches", "bids_acknowledged", "bids_stored", "bids_lost", "bids_duplicated",
             "bids_phantom", "bids_unanswered", "bid_retries", "bids_refused", "bid_audit_entries",
             "auctions_resumed", "notify_emails", "notify_seconds_max", "audit_verify",
@@ -295,7 +295,9 @@ class SigningLoad:
     def __init__(self, port: int, petition: int, users: list[list[Any]], threads: int, rate: float) -> None:
         self.port, self.petition, self.threads = port, petition, threads
         self.interval = threads / rate  # per thread
+        self.users = users
         self.queue: Iterator[list[Any]] = iter(users)
+        self.rounds = 1  # passes over the people: from the second on, every signature is a repeat
         self.take = threading.Lock()
         self.sent: set[int] = set()
         self.acknowledged: set[int] = set()
@@ -326,8 +328,10 @@ class SigningLoad:
                 next_at = time.monotonic()  # behind (a fault): no burst to catch up
             with self.take:
                 person = next(self.queue, None)
-            if person is None:
-                return
+                if person is None:  # everyone has signed: again from the first (a resend, answered as a success)
+                    self.queue = iter(self.users)
+                    self.rounds += 1
+                    person = next(self.queue)
             user_id, session_key, csrf = person
             with self.take:
                 self.sent.add(user_id)
@@ -342,6 +346,7 @@ class SigningLoad:
             with self.take:
                 if 200 <= status < 300:
                     self.acknowledged.add(user_id)
+                    self.last_ack = time.monotonic()
                 elif status == 0 or status >= 500:
                     self.unanswered.add(user_id)
                 else:
@@ -735,6 +740,7 @@ class Run:
             signatures_phantom=len(stored_set - signing.sent),
             signatures_unanswered=len(signing.unanswered),
             signature_retries=signing.counters.retries,
+            signature_passes=signing.rounds,
             signature_statuses=dict(signing.counters.statuses),
         )
         audit_rows = _query(
