@@ -554,6 +554,10 @@ class Run:
         self.platform.start(host=HOST, port=port)
         return seed
 
+    def log_text(self) -> str:
+        assert self.platform is not None
+        return self.platform.log_path.read_text(errors="replace")
+
     def pids(self) -> dict[str, int]:
         """The supervisor's latest pid of each child (it prints one line per start)."""
         assert self.platform is not None
@@ -572,7 +576,10 @@ class Run:
             settled: list[int] = []
 
             def pick() -> bool:
-                settled[:] = [w for w in granian_workers(pids["wsgi"]) if _age(w) > GRANIAN_CRASH_LOOP]
+                log = self.log_text()
+                settled[:] = [
+                    w for w in granian_workers(pids["wsgi"]) if _age(w) > GRANIAN_CRASH_LOOP and _ready(w, log)
+                ]
                 return bool(settled)
 
             _until(time.monotonic() + 30, pick)
@@ -605,7 +612,9 @@ class Run:
             "stream": lambda: first_state(self.port + 1, auction_id, timeout=2.0) is not None,
         }
         if fault.kind == "wsgi":
-            probes["respawned"] = lambda: _respawned(granian_workers(self.pids()["wsgi"]), fault.victim, wsgi_workers)
+            probes["respawned"] = lambda: _respawned(
+                granian_workers(self.pids()["wsgi"]), fault.victim, wsgi_workers, self.log_text()
+            )
         elif fault.kind in ("asgi", "worker"):
             probes["restarted"] = lambda: _alive(self.pids().get(fault.kind), before[fault.kind])
         for name, probe in probes.items():
@@ -864,9 +873,18 @@ def granian_workers(server_pid: int) -> list[int]:
     return sorted(set(children))
 
 
-def _respawned(workers: list[int], victim: int, wanted: int) -> bool:
+def _respawned(workers: list[int], victim: int, wanted: int, log: str) -> bool:
+    """The killed worker is replaced and its replacement serves: granian logs "Spawning worker-N with PID: P" and,
+    once the worker has loaded the application, "Started worker-N"."""
     running = [pid for pid in workers if pid != victim and _state(pid) not in ("Z", "")]
-    return len(running) >= wanted
+    return len(running) >= wanted and all(_ready(pid, log) for pid in running)
+
+
+def _ready(pid: int, log: str) -> bool:
+    spawned = re.search(rf"Spawning (worker-\d+) with PID: {pid}\b", log)
+    if spawned is None:
+        return False
+    return f"Started {spawned.group(1)}" in log[spawned.end() :]
 
 
 def _state(pid: int) -> str:
