@@ -64,6 +64,7 @@ KINDS = ("wsgi", "asgi", "worker", "postgres")
 # delay (runplatform's _HEALTHY_AFTER_SECONDS): faults of one process kind come at least this far apart.
 SAME_PROCESS_GAP = 31.0
 REQUEST_TIMEOUT = 10.0
+CAPACITY_SECONDS = 60.0  # a replaced WSGI worker has loaded the application within this
 GRANIAN_CRASH_LOOP = 6.0  # granian exits when a respawned worker dies within 5.5 s (its crash-loop guard)
 RETRY_SECONDS = 0.1
 STATIC_PROBE = "/static/web/site.css"  # served by whitenoise inside the WSGI workers
@@ -100,6 +101,7 @@ class Fault:
     target: str
     victim: int = 0
     group: list[int] = field(default_factory=list)
+    capacity: float | None = None  # WSGI: seconds until every worker served again (the replacement loaded Django)
     database_back: float = 0.0  # PostgreSQL: seconds until it accepted connections again (its own recovery)
     recovered: dict[str, float] = field(default_factory=dict)  # probe -> seconds after the fault
     failed: list[str] = field(default_factory=list)
@@ -131,6 +133,12 @@ class Result:
                     f"  {kind:<8} back within: median {times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s "
                     f"(deadline {self.plan.recovery_seconds:.0f} s)"
                 )
+        capacity = sorted(x.capacity for x in self.faults if x.capacity is not None)
+        if capacity:
+            lines.append(
+                f"  wsgi     full strength again (the new worker loaded Django): median "
+                f"{capacity[len(capacity) // 2]:.2f} s, max {capacity[-1]:.2f} s"
+            )
         restarts = sorted(x.database_back for x in self.faults if x.kind == "postgres")
         if restarts:
             lines.append(
@@ -571,18 +579,17 @@ class Run:
     def inject(self, kind: str) -> Fault:
         pids = self.pids()
         if kind == "wsgi":
-            # granian gives up (exits, and the supervisor restarts the whole server) when a worker it respawned
-            # dies again within 5.5 s: the victim is a worker that has run longer than that.
+            # A worker of a server at full strength: every worker has loaded the application (granian logged that it
+            # started) and has run longer than granian's crash-loop guard (a respawned worker that dies again within
+            # 5.5 s makes granian exit, and then the supervisor restarts the whole server).
             settled: list[int] = []
 
-            def pick() -> bool:
-                log = self.log_text()
-                settled[:] = [
-                    w for w in granian_workers(pids["wsgi"]) if _age(w) > GRANIAN_CRASH_LOOP and _ready(w, log)
-                ]
-                return bool(settled)
+            def full_strength() -> bool:
+                log, workers = self.log_text(), granian_workers(pids["wsgi"])
+                settled[:] = [w for w in workers if _age(w) > GRANIAN_CRASH_LOOP and _ready(w, log)]
+                return len(settled) >= self.wsgi_workers
 
-            _until(time.monotonic() + 30, pick)
+            _until(time.monotonic() + CAPACITY_SECONDS, full_strength)
             victim = self.rng.choice(settled or granian_workers(pids["wsgi"]))
             fault = Fault(kind, time.monotonic(), f"granian WSGI worker pid {victim}", victim)
             os.kill(victim, signal.SIGKILL)
@@ -597,7 +604,7 @@ class Run:
             fault.database_back = time.monotonic() - fault.at
         return fault
 
-    def recover(self, fault: Fault, before: dict[str, int], wsgi_workers: int, auction_id: int) -> None:
+    def recover(self, fault: Fault, before: dict[str, int], auction_id: int) -> None:
         # The platform cannot serve before its database does: after a PostgreSQL restart the deadline counts from
         # the moment the server accepts connections again (its crash recovery is PostgreSQL's, reported apart).
         deadline = fault.at + fault.database_back + self.plan.recovery_seconds
@@ -612,9 +619,7 @@ class Run:
             "stream": lambda: first_state(self.port + 1, auction_id, timeout=2.0) is not None,
         }
         if fault.kind == "wsgi":
-            probes["respawned"] = lambda: _respawned(
-                granian_workers(self.pids()["wsgi"]), fault.victim, wsgi_workers, self.log_text()
-            )
+            probes["respawned"] = lambda: _respawned(granian_workers(self.pids()["wsgi"]), fault.victim)
         elif fault.kind in ("asgi", "worker"):
             probes["restarted"] = lambda: _alive(self.pids().get(fault.kind), before[fault.kind])
         for name, probe in probes.items():
@@ -627,6 +632,16 @@ class Run:
                     fault.recovered[name] = time.monotonic() - fault.at
             else:
                 fault.recovered[name] = time.monotonic() - fault.at
+        if fault.kind == "wsgi":
+            # Serving is the deadline's business; full strength again (the new worker has loaded the application,
+            # seconds of Django's setup, much longer on a busy box) is reported, and waited for before the next kill.
+            log_ready = lambda: _respawned(
+                granian_workers(self.pids()["wsgi"]), fault.victim, self.wsgi_workers, self.log_text()
+            )  # noqa: E731
+            if _until(fault.at + CAPACITY_SECONDS, log_ready) is None:
+                fault.failed.append(f"full strength within {CAPACITY_SECONDS:.0f} s")
+            else:
+                fault.capacity = time.monotonic() - fault.at
 
     def notify_after(self, fault: Fault, person: list[Any], petition: dict[str, Any]) -> None:
         """One signature on a one-signature petition: the chronograph and the task worker must do the rest."""
@@ -681,7 +696,7 @@ class Run:
         for auction in self.auctions:
             auction.thread.start()
         load_start = time.monotonic()
-        wsgi_workers = len(granian_workers(self.pids()["wsgi"]))
+        self.wsgi_workers = len(granian_workers(self.pids()["wsgi"]))
         last: dict[str, float] = {}
         try:
             self._warm_up(load_start)
@@ -694,11 +709,12 @@ class Run:
                 before = self.pids()
                 fault = self.inject(kind)
                 last[kind] = fault.at
-                self.recover(fault, before, wsgi_workers, self.auctions[0].auction_id)
+                self.recover(fault, before, self.auctions[0].auction_id)
                 self.result.faults.append(fault)
                 self.log(
                     f"fault {n:>2} {kind:<8} {fault.target:<34} back in {fault.seconds:5.2f} s"
                     + (f" after the database ({fault.database_back:.2f} s)" if kind == "postgres" else "")
+                    + (f", full strength in {fault.capacity:.2f} s" if fault.capacity is not None else "")
                     + (f"  LATE: {', '.join(fault.failed)}" if fault.failed else "")
                 )
                 if kind in ("worker", "postgres"):
@@ -873,11 +889,11 @@ def granian_workers(server_pid: int) -> list[int]:
     return sorted(set(children))
 
 
-def _respawned(workers: list[int], victim: int, wanted: int, log: str) -> bool:
-    """The killed worker is replaced and its replacement serves: granian logs "Spawning worker-N with PID: P" and,
-    once the worker has loaded the application, "Started worker-N"."""
+def _respawned(workers: list[int], victim: int, wanted: int = 1, log: str | None = None) -> bool:
+    """The killed worker is replaced (``wanted`` running workers besides it); with the log, every one of them has
+    also loaded the application: granian logs "Spawning worker-N with PID: P", then "Started worker-N"."""
     running = [pid for pid in workers if pid != victim and _state(pid) not in ("Z", "")]
-    return len(running) >= wanted and all(_ready(pid, log) for pid in running)
+    return len(running) >= wanted and (log is None or all(_ready(pid, log) for pid in running))
 
 
 def _ready(pid: int, log: str) -> bool:
