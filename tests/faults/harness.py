@@ -635,9 +635,10 @@ class Run:
         if fault.kind == "wsgi":
             # Serving is the deadline's business; full strength again (the new worker has loaded the application,
             # seconds of Django's setup, much longer on a busy box) is reported, and waited for before the next kill.
-            log_ready = lambda: _respawned(
-                granian_workers(self.pids()["wsgi"]), fault.victim, self.wsgi_workers, self.log_text()
-            )  # noqa: E731
+            def log_ready() -> bool:
+                workers = granian_workers(self.pids()["wsgi"])
+                return _respawned(workers, fault.victim, self.wsgi_workers, self.log_text())
+
             if _until(fault.at + CAPACITY_SECONDS, log_ready) is None:
                 fault.failed.append(f"full strength within {CAPACITY_SECONDS:.0f} s")
             else:
