@@ -47,7 +47,7 @@ class Source:
     def sql(self, *statements: str) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
             for statement in statements:
-                conn.execute(statement)  # type: ignore[arg-type]  # the tests' own constants
+                conn.execute(statement)
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, str(REPO / "manage.py"), *args], cwd=REPO, env=self.env,
