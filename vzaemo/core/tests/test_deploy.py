@@ -26,6 +26,7 @@ INSTALLED_AT = "/opt/vzaemo"
 UNITS = {
     "wsgi": "vzaemo-wsgi.service",
     "asgi": "vzaemo-sse.service",
+    "asgi-2": "vzaemo-sse-2.service",
     "worker": "vzaemo-worker.service",
     "chrono": "vzaemo-chronograph.service",
 }
@@ -139,6 +140,7 @@ def test_every_process_runplatform_starts_has_a_unit_that_runs_it_the_same_way()
         "wsgi_backpressure": None,
         "access_log": False,
         "sse_connections": SSE_CONNECTIONS,
+        "asgi_processes": 2,
         "no_worker": False,
         "no_chronograph": False,
     }

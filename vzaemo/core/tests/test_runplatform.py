@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 
 HOST = "127.0.0.1"
-_STARTED = re.compile(r"^(\w+)\s+pid (\d+)", re.MULTILINE)
+_STARTED = re.compile(r"^([\w-]+)\s+pid (\d+)", re.MULTILINE)
 
 
 @dataclass
@@ -147,3 +147,29 @@ def test_a_killed_wsgi_worker_or_task_worker_is_replaced_alone_and_the_site_answ
     assert platform.process.wait(timeout=30) == 0
     survivors = [p for p in (platform.pid(n) for n in ("wsgi", "asgi", "worker")) if _alive(p)]
     assert survivors == []
+
+
+def _status(url: str) -> int:
+    """The HTTP status of a GET (any answer at all), 0 when nothing accepted the connection."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own loopback server
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0
+
+
+@pytest.mark.serial
+def test_streams_keep_opening_while_a_killed_asgi_process_restarts(platform: Platform) -> None:
+    port = int(platform.url.split(":")[2].split("/")[0]) + 1
+    stream = f"http://{HOST}:{port}/live/999999/events"
+    _until(lambda: _alive(platform.pid("asgi")) and _alive(platform.pid("asgi-2")), 30, "two ASGI processes", platform)
+    _until(lambda: _status(stream) != 0, 60, "the stream port answers", platform)
+    asgi = platform.pid("asgi")
+    os.killpg(asgi, signal.SIGKILL)  # the server with its worker, as a crash of the process leaves it
+    _until(lambda: not _alive(asgi), 5, "the ASGI process gone", platform)
+    # While the supervisor starts a new one (seconds of Django's setup), the other process answers every stream.
+    assert [_status(stream) for _ in range(10)].count(0) == 0
+    _until(lambda: platform.pid("asgi") != asgi and _alive(platform.pid("asgi")), 10, "the ASGI process back", platform)
+    assert f"asgi (pid {asgi}) exited with status -9; restarting it in" in platform.text()

@@ -3,7 +3,9 @@
 Four child processes, each in its own process group:
 
 * ``wsgi``   granian WSGI, N workers x M blocking threads: pages, APIs, bid POSTs (``vzaemo.wsgi``);
-* ``asgi``   granian ASGI on port+1, only for the Server-Sent Event streams (``vzaemo.asgi``);
+* ``asgi``   granian ASGI on port+1, only for the Server-Sent Event streams (``vzaemo.asgi``); two of them by
+  default (``asgi`` and ``asgi-2``), both on port+1: granian binds with SO_REUSEPORT, so the kernel spreads new
+  streams over both, and while one restarts (Django's setup takes seconds) the other keeps serving;
   ``asginl`` because Django does not implement the ASGI lifespan protocol; granian serves only 1,024
   connections per worker by default (the rest wait unserved), so ``--sse-connections`` raises it;
 * ``worker`` ``manage.py task_worker``: the django-tasks database task worker, surviving database outages;
@@ -86,6 +88,12 @@ class Command(BaseCommand):
             default=SSE_CONNECTIONS,
             help="Open streams the ASGI process serves at once (granian backpressure and backlog).",
         )
+        parser.add_argument(
+            "--asgi-processes",
+            type=int,
+            default=2,
+            help="ASGI (SSE) processes sharing port+1: while one restarts, the others serve.",
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
         parser.add_argument("--no-chronograph", action="store_true", help="Do not start the chronograph.")
         parser.add_argument("--access-log", action="store_true", help="Log every request of the WSGI process.")
@@ -95,8 +103,8 @@ class Command(BaseCommand):
         port: int = options["port"]
         workers: int = options["wsgi_workers"]
         threads: int = options["wsgi_threads"]
-        if workers < 1 or threads < 1:
-            raise CommandError("--wsgi-workers and --wsgi-threads must be at least 1.")
+        if workers < 1 or threads < 1 or options["asgi_processes"] < 1:
+            raise CommandError("--wsgi-workers, --wsgi-threads and --asgi-processes must be at least 1.")
         require_secret_key()  # before any child starts, so the refusal is said once, here
         children = self._children(host, port, workers, threads, options)
         env = self._child_env(host, port)
@@ -134,8 +142,17 @@ class Command(BaseCommand):
         )
         asgi = sse_server_argv(host, port + 1, connections=options["sse_connections"])
         children = [
-            Child("wsgi", wsgi, f"granian WSGI  http://{host}:{port}/  ({workers} workers x {threads} threads)"),
-            Child("asgi", asgi, f"granian ASGI  http://{host}:{port + 1}/  (Server-Sent Events)"),
+            Child("wsgi", wsgi, f"granian WSGI  http://{host}:{port}/  ({workers} workers x {threads} threads)")
+        ]
+        asgi_processes: int = options["asgi_processes"]
+        children += [
+            Child(
+                "asgi" if n == 1 else f"asgi-{n}",
+                asgi,
+                f"granian ASGI  http://{host}:{port + 1}/  (Server-Sent Events"
+                + (f", {n} of {asgi_processes} on this port)" if asgi_processes > 1 else ")"),
+            )
+            for n in range(1, asgi_processes + 1)
         ]
         if not options["no_worker"]:
             children.append(
