@@ -159,6 +159,8 @@ def seed_people(*, extra_citizens: int) -> DemoPeople:
                 "value": Decimal(value),
                 "unit": unit,
                 "source": f"Статут територіальної громади ({authorities[slug].name_uk}), положення про електронні петиції",
+                "act_uk": f"Статут територіальної громади ({authorities[slug].name_uk})",
+                "act_en": f"Charter of the territorial community ({authorities[slug].name_en})",
             },
         )
     csos: dict[str, CivilSocietyOrganisation] = {}

@@ -69,15 +69,31 @@ class RuleConfidence(models.TextChoices):
 
 
 class LegalRule(models.Model):
-    """One threshold or term of the law, with where it comes from and since when it applies."""
+    """One threshold or term of the law, with where it comes from and since when it applies.
+
+    Pages cite it by act, article and official link in the reader's language (ADR 0022); `source` keeps the
+    research notes and `confidence` the certainty, which only administrators see.
+    """
 
     key = models.SlugField(_("key"), max_length=100)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
     unit = models.CharField(_("unit"), max_length=20, choices=RuleUnit.choices)
     title_uk = models.CharField(_("title (Ukrainian)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300)
-    source = models.CharField(_("source"), max_length=500, help_text=_("Law, resolution or order and article."))
-    source_url = models.URLField(_("source URL"), blank=True)
+    source = models.CharField(
+        _("source and verification notes"),
+        max_length=500,
+        help_text=_("Where the value was found and how sure it is; shown to administrators only."),
+    )
+    act_uk = models.CharField(
+        _("act (Ukrainian)"),
+        max_length=300,
+        blank=True,
+        help_text=_("The act as pages name it; pages never show the notes."),
+    )
+    act_en = models.CharField(_("act (English)"), max_length=300, blank=True)
+    article = models.CharField(_("article"), max_length=50, blank=True, help_text=_("E.g. 23-1; empty for none."))
+    source_url = models.URLField(_("official text"), blank=True, help_text=_("The act on zakon.rada.gov.ua."))
     confidence = models.CharField(_("confidence"), max_length=1, choices=RuleConfidence.choices)
     effective_from = models.DateField(_("effective from"))
     overridable = models.BooleanField(
@@ -108,6 +124,14 @@ class LegalRuleOverride(models.Model):
         _("unit"), max_length=20, choices=RuleUnit.choices, help_text=_("A charter may set a term in other units.")
     )
     source = models.CharField(_("source"), max_length=500, help_text=_("E.g. the community charter and article."))
+    act_uk = models.CharField(
+        _("act (Ukrainian)"),
+        max_length=300,
+        blank=True,
+        help_text=_("The act as pages name it; pages never show the notes."),
+    )
+    act_en = models.CharField(_("act (English)"), max_length=300, blank=True)
+    article = models.CharField(_("article"), max_length=50, blank=True, help_text=_("E.g. 23-1; empty for none."))
     source_url = models.URLField(_("source URL"), blank=True)
     effective_from = models.DateField(_("effective from"))
 

@@ -40,6 +40,9 @@ class RuleValue:
     confidence: str
     effective_from: dt.date
     authority_id: int | None = None
+    act_uk: str = ""
+    act_en: str = ""
+    article: str = ""
 
     @property
     def as_int(self) -> int:
@@ -58,6 +61,9 @@ class RuleValue:
             "authority_id": self.authority_id,
             "title_uk": self.title_uk,
             "title_en": self.title_en,
+            "act_uk": self.act_uk,
+            "act_en": self.act_en,
+            "article": self.article,
         }
 
 
@@ -84,6 +90,9 @@ def get(key: str, *, on: dt.date | None = None, authority: Authority | None = No
                 confidence=RuleConfidence.SECONDARY,
                 effective_from=override.effective_from,
                 authority_id=authority.pk,
+                act_uk=override.act_uk,
+                act_en=override.act_en,
+                article=override.article,
             )
     return RuleValue(
         key=key,
@@ -95,6 +104,9 @@ def get(key: str, *, on: dt.date | None = None, authority: Authority | None = No
         source_url=rule.source_url,
         confidence=rule.confidence,
         effective_from=rule.effective_from,
+        act_uk=rule.act_uk,
+        act_en=rule.act_en,
+        article=rule.article,
     )
 
 
@@ -133,3 +145,51 @@ def amount(rule: RuleValue | Mapping[str, Any]) -> str:
     form = _AMOUNT.get(str(citation.get("unit", "")))
     # A count needs no unit: the rule's title already says what is counted.
     return form(n) % {"n": text} if form else text
+
+
+@dataclass(frozen=True)
+class PublicCitation:
+    """What a page shows of a rule's source: the act and article in the reader's language and the official text.
+
+    Never the research notes or the confidence: those are for administrators (ADR 0022).
+    """
+
+    act: str
+    article: str
+    url: str
+
+    def __str__(self) -> str:
+        if not self.article:
+            return self.act
+        return gettext("%(act)s, art. %(article)s") % {"act": self.act, "article": self.article}
+
+
+def public_citation(rule: RuleValue | Mapping[str, Any], language: str) -> PublicCitation | None:
+    """The public citation of a rule or of a stored citation; None when the rule names no act.
+
+    A citation stored before rules named their acts has only its key and date: the act is read from the
+    registry row it was taken from, so every deadline a page shows cites its act.
+    """
+    citation: Mapping[str, Any] = rule.citation() if isinstance(rule, RuleValue) else rule
+    fields = {name: str(citation.get(name) or "") for name in ("act_uk", "act_en", "article", "source_url")}
+    if not (fields["act_uk"] or fields["act_en"]):
+        fields.update(_registered_act(citation))
+    act = fields["act_en"] if language == "en" else fields["act_uk"]
+    act = act or fields["act_uk"] or fields["act_en"]
+    if not act:
+        return None
+    return PublicCitation(act=act, article=fields["article"], url=fields["source_url"])
+
+
+def _registered_act(citation: Mapping[str, Any]) -> dict[str, str]:
+    names = ("act_uk", "act_en", "article", "source_url")
+    key, since = citation.get("key"), citation.get("effective_from")
+    if not key or not since:
+        return {}
+    if citation.get("authority_id"):
+        row = LegalRuleOverride.objects.filter(
+            key=key, authority_id=citation["authority_id"], effective_from=since
+        ).values(*names)
+    else:
+        row = LegalRule.objects.filter(key=key, effective_from=since).values(*names)
+    return {name: str(value or "") for name, value in (row.first() or {}).items()}

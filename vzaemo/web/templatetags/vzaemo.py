@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 
 from vzaemo.core import rules
 from vzaemo.onestop import selectors as onestop
@@ -17,12 +18,6 @@ def rule_amount(rule: dict[str, Any]) -> str:
 
 
 @register.filter
-def kind_label(kind: str) -> Any:
-    """A one-stop item kind as people call it ("Petition"), from the module that registered it."""
-    return onestop.kind_label(kind)
-
-
-@register.filter
-def item_status(item: Any) -> Any:
-    """A one-stop item's status, translated by the module that registered its kind."""
-    return onestop.status_label(item.kind, item.status)
+def rule_citation(rule: dict[str, Any]) -> rules.PublicCitation | None:
+    """A stored rule citation's act, article and official link in the reader's language (ADR 0022)."""
+    return rules.public_citation(rule, get_language() or "uk")

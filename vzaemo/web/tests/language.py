@@ -62,10 +62,18 @@ VOID_ELEMENTS = {
     "wbr",
 }
 
-LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’.\-]*(?:[ ,:;/()\-]+[A-Za-z][A-Za-z'’.\-]*)*")
-CYRILLIC_RUN = re.compile(
-    r"[А-Яа-яІіЇїЄєҐґ'’][А-Яа-яІіЇїЄєҐґ'’.\-]*(?:[ ,:;/()\-«»]+[А-Яа-яІіЇїЄєҐґ'’][А-Яа-яІіЇїЄєҐґ'’.\-]*)*"
-)
+LATIN = r"A-Za-z\u00c0-\u024f"
+CYRILLIC = r"\u0400-\u04ff"
+APOSTROPHES = "'\u2019"
+
+
+def _run(letters: str) -> re.Pattern[str]:
+    word = rf"[{letters}{APOSTROPHES}][{letters}{APOSTROPHES}.\-]*"
+    return re.compile(rf"{word}(?:[ ,:;/()\-\u00ab\u00bb]+{word})*")
+
+
+LATIN_RUN = _run(LATIN)
+CYRILLIC_RUN = _run(CYRILLIC)
 # Identifiers and numbers that are not words in any language.
 NOT_WORDS = re.compile(
     r"""
@@ -132,11 +140,7 @@ def stored_text() -> str:
         # The kernel's tables hold the rules' own titles in both languages and the audit's copies, not user text.
         if not model._meta.managed or model._meta.proxy or model._meta.app_label in GENERATED_APPS:
             continue
-        names = [
-            f.attname
-            for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField)
-        ]
+        names = [f.attname for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)]
         if not names:
             continue
         for row in model._base_manager.values_list(*names):
@@ -163,7 +167,7 @@ def foreign_runs(text: PageText, *, language: str, stored: Stored) -> Iterator[s
     for piece in text.pieces:
         cleaned = NOT_WORDS.sub(" ", piece)
         for match in run.finditer(cleaned):
-            words = match.group(0).strip(" ,:;/()-«».'’")
+            words = match.group(0).strip(" ,:;/()-\u00ab\u00bb.'\u2019")
             if len(words) < 2 or words in PROPER_NAMES or words in stored:
                 continue
             if all(word in PROPER_NAMES for word in re.split(r"[ ,:;/()«»]+", words) if word):
@@ -184,9 +188,9 @@ SKIPPED_SUFFIXES = (".json", ".csv", ".ics", ".xml", "/events", "/photo/", "/dow
 
 def page_kind(path: str) -> str:
     """Pages of one kind differ only in their numbers: /petitions/12/ and /petitions/13/ are one kind."""
-    return re.sub(r"\d+", "N", path.split("?")[0])
+    return re.sub(r"\d+", "N", path.split("?", maxsplit=1)[0])
 
 
 def worth_reading(path: str) -> bool:
-    bare = path.split("?")[0]
+    bare = path.split("?", maxsplit=1)[0]
     return bare.startswith("/") and not bare.startswith(SKIPPED_PREFIXES) and not bare.endswith(SKIPPED_SUFFIXES)
