@@ -41,6 +41,8 @@ PROPER_NAMES: dict[str, str] = {
     "PNG": "a file format",
     "OCDS": "the name of the open contracting standard",
     "Atom": "a feed format",
+    "YYYY-MM": "the notation of the period a reader types into the open-data address (ISO 8601)",
+    "YYYY-Qn": "the notation of the period a reader types into the open-data address",
 }
 
 GENERATED_APPS = {"core", "admin", "contenttypes", "auth", "sessions", "django_tasks_database"}
@@ -69,7 +71,8 @@ APOSTROPHES = "'\u2019"
 
 def _run(letters: str) -> re.Pattern[str]:
     word = rf"[{letters}{APOSTROPHES}][{letters}{APOSTROPHES}.\-]*"
-    return re.compile(rf"{word}(?:[ ,:;/()\-\u00ab\u00bb]+{word})*")
+    # Whole words only: "3CX" in a lot's title is a model, not an English word.
+    return re.compile(rf"(?<![\w]){word}(?:[ ,:;/()\-\u00ab\u00bb]+{word})*(?![\w])")
 
 
 LATIN_RUN = _run(LATIN)
@@ -82,7 +85,9 @@ NOT_WORDS = re.compile(
     | \b[0-9a-f]{16,}\b                  # a hash
     | \b[0-9A-Fa-f-]{36}\b               # a UUID
     | \b[A-Z]{1,4}-?[0-9][0-9A-Z\-]*\b   # a code such as UA-PS-2026-... or ID-7
+    | \b[A-Za-z]+[0-9]\w*\b              # a name with a number: Ed25519, z1301-16
     | \b[a-z0-9]+(?:[._:\-][a-z0-9]+)+\b # a key such as petition.signature_threshold
+    | [?&][a-z_]+=\S*                     # a query parameter such as ?period=YYYY-MM
     """,
     re.VERBOSE,
 )
@@ -105,7 +110,9 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        skip = tag in SKIPPED_ELEMENTS or (tag != "html" and "lang" in values)
+        # `mono` marks identifiers a reader types (column names, parameters), the same in every language.
+        classes = (values.get("class") or "").split()
+        skip = tag in SKIPPED_ELEMENTS or "mono" in classes or (tag != "html" and "lang" in values)
         if tag == "a" and values.get("href"):
             self.text.links.append(values["href"] or "")
         if not skip and not self._skipping():
@@ -160,6 +167,10 @@ class Stored:
             self._seen[run] = re.search(rf"(?<!\w){re.escape(run)}(?!\w)", self.text) is not None
         return self._seen[run]
 
+    def starts_word(self, run: str) -> bool:
+        """A shortened text ("…встанов…") ends inside a stored word."""
+        return re.search(rf"(?<!\w){re.escape(run)}", self.text) is not None
+
 
 def foreign_runs(text: PageText, *, language: str, stored: Stored) -> Iterator[str]:
     """Runs of words in the other language that neither people wrote nor are proper names."""
@@ -170,7 +181,13 @@ def foreign_runs(text: PageText, *, language: str, stored: Stored) -> Iterator[s
             words = match.group(0).strip(" ,:;/()-\u00ab\u00bb.'\u2019")
             if len(words) < 2 or words in PROPER_NAMES or words in stored:
                 continue
-            if all(word in PROPER_NAMES for word in re.split(r"[ ,:;/()«»]+", words) if word):
+            if cleaned[match.end() :].startswith("\u2026") and stored.starts_word(words):
+                continue
+            # A page joins stored pieces: "Марія Петренко, м. Київ" is a name and an address.
+            parts = [part.strip(" .") for part in re.split(r"[,:;()\u00ab\u00bb]+", words)]
+            if all(part in PROPER_NAMES or part in stored or not part for part in parts):
+                continue
+            if all(word in PROPER_NAMES for word in words.split()):
                 continue
             yield words
 
