@@ -54,12 +54,12 @@ class KindSelector:
 
 
 # The duty to answer a person: petition.answer, appeal.answer (and any future "<module>.answer").
-ANSWER_FAMILY = KindSelector(title=_("answers (every kind ending in “.answer”)"), suffix=".answer")
+ANSWER_FAMILY = KindSelector(title=_("answers of every kind"), suffix=".answer")
 PROPOSAL_DECISIONS = KindSelector(
     title=_("decisions on consultation proposals (consultation.proposal_decision)"),
     kinds=frozenset({"consultation.proposal_decision"}),
 )
-PETITION_ANSWERS = KindSelector(title=_("petition answers (petition.answer)"), kinds=frozenset({"petition.answer"}))
+PETITION_ANSWERS = KindSelector(title=_("petition answers"), kinds=frozenset({"petition.answer"}))
 
 
 @dataclass
@@ -143,8 +143,8 @@ RECEIVED = Metric(
     key="received",
     title=_("Items received"),
     definition=_(
-        "Obligations to answer (every kind ending in “.answer”: petitions that reached their threshold, "
-        "registered appeals) opened in the period."
+        "Obligations to answer (of every kind: petitions that reached their threshold, registered appeals) "
+        "opened in the period."
     ),
     unit="count",
     selector=ANSWER_FAMILY,
