@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.accounts.models import AUTHORITY_ROLES, Role
-from vzaemo.accounts.selectors import has_authority_role
+from vzaemo.accounts.selectors import authorities_where, has_authority_role
 from vzaemo.appeals.errors import AppealError
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import APPEAL_MACHINE, DECIDED, AppealStatus
@@ -37,6 +37,11 @@ class AppealAction(StrEnum):
     REFUSE = "refuse"
     MARK_UNSATISFACTORY = "mark_unsatisfactory"
     COMPLAIN = "complain"
+
+
+def works_inbox(user: Any) -> bool:
+    """An official of some authority: the appeals inbox and the link to it are theirs."""
+    return bool(user.is_authenticated) and authorities_where(user=user, roles=STAFF_ROLES).exists()
 
 
 def _has(user: Any, appeal: Appeal, roles: set[Role]) -> bool:

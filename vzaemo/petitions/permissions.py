@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.accounts.models import Role
-from vzaemo.accounts.selectors import has_authority_role
+from vzaemo.accounts.selectors import authorities_where, has_authority_role
 from vzaemo.core import clock
 from vzaemo.core.actions import Policy, rule, transition, when, who
 from vzaemo.core.errors import DomainError, NotAllowed
@@ -30,6 +30,11 @@ class PetitionAction(StrEnum):
     SIGN = "sign"
     START_CONSIDERATION = "start_consideration"
     ANSWER = "answer"
+
+
+def works_inbox(user: Any) -> bool:
+    """A moderator or responder of some authority: the petitions inbox and the link to it are theirs."""
+    return bool(user.is_authenticated) and authorities_where(user=user, roles=STAFF_ROLES).exists()
 
 
 def can_moderate(user: Any, petition: Petition) -> bool:

@@ -3,6 +3,7 @@ from django.urls import path
 from vzaemo.web.appeals import views
 
 urlpatterns = [
+    path("", views.appeal_index, name="appeal_index"),
     path("new/", views.appeal_create, name="appeal_create"),
     path("my/", views.appeal_cabinet, name="appeal_cabinet"),
     path("inbox/", views.appeal_inbox, name="appeal_inbox"),

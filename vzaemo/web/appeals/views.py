@@ -302,5 +302,10 @@ def appeal_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "web/appeals/inbox.html", {"appeals": selectors.appeal_inbox(user=signed_in(request))})
 
 
+def appeal_index(request: HttpRequest) -> HttpResponse:
+    """Where the menu leads: how to file an appeal, one's own appeals, and the public statistics."""
+    return render(request, "web/appeals/index.html", {"stats": selectors.appeal_statistics()})
+
+
 def appeal_statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "web/appeals/statistics.html", {"stats": selectors.appeal_statistics()})

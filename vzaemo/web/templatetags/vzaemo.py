@@ -5,8 +5,10 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from vzaemo.appeals import permissions as appeal_permissions
+from vzaemo.consultations import permissions as consultation_permissions
 from vzaemo.core import rules
-from vzaemo.onestop import selectors as onestop
+from vzaemo.petitions import permissions as petition_permissions
 
 register = template.Library()
 
@@ -21,3 +23,13 @@ def rule_amount(rule: dict[str, Any]) -> str:
 def rule_citation(rule: dict[str, Any]) -> rules.PublicCitation | None:
     """A stored rule citation's act, article and official link in the reader's language (ADR 0022)."""
     return rules.public_citation(rule, get_language() or "uk")
+
+
+@register.simple_tag
+def offices(user: Any) -> dict[str, bool]:
+    """Which officials' pages the menu offers `user`: only those they may open (a CSO representative none)."""
+    return {
+        "petition_inbox": petition_permissions.works_inbox(user),
+        "appeal_inbox": appeal_permissions.works_inbox(user),
+        "consultation_office": consultation_permissions.prepares_consultations(user),
+    }
