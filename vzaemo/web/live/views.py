@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from vzaemo.auctions.models import Auction
+from vzaemo.auctions.states import Mode
 from vzaemo.core.errors import DomainError, NotAllowed, NotFound
 from vzaemo.live import links, selectors, services
 from vzaemo.live.errors import LiveError
@@ -97,6 +98,8 @@ def _context(session: LiveSession, state: dict[str, Any], **extra: Any) -> dict[
         "session": session,
         "auction": auction,
         "lot": auction.lot,
+        # Sandbox auctions have no public auction or lot page to link to.
+        "sandbox": auction.mode != Mode.REAL,
         "state": state,
         "numbers": range(1, state["bidders"] + 1),
         **extra,
@@ -208,5 +211,11 @@ def live_protocol(request: HttpRequest, auction_id: int) -> HttpResponse:
     return render(
         request,
         "web/live/protocol.html",
-        {"session": session, "auction": auction, "lot": auction.lot, "protocol": session.protocol},
+        {
+            "session": session,
+            "auction": auction,
+            "lot": auction.lot,
+            "sandbox": auction.mode != Mode.REAL,
+            "protocol": session.protocol,
+        },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from vzaemo.live import links, services
 from vzaemo.live.models import LivePost
+from vzaemo.live.sandbox import sandbox_auction
 from vzaemo.live.tests.conftest import NOW, open_live
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +164,16 @@ def test_a_bid_written_in_other_digits_than_0_to_9_is_refused(traveller: Any, di
     assert (error["code"], error["field"]) == ("amount_invalid", "amount")
     assert "гривнях" in error["message"]  # "an amount in hryvnias", in the page's language
     assert LivePost.objects.count() == 0
+
+
+def test_a_sandbox_auctions_pages_link_to_no_missing_page() -> None:
+    """A test-mode auction has no public auction or lot page: its observer and protocol pages do not link there."""
+    client = Client()
+    made = sandbox_auction(start_in=0)
+    observer = client.get(reverse("web:live-observer", args=[made.auction.pk]))
+    assert observer.status_code == 200
+    links = re.findall(r'<a href="(/[^"]*)"', observer.content.decode())
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    assert reverse("web:auction_detail", args=[made.auction.pk]) not in links
