@@ -95,7 +95,13 @@ class Clause(models.Model):
     """A numbered part of the draft that proposals can address (split by services.split_clauses)."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="clauses")
-    number = models.PositiveIntegerField(_("number"))
+    number = models.PositiveIntegerField(_("number"), help_text=_("The clause's place in the draft, 1..n."))
+    label = models.CharField(
+        _("label"),
+        max_length=30,
+        blank=True,
+        help_text=_("The draft's own number of the clause; empty for a preamble."),
+    )
     text = models.TextField(_("text"))
 
     class Meta:

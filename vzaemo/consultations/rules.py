@@ -63,3 +63,18 @@ def split_clauses(text: str) -> list[str]:
     else:
         parts = _BLANK_LINES.split(text)
     return [part.strip() for part in parts if part.strip()]
+
+
+_OWN_NUMBER = re.compile(r"\s*(\d+(?:\.\d+)*)[.)]\s")
+
+
+def clause_labels(clauses: list[str]) -> list[str]:
+    """What pages call each clause of `split_clauses`: the draft's own number when the draft is numbered
+    ("3.1" for a clause that starts "3.1."), "" for its title or preamble; otherwise the paragraph's place, 1..n.
+
+    The draft's own numbering wins, so "Clause 2" on the page is the clause the draft calls 2.
+    """
+    own = [_OWN_NUMBER.match(text) for text in clauses]
+    if sum(1 for match in own if match) >= NUMBERED_LINES_MIN:
+        return [match.group(1) if match else "" for match in own]
+    return [str(place) for place in range(1, len(clauses) + 1)]

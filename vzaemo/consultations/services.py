@@ -166,9 +166,10 @@ def _clean_notice(
 
 def _write_clauses(consultation: Consultation) -> None:
     consultation.clauses.all().delete()
+    clauses = rules.split_clauses(consultation.draft_text)
     Clause.objects.bulk_create(
-        Clause(consultation=consultation, number=i, text=text)
-        for i, text in enumerate(rules.split_clauses(consultation.draft_text), start=1)
+        Clause(consultation=consultation, number=i, label=label, text=text)
+        for i, (label, text) in enumerate(zip(rules.clause_labels(clauses), clauses, strict=True), start=1)
     )
 
 

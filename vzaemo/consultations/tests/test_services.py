@@ -83,6 +83,13 @@ def test_numbered_lines_start_clauses_and_a_preamble_is_a_clause_of_its_own() ->
     ]
 
 
+def test_a_numbered_drafts_clauses_keep_the_drafts_own_numbers() -> None:
+    """The preamble is not "clause 1": pages say "Clause 2" for the clause the draft calls 2."""
+    clauses = rules.split_clauses("Проєкт наказу\n1. Перше.\n2) Друге.\n3.1. Третє")
+    assert rules.clause_labels(clauses) == ["", "1", "2", "3.1"]
+    assert rules.clause_labels(rules.split_clauses("Перший абзац\n\nДругий абзац")) == ["1", "2"]
+
+
 def test_without_numbering_every_paragraph_is_a_clause() -> None:
     assert rules.split_clauses("Перший абзац\nрядок два\n\n \n\nДругий абзац\n1. лише один номер") == [
         "Перший абзац\nрядок два",

@@ -84,7 +84,8 @@ class ProposalForm(IdempotentForm):
     def __init__(self, *args: Any, consultation: Consultation, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clause"].choices = [("", _("The draft as a whole"))] + [  # type: ignore[attr-defined]
-            (str(c.pk), _("Clause %(n)d") % {"n": c.number}) for c in consultation.clauses.order_by("number")
+            (str(c.pk), _("Clause %(n)s") % {"n": c.label} if c.label else _("Title and preamble"))
+            for c in consultation.clauses.order_by("number")
         ]
         self.fields["on_behalf"].choices = [("", _("Myself"))] + [  # type: ignore[attr-defined]
             (str(cso.pk), cso.name) for cso in selectors.csos_represented_by(user=user)

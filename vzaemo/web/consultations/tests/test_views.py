@@ -128,8 +128,11 @@ def test_the_page_labels_every_item_of_the_notice_and_shows_clauses_with_proposa
     ]:
         assert f"<dt>{label}</dt>" in html
     assert consultation.contact_email in html
-    assert "Clause 4" in html
-    assert html.index("Пропоную інший строк") > html.index("Clause 2") > html.index("Clause 1")
+    # The draft numbers its clauses 1-3 after a title: the page uses the draft's numbers, not its own count.
+    assert "Clause 3" in html
+    assert "Clause 4" not in html
+    assert html.index("Пропоную інший строк") > html.index("Clause 1") > html.index("Title and preamble")
+    assert html.index("Clause 2") > html.index("Пропоную інший строк")
     assert "Sign in to make a proposal" in html
 
 
@@ -349,7 +352,8 @@ def test_decisions_then_the_report() -> None:
     assert "Суперечить закону про реєстрацію." in html
     assert '<dd class="participants">2</dd>' in html
     assert '<dd class="proposal-count">2</dd>' in html
-    assert html.index("Clause 1") < html.index("Суперечить закону")
+    # The proposals are on the draft's title, its first part: the draft numbers its clauses after it.
+    assert html.index("Title and preamble") < html.index("Суперечить закону")
 
 
 # --- subscriptions ------------------------------------------------------------------------------
