@@ -114,7 +114,7 @@ def test_ministry_consults_csos_comment_report_is_public(
     # Anonymous visitors see the notice and are asked to sign in.
     public.goto(path)
     expect(public.locator(".notice")).to_contain_text("Громадські об'єднання та їх засновники.")
-    expect(public.locator("#propose")).to_contain_text("Sign in to make a proposal")
+    expect(public.locator("#propose")).to_contain_text("Sign in or register to make a proposal")
 
     # Two CSOs' representatives comment on clauses on behalf of their organisations.
     rep1 = new_page(browser_log)

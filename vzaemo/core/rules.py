@@ -176,6 +176,9 @@ def public_citation(rule: RuleValue | Mapping[str, Any], language: str) -> Publi
         fields.update(_registered_act(citation))
     act = fields["act_en"] if language == "en" else fields["act_uk"]
     act = act or fields["act_uk"] or fields["act_en"]
+    if not act and citation.get("authority_id"):
+        # An authority's own rule (its charter) that names no act yet: what its administrator typed is the act.
+        act = str(citation.get("source") or "")
     if not act:
         return None
     return PublicCitation(act=act, article=fields["article"], url=fields["source_url"])

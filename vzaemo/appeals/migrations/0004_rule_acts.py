@@ -6,7 +6,10 @@ fields, in the reader's language. Copied here, not imported, so the migration ke
 
 from django.db import migrations
 
-LAW_393 = ("Закон України «Про звернення громадян»", "Law of Ukraine “On Citizens' Appeals”")
+LAW_393 = (
+    "Закон України «Про звернення громадян» № 393/96-ВР",
+    "Law of Ukraine No. 393/96-VR “On Citizens' Appeals”",
+)
 LAW_393_URL = "https://zakon.rada.gov.ua/laws/show/393/96-вр"
 
 # key: (act_uk, act_en, article, official URL or "" to keep the seeded one)

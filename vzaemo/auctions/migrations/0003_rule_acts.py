@@ -6,7 +6,10 @@ fields, in the reader's language. Copied here, not imported, so the migration ke
 
 from django.db import migrations
 
-LAW_1404 = ("Закон України «Про виконавче провадження»", "Law of Ukraine “On Enforcement Proceedings”")
+LAW_1404 = (
+    "Закон України «Про виконавче провадження» № 1404-VIII",
+    "Law of Ukraine No. 1404-VIII “On Enforcement Proceedings”",
+)
 LAW_1404_URL = "https://zakon.rada.gov.ua/laws/show/1404-19#n719"
 ORDER = (
     "Порядок реалізації арештованого майна (наказ Міністерства юстиції України від 29.09.2016 № 2831/5)",

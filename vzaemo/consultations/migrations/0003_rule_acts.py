@@ -11,7 +11,10 @@ RES_996 = (
     "Resolution of the Cabinet of Ministers of Ukraine No. 996 of 03.11.2010",
 )
 RES_996_URL = "https://zakon.rada.gov.ua/laws/show/996-2010-п"
-LAW_3841 = ("Закон України «Про публічні консультації»", "Law of Ukraine “On Public Consultations”")
+LAW_3841 = (
+    "Закон України «Про публічні консультації» № 3841-IX",
+    "Law of Ukraine No. 3841-IX “On Public Consultations”",
+)
 LAW_3841_URL = "https://zakon.rada.gov.ua/laws/show/3841-20"
 
 # key: (act_uk, act_en, article, official URL or "" to keep the seeded one)

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from vzaemo.accounts.models import Authority, AuthorityKind
 from vzaemo.core import rules as registry
@@ -166,7 +167,39 @@ def test_a_citation_is_json_safe_and_complete() -> None:
         "authority_id": None,
         "title_uk": "Правило 7",
         "title_en": "Rule 7",
+        "act_uk": "",
+        "act_en": "",
+        "article": "",
     }
+
+
+def test_the_public_citation_is_the_act_and_article_in_the_readers_language_never_the_notes() -> None:
+    rule = make_rule("test.cited", 7, D(2020, 1, 1))
+    rule.source, rule.confidence = "Summarised by a blog; UNVERIFIED", "M"
+    rule.act_uk, rule.act_en, rule.article = "Закон України «Про тест»", "Law of Ukraine “On Test”", "23-1"
+    rule.save()
+    citation = registry.get("test.cited", on=D(2025, 1, 1)).citation()
+    with translation.override("uk"):
+        assert str(registry.public_citation(citation, "uk")) == "Закон України «Про тест», ст. 23-1"
+    with translation.override("en"):
+        cited = registry.public_citation(citation, "en")
+        assert str(cited) == "Law of Ukraine “On Test”, art. 23-1"
+    assert cited is not None
+    assert cited.url == "https://zakon.rada.gov.ua/laws/show/test"
+    assert "UNVERIFIED" not in str(cited)
+
+
+def test_a_citation_stored_before_rules_named_acts_reads_the_act_from_the_registry() -> None:
+    rule = make_rule("test.old", 7, D(2020, 1, 1))
+    stored = registry.get("test.old", on=D(2025, 1, 1)).citation()
+    for name in ("act_uk", "act_en", "article"):
+        del stored[name]
+    assert registry.public_citation(stored, "en") is None  # the rule names no act: nothing to cite
+    rule.act_uk, rule.act_en = "Закон", "Law"
+    rule.save()
+    cited = registry.public_citation(stored, "en")
+    assert cited is not None
+    assert cited.act == "Law"
 
 
 @pytest.mark.parametrize("value", [25_000, 60, 10, 150])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="petition_inbox"),
     path("<int:pk>/", views.petition_detail, name="petition_detail"),
     path("<int:pk>/edit/", views.petition_edit, name="petition_edit"),
+    path("<int:pk>/count/", views.petition_count, name="petition_count"),
     path("<int:pk>/signers/", views.petition_signers, name="petition_signers"),
     path("<int:pk>/submit/", views.petition_submit, name="petition_submit"),
     path("<int:pk>/sign/", views.petition_sign, name="petition_sign"),

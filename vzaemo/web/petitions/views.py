@@ -71,6 +71,17 @@ def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/petitions/detail.html", _detail_context(request, petition))
 
 
+def petition_count(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signature count alone, which the petition page fetches every few seconds while it collects."""
+    petition = _get_visible(request, pk)
+    context = {
+        "petition": petition,
+        "progress": rules.progress_percent(petition.signature_count, petition.threshold),
+        "is_collecting": petition.is_collecting,
+    }
+    return render(request, "web/petitions/detail.html#count", context)
+
+
 def petition_signers(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _get_visible(request, pk)
     page = Paginator(selectors.petition_signers(petition=petition), SIGNERS_PAGE_SIZE).get_page(request.GET.get("page"))

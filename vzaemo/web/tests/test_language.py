@@ -90,7 +90,9 @@ def test_pages_speak_one_language(demo: language.Stored, language_code: str) -> 
         for run, where in crawl(language_code, email, demo).items():
             found[run] |= where
     report = "\n".join(f"{run!r} on {sorted(where)[:3]}" for run, where in sorted(found.items()))
-    assert not found, f"{'English' if language_code == 'uk' else 'Ukrainian'} text on the {language_code} pages:\n{report}"
+    assert not found, (
+        f"{'English' if language_code == 'uk' else 'Ukrainian'} text on the {language_code} pages:\n{report}"
+    )
 
 
 def test_the_catalogue_translates_every_text() -> None:

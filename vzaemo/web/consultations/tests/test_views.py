@@ -133,7 +133,7 @@ def test_the_page_labels_every_item_of_the_notice_and_shows_clauses_with_proposa
     assert "Clause 4" not in html
     assert html.index("Пропоную інший строк") > html.index("Clause 1") > html.index("Title and preamble")
     assert html.index("Clause 2") > html.index("Пропоную інший строк")
-    assert "Sign in to make a proposal" in html
+    assert "register</a> to make a proposal" in html
 
 
 def test_a_draft_is_visible_only_to_its_authoritys_officials() -> None:

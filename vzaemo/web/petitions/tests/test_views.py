@@ -670,3 +670,29 @@ def test_acting_on_a_hidden_petition_answers_exactly_like_a_missing_one(action: 
     assert answers[0] == answers[1] == (404, [])
     assert Petition.objects.get(pk=hidden.pk).status == S.DRAFT
     assert not Signature.objects.exists()
+
+
+def test_a_collecting_petitions_count_updates_in_place() -> None:
+    petition = PetitionFactory(state=S.PUBLISHED)
+    html = text(Client().get(url("detail", petition)))
+    assert f'hx-get="{url("count", petition)}"' in html
+    assert "The count is updated every few seconds." in html
+    sign_by(petition, 2)
+    services.signature_counts_recount()
+    fragment = text(Client().get(url("count", petition)))
+    assert '<strong id="signature-count">2</strong>' in fragment
+    assert "<html" not in fragment
+
+
+def test_an_answered_petition_says_nothing_of_updates_and_polls_nothing() -> None:
+    petition = PetitionFactory(state=S.ANSWERED)
+    html = text(Client().get(url("detail", petition)))
+    assert "The count is updated every few seconds." not in html
+    assert url("count", petition) not in html
+
+
+def test_the_call_to_sign_in_also_offers_to_register() -> None:
+    petition = PetitionFactory(state=S.PUBLISHED)
+    html = text(Client().get(url("detail", petition)))
+    assert f'href="{reverse("account_signup")}?next=' in html
+    assert f'href="{reverse("account_login")}?next=' in html
