@@ -86,6 +86,7 @@ NOT_WORDS = re.compile(
     | \b[0-9A-Fa-f-]{36}\b               # a UUID
     | \b[A-Z]{1,4}-?[0-9][0-9A-Z\-]*\b   # a code such as UA-PS-2026-... or ID-7
     | \b[A-Za-z]+[0-9]\w*\b              # a name with a number: Ed25519, z1301-16
+    | \b\d+(?:/\d+)?-[A-Z\u0410-\u042f\u0406]+\b  # an act's number: 393/96-ВР, 3841-IX
     | \b[a-z0-9]+(?:[._:\-][a-z0-9]+)+\b # a key such as petition.signature_threshold
     | [?&][a-z_]+=\S*                     # a query parameter such as ?period=YYYY-MM
     """,
