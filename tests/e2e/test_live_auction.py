@@ -49,12 +49,17 @@ def _bid_when_allowed(page: Page, amount: str | None = None) -> str:
         field.fill(amount)
     placed = field.input_value()
     page.locator('[data-live="submit"]').click()
-    expect(page.locator('[data-live="feedback"]')).to_contain_text(f"Your bid of {placed} UAH is accepted")
+    expect(page.locator('[data-live="feedback"]')).to_contain_text(f"Your bid of {shown(placed)} UAH is accepted")
     return placed
 
 
+def shown(amount: str) -> str:
+    """An amount as the English pages write money (the `money` filter and web/live.js): 100,500.00."""
+    return f"{Decimal(amount):,.2f}"
+
+
 def _sees(observer: Page, amount: str) -> None:
-    expect(observer.locator('[data-live="standings"]')).to_contain_text(amount, timeout=5_000)
+    expect(observer.locator('[data-live="standings"]')).to_contain_text(shown(amount), timeout=5_000)
 
 
 def test_an_english_auction_with_three_bidders_and_an_observer(

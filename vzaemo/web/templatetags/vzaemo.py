@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext
 from django.utils.translation import get_language
 
 from vzaemo.appeals import permissions as appeal_permissions
@@ -33,3 +35,22 @@ def offices(user: Any) -> dict[str, bool]:
         "appeal_inbox": appeal_permissions.works_inbox(user),
         "consultation_office": consultation_permissions.prepares_consultations(user),
     }
+
+
+@register.filter
+def money(amount: Any) -> str:
+    """An amount in the reader's number format, always with kopecks: "100 000,00" in Ukrainian, "100,000.00" in English.
+
+    The one way every page writes money; web/live.js formats the live updates the same way.
+    """
+    if amount in (None, ""):
+        return "—"
+    return str(floatformat(amount, "2g"))
+
+
+@register.filter
+def uah(amount: Any) -> str:
+    """An amount in hryvnias: "100 000,00 грн" (a no-break space keeps the unit with its number)."""
+    if amount in (None, ""):
+        return "—"
+    return f"{money(amount)}\u00a0{gettext('UAH')}"

@@ -98,7 +98,7 @@ def test_tendering_auction_hides_every_bidder(w: f.World) -> None:
     assert "/bids" not in page  # the history leaves the bids out
     assert_none_in(page, secrets_of(bids, w))
     # Amounts in UAH, the rules cited.
-    assert "100,000.00&nbsp;UAH" in page
+    assert "100,000.00\u00a0UAH" in page
     assert "Rules applied" in page
     assert 'class="rule"' in page
 
@@ -129,7 +129,7 @@ def test_complete_auction_shows_award_chain_and_contract(clock_: Any, w: f.World
     assert "complete" in page
     assert "Contract" in page
     assert "signed" in page
-    assert f"{award.value:,.2f}&nbsp;UAH" in page
+    assert f"{award.value:,.2f}\u00a0UAH" in page
     assert_none_in(page, secrets_of(bids, w))
 
 
@@ -191,7 +191,7 @@ def test_lot_history_shows_markdowns_and_the_sale(clock_: Any, w: f.World) -> No
     assert "Attempt 1" in page
     assert "Attempt 2" in page
     assert f"−{second.markdown_percent.normalize():f}%" in page
-    assert f"{second.value:,.2f}&nbsp;UAH" in page
+    assert f"{second.value:,.2f}\u00a0UAH" in page
     assert reverse("web:auction_detail", args=[second.pk]) in page
 
 

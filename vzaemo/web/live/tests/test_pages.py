@@ -177,3 +177,15 @@ def test_a_sandbox_auctions_pages_link_to_no_missing_page() -> None:
     for link in links:
         assert client.get(link).status_code == 200, link
     assert reverse("web:auction_detail", args=[made.auction.pk]) not in links
+
+
+def test_money_is_written_one_way_on_the_live_and_the_auction_pages(traveller: Any) -> None:
+    """The live pages once wrote `100000.00 грн` while the auction pages wrote `100 000,00 грн`."""
+    client = Client(headers={"accept-language": "uk"})
+    live = open_live(traveller)
+    live.at(300)
+    observer = client.get(reverse("web:live-observer", args=[live.auction.pk])).content.decode()
+    detail = client.get(reverse("web:auction_detail", args=[live.auction.pk])).content.decode()
+    assert "100\u00a0000,00\u00a0грн" in observer
+    assert "100\u00a0000,00\u00a0грн" in detail
+    assert "100000.00 грн" not in observer

@@ -17,6 +17,11 @@
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, k) { return values[k] == null ? "" : String(values[k]); });
   }
+  // Money as the server's `money` filter writes it: the page's language, two decimals ("100 000,00").
+  var moneyFormat = new Intl.NumberFormat(document.documentElement.lang || "uk", {
+    minimumFractionDigits: 2, maximumFractionDigits: 2
+  });
+  function money(value) { return value == null || value === "" ? "—" : moneyFormat.format(Number(value)); }
   function setText(name, text) { var node = el(name); if (node && node.textContent !== text) node.textContent = text; }
 
   function stageLabel(s) {
@@ -40,7 +45,7 @@
     rows.forEach(function (row, i) {
       var tr = document.createElement("tr");
       if (s.you && row.bid_id === s.you.bidder) tr.className = "live-you";
-      [String(i + 1), fmt(labels.bidder, { n: row.bid_id }), row.amount || "—"].forEach(function (text, j) {
+      [String(i + 1), fmt(labels.bidder, { n: row.bid_id }), money(row.amount)].forEach(function (text, j) {
         var cell = document.createElement("td");
         if (j === 2) cell.className = "auc-num";
         cell.textContent = text;
@@ -55,7 +60,7 @@
     setText("stage", stageLabel(s));
     var stage = s.stage || {};
     setText("turn", stage.kind === "turn" ? fmt(labels.turn_of, { n: stage.owner }) : "");
-    setText("dutch-price", s.dutch_price || "—");
+    setText("dutch-price", money(s.dutch_price));
     renderStandings(s);
     setText("result", s.ended ? (s.unsuccessful ? labels.unsuccessful : labels.over) : "");
     var protocol = el("protocol");
@@ -66,12 +71,7 @@
     }
     if (form && s.you) {
       var min = s.you.min_amount;
-      var mayBid = Boolean(min) && !s.ended;
-      setText("min", min ? fmt(labels.min_amount, { m: min }) : labels.cannot_bid);
-      setText("your-turn", mayBid ? labels.your_turn : "");
-      // The moment to bid has come: bring the form on screen (on a phone it is below the standings).
-      if (mayBid && !mayBidBefore) form.scrollIntoView({ block: "end" });
-      mayBidBefore = mayBid;
+      setText("min", min ? fmt(labels.min_amount, { m: money(min) }) : labels.cannot_bid);
       var amount = el("amount");
       if (amount && min && document.activeElement !== amount) amount.value = min;
       el("submit").disabled = !min || s.ended;
@@ -125,7 +125,7 @@
         if (r.status === 201 || r.status === 200) {
           key = null;
           var amount = r.body.data.amount;
-          setText("feedback", amount ? fmt(labels.accepted, { amount: amount }) : labels.cancelled);
+          setText("feedback", amount ? fmt(labels.accepted, { amount: money(amount) }) : labels.cancelled);
         } else {
           if (r.status !== 429) key = null;
           setText("feedback", (r.body.errors && r.body.errors[0] && r.body.errors[0].message) || labels.failed);
