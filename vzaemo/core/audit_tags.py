@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class AuditTag(StrEnum):
     # petitions
@@ -122,3 +125,103 @@ class AuditTag(StrEnum):
 def inline(tag: str) -> AuditTag:
     """The tag of a row edited inline in the admin screen of `tag`'s object (memberships of an authority)."""
     return AuditTag(f"{tag}:inline")
+
+
+# What each change is called on the public audit page and in a lot's history, in the reader's language.
+LABELS: dict[AuditTag, Promise] = {
+    AuditTag.PETITION_ANSWER: _("The authority answered a petition"),
+    AuditTag.PETITION_ANSWER_OVERDUE: _("A petition's answer became overdue"),
+    AuditTag.PETITION_CLOSE: _("A petition's signature collection ended"),
+    AuditTag.PETITION_CONSIDERATION_START: _("Consideration of a petition started"),
+    AuditTag.PETITION_CREATE: _("A petition was drafted"),
+    AuditTag.PETITION_EDIT: _("A petition draft was edited"),
+    AuditTag.PETITION_PUBLISH: _("A petition was published"),
+    AuditTag.PETITION_REJECT: _("A petition was rejected by moderation"),
+    AuditTag.PETITION_SIGN: _("A petition was signed"),
+    AuditTag.PETITION_SIGNATURE_REMOVE: _("A signature was removed"),
+    AuditTag.PETITION_SUBMIT: _("A petition was submitted for moderation"),
+    AuditTag.PETITION_THRESHOLD_REACHED: _("A petition gathered the signatures it needs"),
+    AuditTag.APPEAL_ANSWER: _("An appeal was answered"),
+    AuditTag.APPEAL_EXTEND: _("An appeal's term was extended"),
+    AuditTag.APPEAL_FORWARD: _("An appeal was forwarded to another authority"),
+    AuditTag.APPEAL_RECEIVE: _("An appeal was received"),
+    AuditTag.APPEAL_REFUSE: _("An appeal was refused consideration"),
+    AuditTag.APPEAL_REGISTER: _("An appeal was registered"),
+    AuditTag.APPEAL_START: _("Consideration of an appeal started"),
+    AuditTag.APPEAL_SUBMIT: _("An appeal was filed"),
+    AuditTag.APPEAL_UNSATISFACTORY: _("An answer was marked unsatisfactory"),
+    AuditTag.CONSULTATION_CLOSE: _("A consultation closed"),
+    AuditTag.CONSULTATION_CREATE: _("A consultation was prepared"),
+    AuditTag.CONSULTATION_EDIT: _("A consultation draft was edited"),
+    AuditTag.CONSULTATION_OPEN: _("A consultation opened"),
+    AuditTag.CONSULTATION_REPORT: _("A consultation report was published"),
+    AuditTag.CONSULTATION_SUBSCRIBE: _("Someone subscribed to consultations"),
+    AuditTag.CONSULTATION_UNSUBSCRIBE: _("Someone unsubscribed from consultations"),
+    AuditTag.PROPOSAL_DECIDE: _("A decision was made on a proposal"),
+    AuditTag.PROPOSAL_HIDE: _("A proposal was hidden"),
+    AuditTag.PROPOSAL_SUBMIT: _("A proposal was made"),
+    AuditTag.ACCOUNT_AUTHORITY_CHANGE: _("An authority's details were changed"),
+    AuditTag.ACCOUNT_AUTHORITY_CHANGE_INLINE: _("An authority's roles were changed"),
+    AuditTag.ACCOUNT_CSO_CHANGE: _("An organisation's details were changed"),
+    AuditTag.ACCOUNT_CSO_CHANGE_INLINE: _("An organisation's roles were changed"),
+    AuditTag.ACCOUNT_EMAIL_VERIFIED: _("An email address was confirmed"),
+    AuditTag.ACCOUNT_MEMBERSHIP_CHANGE: _("A role was changed"),
+    AuditTag.ACCOUNT_MEMBERSHIP_GRANT: _("A role was granted"),
+    AuditTag.ACCOUNT_SIGN_UP: _("Someone registered"),
+    AuditTag.ACCOUNT_USER_CHANGE: _("An account was changed by an administrator"),
+    AuditTag.DOCUMENT_REGISTER: _("A document was registered"),
+    AuditTag.DOCUMENT_UPLOAD: _("A document was uploaded"),
+    AuditTag.CORE_CALENDAR_CHANGE: _("The working-day calendar was changed"),
+    AuditTag.CORE_RULE_CHANGE: _("A legal rule was changed"),
+    AuditTag.ADMIN_APPEAL: _("An administrator changed an appeal"),
+    AuditTag.ADMIN_APPEAL_EVENT: _("An administrator changed an appeal's history"),
+    AuditTag.ADMIN_BROKER: _("An administrator changed a platform"),
+    AuditTag.ADMIN_CONSULTATION: _("An administrator changed a consultation"),
+    AuditTag.ADMIN_CONSULTATION_INLINE: _("An administrator changed a consultation's parts"),
+    AuditTag.ADMIN_CONSULTATION_PROPOSAL: _("An administrator changed a proposal"),
+    AuditTag.ADMIN_CONSULTATION_SUBSCRIPTION: _("An administrator changed a subscription"),
+    AuditTag.AUCTION_LOT_CREATE: _("A lot was listed"),
+    AuditTag.AUCTION_LOT_EDIT: _("A lot was edited"),
+    AuditTag.AUCTION_LOT_TRANSFER: _("A lot moved to another platform"),
+    AuditTag.AUCTION_LOT_UNSOLD: _("A lot was not sold"),
+    AuditTag.AUCTION_AWARD_ACTIVATE: _("The winner was confirmed"),
+    AuditTag.AUCTION_AWARD_DEFAULT: _("The winner did not pay in time"),
+    AuditTag.AUCTION_AWARD_DISQUALIFY: _("The winner was disqualified"),
+    AuditTag.AUCTION_AWARD_WITHDRAW: _("The winner withdrew"),
+    AuditTag.AUCTION_BID_CREATE: _("A bidder applied"),
+    AuditTag.AUCTION_BID_SUBMIT: _("A bid was submitted"),
+    AuditTag.AUCTION_BID_TRANSFER: _("A bid moved to another platform"),
+    AuditTag.AUCTION_BID_WITHDRAW: _("A bid was withdrawn"),
+    AuditTag.AUCTION_CANCEL: _("An auction was cancelled"),
+    AuditTag.AUCTION_CONTRACT_CANCEL: _("A contract was cancelled"),
+    AuditTag.AUCTION_CONTRACT_SIGN: _("A contract was signed"),
+    AuditTag.AUCTION_CREATE: _("An auction was announced"),
+    AuditTag.AUCTION_EDIT: _("An auction was edited"),
+    AuditTag.AUCTION_GUARANTEE_CONFIRM: _("A guarantee payment was confirmed"),
+    AuditTag.AUCTION_NEXT_ATTEMPT: _("A lot was put up for another auction"),
+    AuditTag.AUCTION_PROTOCOL_UPLOAD: _("The auction protocol was uploaded"),
+    AuditTag.AUCTION_PUBLISH: _("An auction was published"),
+    AuditTag.AUCTION_RESULT: _("The auction's result was recorded"),
+    AuditTag.AUCTION_SKIP_AUCTION: _("A single bidder: the auction was not held"),
+    AuditTag.AUCTION_START: _("Tendering ended: the auction began"),
+    AuditTag.AUCTION_TRANSFER: _("An auction moved to another platform"),
+    AuditTag.AUCTION_UNSUCCESSFUL: _("An auction was unsuccessful"),
+    AuditTag.LIVE_BID: _("A bid was made in the live auction"),
+    AuditTag.LIVE_FINISH: _("A live auction ended"),
+    AuditTag.LIVE_OPEN: _("A live auction opened"),
+    AuditTag.BROKER_API_API_KEY: _("An administrator changed a platform's API key"),
+    AuditTag.BROKER_API_API_KEY_ISSUE: _("A platform's API key was issued"),
+    AuditTag.BROKER_API_API_KEY_REVOKE: _("A platform's API key was revoked"),
+    AuditTag.BROKER_API_INTEGRATION_KEY: _("An administrator changed an integration key"),
+    AuditTag.BROKER_API_INTEGRATION_KEY_ISSUE: _("An integration key was issued"),
+    AuditTag.BROKER_API_INTEGRATION_KEY_REVOKE: _("An integration key was revoked"),
+    AuditTag.BROKER_API_OWNER_TOKEN_ISSUE: _("A platform received the right to change an object"),
+}
+
+
+def label(tag: str) -> str:
+    """The tag in words; a tag without words (none today: a test checks) shows as itself."""
+    try:
+        return str(LABELS[AuditTag(tag)])
+    except (ValueError, KeyError):
+        return tag

@@ -40,3 +40,7 @@ def test_every_audited_admin_screen_names_a_registered_tag() -> None:
         assert tag in set(AuditTag), f"{type(model_admin).__name__}.audit_tag = {tag!r}"
         if model_admin.inlines:
             audit_tags.inline(AuditTag(tag))
+
+
+def test_every_tag_has_words_for_the_public_pages() -> None:
+    assert set(audit_tags.LABELS) == set(AuditTag)

@@ -33,6 +33,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "checkpoint": audit_selectors.checkpoint_data(checkpoint),
+            "signed_at": checkpoint.created_at if checkpoint else None,
             "key_ring": audit_selectors.public_keys(),
         },
     )

@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.apps import apps
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import get_language
 
 from vzaemo.appeals import permissions as appeal_permissions
 from vzaemo.consultations import permissions as consultation_permissions
-from vzaemo.core import rules
+from vzaemo.core import audit_tags, rules
 from vzaemo.petitions import permissions as petition_permissions
 
 register = template.Library()
@@ -54,3 +55,18 @@ def uah(amount: Any) -> str:
     if amount in (None, ""):
         return "—"
     return f"{money(amount)}\u00a0{gettext('UAH')}"
+
+
+@register.filter
+def audit_action(tag: str) -> str:
+    """An audit tag in words: "petition:sign" is "Петицію підписано"."""
+    return audit_tags.label(tag)
+
+
+@register.filter
+def audit_subject(subject_type: str) -> str:
+    """What an audit entry is about, as its model calls itself: "petitions.petition" is "петиція"."""
+    try:
+        return str(apps.get_model(subject_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return subject_type

@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from vzaemo.core import audit
+from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.models import AuditCheckpoint, AuditEntry
 from vzaemo.core.tests.test_audit import make_chain, signing_key  # noqa: F401 (signing_key: an autouse fixture)
 
@@ -72,3 +74,17 @@ def test_public_key_endpoint_lets_anyone_check_a_checkpoint(client: Client) -> N
 
 def test_public_endpoints_refuse_writes(client: Client) -> None:
     assert client.post(reverse("web:audit_verify")).status_code == 405
+
+
+def test_public_page_names_actions_and_objects_in_words_and_dates_as_the_site_does(client: Client) -> None:
+    audit.record(actor=None, subject=("petitions.petition", 7), tag=AuditTag.PETITION_SIGN, before=None, after=None)
+    assert audit.seal() == 1
+    assert audit.publish_checkpoint(min_interval=0) is not None
+    client.cookies["django_language"] = "uk"
+    body = client.get(reverse("web:audit_log")).content.decode()
+    assert "Петицію підписано" in body
+    assert "Петиція №7" in body
+    assert "petitions.petition" not in body
+    assert ">petition:sign<" not in body
+    # The site's date format ("3 грудня 2026 19:05:00"), not an ISO stamp.
+    assert "T" not in body.split("<dd><time")[1].split("</time>")[0].split(">", 1)[1]
