@@ -5,8 +5,7 @@ from typing import Any
 from django import template
 from django.apps import apps
 from django.template.defaultfilters import floatformat
-from django.utils.translation import gettext
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from vzaemo.appeals import permissions as appeal_permissions
 from vzaemo.consultations import permissions as consultation_permissions
