@@ -32,6 +32,7 @@ from vzaemo.auctions.states import (
 )
 from vzaemo.core.errors import NotFound
 from vzaemo.live import selectors as live_selectors
+from vzaemo.web.auctions import history
 from vzaemo.web.auctions.forms import AuctionFilterForm
 from vzaemo.web.errors import is_htmx
 
@@ -39,8 +40,6 @@ PAGE_SIZE = 20
 
 # The shape of `core.rules.RuleValue.citation()`: only such values go through web/_rule.html.
 CITATION_KEYS = frozenset({"value", "unit", "source", "title_uk", "title_en"})
-# Stamped on every write: listing them under each revision would say nothing.
-NOISE_PATHS = frozenset({"/dateModified", "/date"})
 SORTS = {"date": ("auction_start", "id"), "-date": ("-auction_start", "-id")}
 
 
@@ -99,20 +98,18 @@ def _citations(rules_applied: dict[str, Any]) -> list[dict[str, Any]]:
 @dataclass
 class RevisionRow:
     date: Any
-    created: bool
-    paths: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
 
 
 def _revision_rows(auction: Auction) -> list[RevisionRow]:
+    """The history in words, newest first (web/auctions/history.py); the raw patches stay in the broker API."""
     rows = []
     for revision in selectors.auction_revisions_public(auction):
-        paths = list(dict.fromkeys(str(op.get("path", "")) for op in revision["changes"]))
-        paths = [p for p in paths if p not in NOISE_PATHS]
-        if not paths:
-            # A change the public may not see (a bid while bidders are hidden): not even its date is shown.
+        said = history.sentences(revision["changes"])
+        if not said:
+            # Only stamps, or a change the public may not see (a bid while bidders are hidden): not even its date.
             continue
-        created = "/id" in paths
-        rows.append(RevisionRow(date=_when(revision["date"]), created=created, paths=[] if created else paths))
+        rows.append(RevisionRow(date=_when(revision["date"]), sentences=said))
     rows.reverse()
     return rows
 

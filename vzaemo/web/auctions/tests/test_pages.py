@@ -133,14 +133,32 @@ def test_complete_auction_shows_award_chain_and_contract(clock_: Any, w: f.World
     assert_none_in(page, secrets_of(bids, w))
 
 
-def test_revision_history_lists_dates_and_paths(w: f.World) -> None:
+def test_revision_history_is_told_in_words_not_json_pointers(w: f.World) -> None:
     auction = f.auction(w)
 
     page = html("detail", auction.pk)
 
     assert "History of changes" in page
-    assert "created" in page
-    assert "<code>/status</code>" in page  # publishing changed the status
+    assert "The auction was created." in page
+    assert "The auction was published: bids are accepted." in page
+    assert "<code>/" not in page
+    assert "/status" not in page
+
+
+def test_a_default_reads_as_what_happened_to_the_winner_and_the_runner_up(clock_: Any, w: f.World) -> None:
+    auction, _bids = f.to_qualification(clock_, w)
+    first = auction.awards.get(rank=1)
+    assert first.payment_due_at is not None
+    clock_.move_to(first.payment_due_at + dt.timedelta(seconds=1))
+    assert services.auction_deadlines_apply() == 1
+
+    page = html("detail", auction.pk)
+
+    assert (
+        "The winner did not pay in time. The guarantee was retained. "
+        "The next bidder in the ranking was invited to sign the protocol and pay.</li>"
+    ) in page
+    assert "Other details changed." not in page
 
 
 def test_draft_and_test_mode_auctions_are_not_found(w: f.World) -> None:
