@@ -109,8 +109,8 @@ def test_an_english_auction_with_three_bidders_and_an_observer(
     protocol_link.click()
     expect(observer.locator("h1")).to_have_text("Auction protocol")
     result = observer.locator("dl.auc-facts")
-    expect(result).to_contain_text(f"Bidder 1 — {raised}")
-    expect(result).to_contain_text(f"Bidder 3 — {amounts[3]}")  # equal amounts: the earlier bid ranks higher
+    expect(result).to_contain_text(f"Bidder 1 — {shown(raised)}")
+    expect(result).to_contain_text(f"Bidder 3 — {shown(amounts[3])}")  # equal amounts: the earlier bid ranks higher
     for bidder in made["bidders"]:
         expect(observer.locator("main")).to_contain_text(bidder["name"])
     for log in logs:
@@ -144,8 +144,8 @@ def test_a_dutch_auction_accept_sealed_and_best_bid(new_page: Callable[..., Page
     expect(protocol_link).to_be_visible(timeout=30_000)
     protocol_link.click()
     result = observer.locator("dl.auc-facts")
-    expect(result).to_contain_text(f"Bidder 1 — {best}")
-    expect(result).to_contain_text(f"Bidder 2 — {sealed_2}")
+    expect(result).to_contain_text(f"Bidder 1 — {shown(best)}")
+    expect(result).to_contain_text(f"Bidder 2 — {shown(sealed_2)}")
     expect(observer.locator("main")).to_contain_text(sealed_3)
     for log in logs:
         assert log.csp_violations == [], log
