@@ -181,6 +181,9 @@ class AppealEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     authority = models.ForeignKey("accounts.Authority", on_delete=models.PROTECT, related_name="+")
+    # What the event says, as codes and values (a term's code and length, an authority's id, a date): pages put it
+    # in the reader's language when they show it (ADR 0022). `note` holds only what a person wrote (a reason).
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vzaemo.accounts.models import Authority, AuthorityKind, User
 from vzaemo.appeals import permissions, rules, tasks
@@ -68,9 +69,24 @@ def _transition(appeal: Appeal, verb: str) -> AppealStatus:
     return APPEAL_MACHINE.target(verb, appeal.status_enum)
 
 
-def _event(appeal: Appeal, kind: EventKind, *, actor: User | None, at: dt.datetime, note: str = "") -> None:
+def _event(
+    appeal: Appeal,
+    kind: EventKind,
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    params: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    """One step of the history: codes and values in `params`, rendered in the reader's language when shown."""
     AppealEvent.objects.create(
-        appeal=appeal, kind=kind, actor=actor, authority_id=appeal.authority_id, at=at, note=note
+        appeal=appeal,
+        kind=kind,
+        actor=actor,
+        authority_id=appeal.authority_id,
+        at=at,
+        params=params or {},
+        note=note,
     )
 
 
@@ -203,7 +219,9 @@ def appeal_submit(  # noqa: PLR0912, PLR0915 - art. 5's requirements checked in 
             _("Describe the essence of the appeal."), code=AppealError.ESSENCE_REQUIRED, field="essence"
         )
     if len(essence) > ESSENCE_MAX:
-        raise ValidationFailed(_("The essence is too long."), code=AppealError.ESSENCE_TOO_LONG, field="essence")
+        raise ValidationFailed(
+            pgettext("appeal", "The essence is too long."), code=AppealError.ESSENCE_TOO_LONG, field="essence"
+        )
     if not authority.is_active:
         raise ValidationFailed(
             _("This authority does not accept appeals."), code=AppealError.AUTHORITY_INACTIVE, field="authority"
@@ -306,7 +324,13 @@ def appeal_register(*, appeal_id: int, official: User, term: str) -> Appeal:
         rule=rule.citation(),
         opened_at=now,
     )
-    _event(appeal, EventKind.REGISTERED, actor=official, at=now, note=rules.term_label(AnswerTerm(term), rule))
+    _event(
+        appeal,
+        EventKind.REGISTERED,
+        actor=official,
+        at=now,
+        params={"term": term, "value": rule.citation()["value"], "unit": rule.unit},
+    )
     audit.record(actor=official, subject=appeal, tag=AuditTag.APPEAL_REGISTER, before=before, after=_snapshot(appeal))
     return appeal
 
@@ -368,8 +392,8 @@ def appeal_forward(*, appeal_id: int, official: User, to: Authority, note: str) 
         updated_at=now,
     )
     _open_registration(received, now)
-    _event(appeal, EventKind.FORWARDED, actor=official, at=now, note=f"{to.name}: {note}")
-    _event(received, EventKind.RECEIVED, actor=official, at=now, note=appeal.authority.name)
+    _event(appeal, EventKind.FORWARDED, actor=official, at=now, params={"authority_id": to.pk}, note=note)
+    _event(received, EventKind.RECEIVED, actor=official, at=now, params={"authority_id": appeal.authority_id})
     audit.record(
         actor=official,
         subject=appeal,
@@ -435,7 +459,7 @@ def appeal_extend(*, appeal_id: int, head: User, until: dt.date, reason: str) ->
     appeal.rules_applied = {**appeal.rules_applied, "extended_until": max_total.citation()}
     _save(appeal, now)
     obligations.move_deadline(kind=ANSWER, subject=appeal, due_at=new_due)
-    _event(appeal, EventKind.EXTENDED, actor=head, at=now, note=f"{until:%d.%m.%Y}: {reason}")
+    _event(appeal, EventKind.EXTENDED, actor=head, at=now, params={"until": until.isoformat()}, note=reason)
     audit.record(actor=head, subject=appeal, tag=AuditTag.APPEAL_EXTEND, before=before, after=_snapshot(appeal))
     _enqueue_on_commit("notify_extended", appeal.pk)
     return appeal
@@ -500,7 +524,7 @@ def appeal_refuse(*, appeal_id: int, official: User, reason: str, text: str) -> 
     appeal.decided_by = official
     _save(appeal, now)
     obligations.close_obligation(kind=ANSWER, subject=appeal, at=now)
-    _event(appeal, EventKind.REFUSED, actor=official, at=now, note=str(RefusalReason(reason).label))
+    _event(appeal, EventKind.REFUSED, actor=official, at=now, params={"reason": reason})
     audit.record(
         actor=official,
         subject=appeal,
@@ -595,7 +619,7 @@ def appeal_file_complaint(
         "complaint_window": [after_decision.citation(), after_learning.citation()],
     }
     complaint.save(update_fields=["rules_applied"])
-    _event(appeal, EventKind.COMPLAINED, actor=applicant, at=now, note=higher.name)
+    _event(appeal, EventKind.COMPLAINED, actor=applicant, at=now, params={"authority_id": higher.pk})
     return claim.settle(complaint)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vzaemo.core.state_machine import StateMachine
 
@@ -86,7 +87,7 @@ class EventKind(models.TextChoices):
     RECEIVED = "received", _("received by forwarding")
     REGISTERED = "registered", _("registered")
     FORWARDED = "forwarded", _("forwarded")
-    STARTED = "started", _("consideration started")
+    STARTED = "started", pgettext_lazy("appeal event", "consideration started")
     EXTENDED = "extended", _("term extended")
     ANSWERED = "answered", _("answered")
     REFUSED = "refused", _("refused")

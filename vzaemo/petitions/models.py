@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vzaemo.petitions.states import SIGNABLE, AnswerDecision, PetitionStatus, RejectionReason
 
@@ -37,7 +38,9 @@ class Petition(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     collection_ends_at = models.DateTimeField(_("collection ends"), null=True, blank=True)
     threshold_reached_at = models.DateTimeField(_("threshold reached"), null=True, blank=True)
-    consideration_started_at = models.DateTimeField(_("consideration started"), null=True, blank=True)
+    consideration_started_at = models.DateTimeField(
+        pgettext_lazy("petition", "consideration started"), null=True, blank=True
+    )
     answer_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
     answer_overdue_since = models.DateTimeField(_("answer overdue since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

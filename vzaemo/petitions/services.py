@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from vzaemo.accounts.models import Authority, User
 from vzaemo.core import audit, clock, commit_order, idempotency, obligations
@@ -69,7 +70,9 @@ def _clean_text(*, title: str, essence: str) -> tuple[str, str]:
         )
     elif len(essence) > ESSENCE_MAX:
         errors.append(
-            ValidationFailed(_("The essence is too long."), code=PetitionError.ESSENCE_TOO_LONG, field="essence")
+            ValidationFailed(
+                pgettext("petition", "The essence is too long."), code=PetitionError.ESSENCE_TOO_LONG, field="essence"
+            )
         )
     if errors:
         raise errors[0]

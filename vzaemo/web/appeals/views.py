@@ -26,6 +26,7 @@ from vzaemo.appeals.permissions import AppealAction
 from vzaemo.appeals.states import AppealStatus
 from vzaemo.core import rules as registry
 from vzaemo.core.errors import DomainError, NotFound, ValidationFailed
+from vzaemo.web.appeals import history
 from vzaemo.web.appeals.forms import (
     AnswerForm,
     AppealForm,
@@ -96,7 +97,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     current = appeal.status_enum
     context = {
         "appeal": appeal,
-        "history": selectors.appeal_history(appeal=appeal),
+        "history": history.rows(selectors.appeal_history(appeal=appeal)),
         "forwarded_to": selectors.appeal_forwarded_to(appeal=appeal) if current == AppealStatus.FORWARDED else None,
         "complaints": appeal.complaints.filter(forwarded_from__isnull=True, applicant=appeal.applicant_id),
         "is_applicant": permissions.is_applicant(user, appeal),

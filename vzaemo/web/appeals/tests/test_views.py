@@ -234,7 +234,9 @@ def test_the_terms_on_the_pages_are_the_registrys() -> None:
     LegalRule.objects.filter(key="appeal.simple_answer_term").update(value=10)
     assert "10 calendar days: no extra study needed" in text(clerk.get(url("register", appeal)))
     clerk.post(url("register", appeal), {"term": "simple"})
-    assert appeal.events.get(kind="registered").note == "10 calendar days: no extra study needed"
+    # The event stores the term's code and length; the page says it in the reader's language.
+    assert appeal.events.get(kind="registered").params == {"term": "simple", "value": "10", "unit": "calendar_days"}
+    assert "10 calendar days: no extra study needed" in text(clerk.get(url("detail", appeal)))
 
 
 def test_a_refused_form_action_answers_422_and_changes_nothing(
@@ -333,3 +335,32 @@ def test_every_state_renders_for_the_applicant_and_the_authority(state: str) -> 
         assert client.get(url("cabinet")).status_code == 200
         assert client.get(url("inbox")).status_code == 200
     assert Client().get(url("statistics")).status_code == 200
+
+
+def test_the_history_is_in_the_readers_language_whoever_acted() -> None:
+    """An official acting in Ukrainian once stored Ukrainian sentences that English readers then saw."""
+    council, police = AuthorityFactory(), AuthorityFactory()
+    as_user(UserFactory()).post(url("create"), form_data(authority=council.pk))
+    appeal = Appeal.objects.get()
+    clerk = as_user(official_of(council))
+    clerk.cookies["django_language"] = "uk"
+    clerk.post(url("register", appeal), {"term": "simple"}, headers={"accept-language": "uk"})
+    clerk.post(url("forward", appeal), {"to": police.pk, "note": "За належністю."})
+    event = appeal.events.get(kind="forwarded")
+    assert event.params == {"authority_id": police.pk}
+    assert event.note == "За належністю."
+    clerk.cookies["django_language"] = "en"
+    page = text(clerk.get(url("detail", appeal)))
+    assert "no extra study needed" in page
+    assert f"{police.name_en}: За належністю." in page
+
+
+def test_an_appeals_essence_is_not_called_a_petitions() -> None:
+    """One English msgid meant two things; contexts (pgettext) give each module its own Ukrainian."""
+    from django.utils import translation
+
+    with translation.override("uk"):
+        appeal = translation.pgettext("appeal", "The essence is too long.")
+        petition = translation.pgettext("petition", "The essence is too long.")
+    assert "звернення" in appeal
+    assert "петиції" in petition
