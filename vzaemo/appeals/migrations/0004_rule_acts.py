@@ -33,5 +33,5 @@ def name_acts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("appeals", "0003_answer_term_labels_without_lengths"), ("core", "0005_rule_public_citation")]
+    dependencies = [("appeals", "0003_answer_term_labels_without_lengths"), ("core", "0006_rule_public_citation")]
     operations = [migrations.RunPython(name_acts, migrations.RunPython.noop)]

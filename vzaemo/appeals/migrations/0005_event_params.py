@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("appeals", "0004_rule_acts"),
         ("accounts", "0002_membership_created_by_clock"),
-        ("core", "0005_rule_public_citation"),
+        ("core", "0006_rule_public_citation"),
     ]
 
     operations = [

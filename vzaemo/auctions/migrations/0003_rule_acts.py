@@ -72,5 +72,5 @@ def name_acts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("auctions", "0002_seed_rules"), ("core", "0005_rule_public_citation")]
+    dependencies = [("auctions", "0002_seed_rules"), ("core", "0006_rule_public_citation")]
     operations = [migrations.RunPython(name_acts, migrations.RunPython.noop)]

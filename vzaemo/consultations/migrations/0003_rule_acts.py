@@ -35,5 +35,5 @@ def name_acts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("consultations", "0002_seed_rules"), ("core", "0005_rule_public_citation")]
+    dependencies = [("consultations", "0002_seed_rules"), ("core", "0006_rule_public_citation")]
     operations = [migrations.RunPython(name_acts, migrations.RunPython.noop)]

@@ -42,5 +42,5 @@ def name_acts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("live", "0003_session_ends_at"), ("core", "0005_rule_public_citation")]
+    dependencies = [("live", "0003_session_ends_at"), ("core", "0006_rule_public_citation")]
     operations = [migrations.RunPython(name_acts, migrations.RunPython.noop)]

@@ -37,5 +37,5 @@ def name_acts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("petitions", "0003_search_text"), ("core", "0005_rule_public_citation")]
+    dependencies = [("petitions", "0003_search_text"), ("core", "0006_rule_public_citation")]
     operations = [migrations.RunPython(name_acts, migrations.RunPython.noop)]
