@@ -54,6 +54,6 @@ def _details(event: AppealEvent, authorities: dict[int, Authority]) -> str:
 
 def rows(events: Iterable[AppealEvent]) -> list[HistoryRow]:
     events = list(events)
-    ids = {e.params.get("authority_id") for e in events if isinstance(e.params, dict)} - {None}
+    ids = {pk for e in events if isinstance(e.params, dict) and isinstance(pk := e.params.get("authority_id"), int)}
     authorities = {a.pk: a for a in Authority.objects.filter(pk__in=ids)}
     return [HistoryRow(event=e, details=_details(e, authorities)) for e in events]
