@@ -129,6 +129,10 @@ def inline(tag: str) -> AuditTag:
 
 # What each change is called on the public audit page and in a lot's history, in the reader's language.
 LABELS: dict[AuditTag, Promise] = {
+    AuditTag.SUBSCRIPTION_FOLLOW: _("Someone subscribed to updates"),
+    AuditTag.SUBSCRIPTION_UNFOLLOW: _("Someone unsubscribed from updates"),
+    AuditTag.SUBSCRIPTION_FREQUENCY: _("A subscription's frequency was changed"),
+    AuditTag.SUBSCRIPTION_EMAIL_STOP: _("Someone stopped update emails"),
     AuditTag.PETITION_ANSWER: _("The authority answered a petition"),
     AuditTag.PETITION_ANSWER_OVERDUE: _("A petition's answer became overdue"),
     AuditTag.PETITION_CLOSE: _("A petition's signature collection ended"),

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext
 from vzaemo.appeals import permissions as appeal_permissions
 from vzaemo.consultations import permissions as consultation_permissions
 from vzaemo.core import audit_tags, rules
+from vzaemo.onestop import selectors as onestop
 from vzaemo.petitions import permissions as petition_permissions
 
 register = template.Library()
@@ -19,6 +20,12 @@ register = template.Library()
 def rule_amount(rule: dict[str, Any]) -> str:
     """A stored rule citation's value with its unit: "25,000", "10 working days", "5 %"."""
     return rules.amount(rule)
+
+
+@register.filter
+def kind_label(kind: str) -> Any:
+    """A one-stop item kind as people call it ("Petition"), from the module that registered it."""
+    return onestop.kind_label(kind)
 
 
 @register.filter
