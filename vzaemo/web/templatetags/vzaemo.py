@@ -29,6 +29,12 @@ def kind_label(kind: str) -> Any:
 
 
 @register.filter
+def item_status(item: Any) -> Any:
+    """A one-stop item's status, translated by the module that registered its kind."""
+    return onestop.status_label(item.kind, item.status)
+
+
+@register.filter
 def rule_citation(rule: dict[str, Any]) -> rules.PublicCitation | None:
     """A stored rule citation's act, article and official link in the reader's language (ADR 0022)."""
     return rules.public_citation(rule, get_language() or "uk")
