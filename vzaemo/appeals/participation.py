@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from vzaemo.accounts.selectors import authorities_where
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.permissions import STAFF_ROLES
-from vzaemo.appeals.states import OPEN, AppealStatus
+from vzaemo.appeals.states import OPEN, AppealCategory, AppealStatus
 from vzaemo.core.participation import Involvement, Item, Party, Whose
 
 SUBJECT = Appeal._meta.label_lower
@@ -28,6 +28,10 @@ class AppealSource:
     label = _("Appeal")
     label_plural = _("Appeals")
     answered_statuses: frozenset[str] = frozenset()  # answers are private
+
+    def subject_label(self, code: str) -> str | Promise | None:
+        prefix, _sep, value = code.partition(":")
+        return AppealCategory(value).label if prefix == "category" and value in AppealCategory.values else None
 
     def items(self, object_ids: Collection[int] | None = None) -> Iterator[Item]:
         appeals = Appeal.objects.select_related("authority")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from vzaemo.accounts.selectors import authorities_where
 from vzaemo.auctions.models import Auction, Award, Lot
 from vzaemo.auctions.permissions import ORGANISER_ROLES
-from vzaemo.auctions.states import PUBLIC, TERMINAL, AuctionStatus, AwardStatus, Mode
+from vzaemo.auctions.states import PUBLIC, TERMINAL, AuctionStatus, AwardStatus, Category, Mode
 from vzaemo.core.participation import Involvement, Item, Party, Whose
 
 SUBJECT = Auction._meta.label_lower
@@ -42,6 +42,10 @@ class AuctionSource:
     label = _("Auction")
     label_plural = _("Auctions")
     answered_statuses: frozenset[str] = frozenset()  # a sale has a result, not an authority's answer
+
+    def subject_label(self, code: str) -> str | Promise | None:
+        prefix, _sep, value = code.partition(":")
+        return Category(value).label if prefix == "category" and value in Category.values else None
 
     def _queryset(self) -> Any:
         return Auction.objects.select_related("lot").prefetch_related("awards").defer("lot__description")

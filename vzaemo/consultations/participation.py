@@ -14,7 +14,7 @@ from vzaemo.accounts.models import Membership
 from vzaemo.accounts.selectors import authorities_where
 from vzaemo.consultations.models import Consultation, Proposal
 from vzaemo.consultations.permissions import CSO_ACTING_ROLES, MANAGER_ROLES
-from vzaemo.consultations.states import PUBLIC, ConsultationStatus
+from vzaemo.consultations.states import PUBLIC, ConsultationStatus, Topic
 from vzaemo.core.participation import Involvement, Item, Party, Whose
 
 SUBJECT = Consultation._meta.label_lower
@@ -34,6 +34,10 @@ class ConsultationSource:
     label = _("Consultation")
     label_plural = _("Consultations")
     answered_statuses = frozenset({ConsultationStatus.REPORT_PUBLISHED.value})
+
+    def subject_label(self, code: str) -> str | Promise | None:
+        prefix, _sep, value = code.partition(":")
+        return Topic(value).label if prefix == "topic" and value in Topic.values else None
 
     def items(self, object_ids: Collection[int] | None = None) -> Iterator[Item]:
         consultations = Consultation.objects.select_related("authority").defer("draft_text")

@@ -121,6 +121,10 @@ class Source(Protocol):
         """The translated label of one status code (codes the module no longer knows come back as they are)."""
         ...
 
+    def subject_label(self, code: str) -> str | Promise | None:
+        """A subject code this module uses ("topic:environment"), translated; None for a code it does not know."""
+        ...
+
     def involvements(self, user: Any) -> Iterator[Involvement]:
         """The person's part in items of this kind: as themselves, for each CSO, for each authority."""
         ...

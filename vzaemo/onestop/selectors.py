@@ -275,12 +275,10 @@ class Followed:
 def subject_label(code: str) -> Any:
     """A topic or category code in the reader's language, from the module that uses it; the code otherwise."""
     for each in participation.sources():
-        label = getattr(each, "subject_label", None)
-        if label is not None:
-            text = label(code)
-            if text:
-                return text
-    return code.partition(":")[2].replace("_", " ") or code
+        text = each.subject_label(code)
+        if text:
+            return text
+    return code
 
 
 def subscriptions_of(user: Any) -> list[Followed]:

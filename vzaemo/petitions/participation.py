@@ -47,6 +47,9 @@ class PetitionSource:
     label_plural = _("Petitions")
     answered_statuses = frozenset({PetitionStatus.ANSWERED.value})
 
+    def subject_label(self, code: str) -> str | Promise | None:  # noqa: ARG002 - petitions carry no subjects
+        return None
+
     def items(self, object_ids: Collection[int] | None = None) -> Iterator[Item]:
         petitions = Petition.objects.select_related("authority")
         if object_ids is not None:

@@ -43,9 +43,6 @@ PROPER_NAMES: dict[str, str] = {
     "Atom": "a feed format",
     "iCalendar": "the name of the calendar file format",
     # Known gaps, to be removed when fixed: the subscriptions page shows stored topic codes, not their labels.
-    "cso status": "KNOWN GAP: a subscription topic shown as its stored code on /subscriptions/",
-    "property rights": "KNOWN GAP: an auction category shown as its stored code on /subscriptions/",
-    "real estate": "KNOWN GAP: an auction category shown as its stored code on /subscriptions/",
     "YYYY-MM": "the notation of the period a reader types into the open-data address (ISO 8601)",
     "YYYY-Qn": "the notation of the period a reader types into the open-data address",
 }

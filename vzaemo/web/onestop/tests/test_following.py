@@ -125,3 +125,19 @@ def test_empty_states() -> None:
     client = _client(UserFactory())
     assert 'class="empty"' in client.get(reverse("web:subscriptions")).content.decode()
     assert 'class="empty"' in client.get(reverse("web:notifications")).content.decode()
+
+
+def test_topics_to_follow_are_named_in_the_readers_language() -> None:
+    from vzaemo.consultations.states import Topic
+    from vzaemo.consultations.tests.factories import ConsultationFactory
+    from vzaemo.onestop.tests.conftest import index_all
+
+    ConsultationFactory(state="open")
+    index_all()
+    response = _client(UserFactory()).get(reverse("web:subscriptions"), headers={"Accept-Language": "uk"})
+    (topics,) = [c for c in response.context["choosers"] if c["target"] == "topic"]
+    assert topics["options"]
+    for code, label in topics["options"]:
+        prefix, _sep, value = code.partition(":")
+        assert prefix == "topic"
+        assert str(label) == str(Topic(value).label)
