@@ -60,9 +60,11 @@ def replica_allowed() -> bool:
 
 
 class ReplicaRouter:
-    """`DATABASE_ROUTERS`: reads to the replica only in a marked context, never inside a transaction."""
+    """`DATABASE_ROUTERS`: reads to the replica only in a marked context, never inside a transaction.
 
-    def db_for_read(self, model: type[models.Model], **hints: Any) -> str:
+    Django's router protocol passes arguments this router has no use for (hints, the other object)."""
+
+    def db_for_read(self, model: type[models.Model], **hints: Any) -> str:  # noqa: ARG002
         if (
             _replica_allowed.get()
             and model._meta.app_label not in PRIMARY_ONLY_APPS
@@ -73,14 +75,14 @@ class ReplicaRouter:
         # Explicitly the primary, even for an object loaded from the replica (Django would follow its hint).
         return DEFAULT_DB_ALIAS
 
-    def db_for_write(self, model: type[models.Model], **hints: Any) -> str:
+    def db_for_write(self, model: type[models.Model], **hints: Any) -> str:  # noqa: ARG002
         return DEFAULT_DB_ALIAS
 
-    def allow_relation(self, obj1: models.Model, obj2: models.Model, **hints: Any) -> bool:
+    def allow_relation(self, obj1: models.Model, obj2: models.Model, **hints: Any) -> bool:  # noqa: ARG002
         # One database: the replica holds the primary's rows, so objects from either may be related.
         return True
 
-    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:  # noqa: ARG002
         return db == DEFAULT_DB_ALIAS
 
 

@@ -184,7 +184,7 @@ def test_the_broker_change_feed_reads_rows_and_watermark_from_the_replica(replic
     auction = auctions.auction(auctions.world())
     _caught_up()
     with _queries(replica) as on_replica:
-        response = Client().get("/api/broker/v1/auctions", {"feed": "changes", "limit": 100})
+        response = Client().get("/api/broker/v1/auctions", {"feed": "changes", "limit": "100"})
     assert response.status_code == 200
     assert str(auction.pk) in {str(item["id"]) for item in response.json()["data"]}
     sql = _read_only(on_replica)
