@@ -16,6 +16,7 @@ import urllib.parse
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+
 import pytest
 
 from tests.e2e.harness import LivePlatform, free_port_pair
@@ -23,7 +24,7 @@ from tests.multinode.topology import HOST, Nginx, Visitor, nginx_binary
 
 pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
-PASSWORD = "a-long-password-for-two-sets"  # noqa: S105 - a throwaway account of the test's own platform
+PASSWORD = "a-long-password-for-two-sets"
 SIGN_LIMIT = 4
 LIVE_SPEEDUP = 30
 BID_DEADLINE_SECONDS = 60.0
@@ -91,9 +92,7 @@ def sets(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     root = tmp_path_factory.mktemp("two-sets")
     nginx = Nginx(binary, root / "nginx", _free_port())
     site = f"http://{HOST}:{nginx.port}"
-    shared = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SQLITE_TEST_", "DATABASE_REPLICA"))
-    }
+    shared = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SQLITE_TEST_", "DATABASE_REPLICA"))}
     shared.update(
         DJANGO_SETTINGS_MODULE="vzaemo.settings",
         DATABASE_URL=database_url,
@@ -136,6 +135,38 @@ def sets(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             platform.stop()
 
 
+@dataclass(frozen=True)
+class Person:
+    email: str
+    authority: str  # an authority that accepts e-petitions
+
+
+@pytest.fixture(scope="module")
+def person(sets: Sets) -> Person:
+    """One verified person with a password, and an authority to petition: one command (each costs seconds)."""
+    email = _new_email()
+    authority = sets.a.shell(
+        f"""
+        from allauth.account.models import EmailAddress
+        from vzaemo.accounts.models import User
+        from vzaemo.accounts.tests.factories import AuthorityFactory
+        user = User.objects.create_user({email!r}, {PASSWORD!r}, full_name="Шевченко Тарас", email_verified=True)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        print(AuthorityFactory().pk)
+        """
+    ).strip()
+    return Person(email, authority)
+
+
+def _petitions_titled(database_url: str, title: str) -> int:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM petitions_petition WHERE title = %s", [title]).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def _csrf_form(visitor: Visitor, path: str, *, pin: str) -> dict[str, str]:
     """The page's form fields that a browser would send back: the CSRF token and the one-time key."""
     page = visitor.get(path, pin=pin)
@@ -168,10 +199,8 @@ def _new_email() -> str:
     return f"two-sets-{uuid.uuid4().hex[:10]}@example.org"
 
 
-def test_a_session_opened_on_one_set_is_valid_on_the_other_and_ends_on_both(sets: Sets) -> None:
-    email = _new_email()
-    sets.a.create_user(email, PASSWORD)
-    visitor = _sign_in(sets, email, pin="a")
+def test_a_session_opened_on_one_set_is_valid_on_the_other_and_ends_on_both(sets: Sets, person: Person) -> None:
+    visitor = _sign_in(sets, person.email, pin="a")
     session = visitor.cookies["sessionid"]
     assert _signed_in(visitor, pin="b")
     assert _signed_in(visitor, pin="a")
@@ -207,32 +236,20 @@ def test_a_rate_limit_counts_the_attempts_of_both_sets_together(sets: Sets) -> N
     assert other.post("/petitions/1/sign/", {"csrfmiddlewaretoken": token}).status == 303
 
 
-def test_a_form_key_used_on_one_set_returns_the_first_result_on_the_other(sets: Sets) -> None:
-    email = _new_email()
-    sets.a.create_user(email, PASSWORD)
-    authority = sets.a.shell(
-        """
-        from vzaemo.accounts.tests.factories import AuthorityFactory
-        print(AuthorityFactory().pk)
-        """
-    ).strip()
-    visitor = _sign_in(sets, email, pin="a")
+def test_a_form_key_used_on_one_set_returns_the_first_result_on_the_other(
+    sets: Sets, person: Person, database_url: str
+) -> None:
+    visitor = _sign_in(sets, person.email, pin="a")
     form = _csrf_form(visitor, "/petitions/new/", pin="a")
     title = f"Освітлення на зупинці {uuid.uuid4().hex[:6]}"
-    body = {**form, "authority": authority, "title": title, "essence": "Прошу встановити ліхтар на зупинці."}
+    body = {**form, "authority": person.authority, "title": title, "essence": "Прошу встановити ліхтар на зупинці."}
 
     first = visitor.post("/petitions/new/", body, pin="a")
     again = visitor.post("/petitions/new/", body, pin="b")
     assert first.status == again.status == 303
     assert again.upstream == sets.wsgi("b")
     assert again.headers["Location"] == first.headers["Location"]
-    count = sets.a.shell(
-        f"""
-        from vzaemo.petitions.models import Petition
-        print(Petition.objects.filter(title={title!r}).count())
-        """
-    ).strip()
-    assert count == "1"
+    assert _petitions_titled(database_url, title) == 1
 
 
 def test_a_bid_through_one_set_reaches_an_observer_streaming_from_the_other(sets: Sets) -> None:
@@ -252,13 +269,13 @@ def test_a_bid_through_one_set_reaches_an_observer_streaming_from_the_other(sets
     for bidder, link in zip(bidders, made["bidders"], strict=True):
         assert bidder.get(urllib.parse.urlsplit(link["url"]).path + "?" + urllib.parse.urlsplit(link["url"]).query,
                           pin="a").status == 200  # fmt: skip
-    placed = _bid_when_allowed(sets, auction, made["bidders"], bidders)
-    assert placed["upstream"] == sets.wsgi("a")
+    placed = _bid_when_allowed(auction, made["bidders"], bidders)
+    assert placed.upstream == sets.wsgi("a")
 
     deadline = time.monotonic() + BID_DEADLINE_SECONDS
     for state in states:
-        if int(str(state.get("seq") or 0)) >= placed["seq"]:
-            assert placed["amount"] in json.dumps(state)
+        if int(str(state.get("seq") or 0)) >= placed.seq:
+            assert placed.amount in json.dumps(state)
             break
         assert time.monotonic() < deadline, "the observer on set B never saw the bid placed on set A"
     else:
@@ -266,7 +283,14 @@ def test_a_bid_through_one_set_reaches_an_observer_streaming_from_the_other(sets
     observer.close()
 
 
-def _bid_when_allowed(sets: Sets, auction: int, links: list[dict[str, str]], bidders: list[Visitor]) -> dict[str, object]:
+@dataclass(frozen=True)
+class Placed:
+    seq: int
+    amount: str
+    upstream: str
+
+
+def _bid_when_allowed(auction: int, links: list[dict[str, str]], bidders: list[Visitor]) -> Placed:
     """Whoever's turn it is (their own stream on set A says so, with the least amount) bids through set A."""
     deadline = time.monotonic() + BID_DEADLINE_SECONDS
     while time.monotonic() < deadline:
@@ -277,7 +301,7 @@ def _bid_when_allowed(sets: Sets, auction: int, links: list[dict[str, str]], bid
                 state = next(own.states())
             finally:
                 own.close()
-            minimum = (state.get("you") or {}).get("min_amount")  # type: ignore[union-attr]
+            minimum = (state.get("you") or {}).get("min_amount")
             if minimum is None:
                 continue
             answer = bidder.post(
@@ -286,11 +310,10 @@ def _bid_when_allowed(sets: Sets, auction: int, links: list[dict[str, str]], bid
                 pin="a",
                 headers={"Accept": "application/json"},
             )
-            if answer.status == 201:  # noqa: PLR2004 - HTTP Created
+            if answer.status == 201:
                 data = answer.json()["data"]
                 assert isinstance(data, dict)
-                return {"seq": int(data["seq"]), "amount": str(data["amount"]), "upstream": answer.upstream}
-            assert answer.status == 409, answer.text  # noqa: PLR2004 - the turn ended meanwhile
+                return Placed(int(data["seq"]), str(data["amount"]), answer.upstream)
+            assert answer.status == 409, answer.text
         time.sleep(0.3)
     raise AssertionError(f"no bidder could bid within {BID_DEADLINE_SECONDS:.0f} s")
-

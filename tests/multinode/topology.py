@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 
 HOST = "127.0.0.1"
 UPSTREAM_HEADER = "X-Vzaemo-Upstream"
@@ -113,7 +114,7 @@ class Nginx:
             try:
                 connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
                 connection.request("GET", "/")
-                if connection.getresponse().status == 200:  # noqa: PLR2004 - HTTP OK
+                if connection.getresponse().status == 200:
                     return
             except OSError:
                 pass
@@ -204,7 +205,12 @@ class Visitor:
         return self.send("GET", path, pin=pin)
 
     def post(
-        self, path: str, form: dict[str, str] | None = None, *, pin: str | None = None, headers: dict[str, str] | None = None
+        self,
+        path: str,
+        form: dict[str, str] | None = None,
+        *,
+        pin: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Answer:
         token = self.cookies.get("csrftoken", "")
         extra = ({"X-CSRFToken": token} if token else {}) | (headers or {})
@@ -226,7 +232,7 @@ class EventStream:
     def upstream(self) -> str:
         return self.response.headers.get(UPSTREAM_HEADER, "")
 
-    def states(self) -> Iterator[dict[str, object]]:
+    def states(self) -> Iterator[dict[str, Any]]:
         """Each `event: state` message's data, as it arrives (a read waits at most the connection's timeout)."""
         event = ""
         while True:
