@@ -17,7 +17,7 @@ because the direct peer is a trusted proxy (``TRUSTED_PROXIES``), as behind ngin
 * ``hammer``: one verified account from random addresses all over 198.18.0.0/15: only the per-account limit holds it.
 
 ``real``: closed loop, each real person on their own connection and address (100.64.0.0/16): read a petition page
-or the list, think 0.3–1.0 s, and every few reads sign the next of their petitions. Every request is logged with
+or the list, think 1–3 s, and every few reads sign the next of their petitions. Every request is logged with
 its send time (wall clock, for the limits' windows), latency and status.
 """
 
@@ -203,7 +203,7 @@ async def run_real(a: argparse.Namespace) -> None:
                 http.close()
             else:
                 records.append((kind, who["id"], wall, time.perf_counter() - t0, status))
-            await asyncio.sleep(rng.uniform(0.3, 1.0))
+            await asyncio.sleep(rng.uniform(1.0, 3.0))
         http.close()
 
     await asyncio.gather(*(person(i, who) for i, who in enumerate(real)))
