@@ -241,6 +241,9 @@ class Bench:
         wall = time.monotonic() - t0
         after = self.cpu_snapshot()
         cpu = {k: round(after[k] - before[k], 1) for k in (*PROCESS_GROUPS, "box_busy")}
+        # Processes that ended during the phase (other people's work on a shared box) are missing from /proc:
+        # the rest of the box is what the box did minus what ours did.
+        cpu["others"] = round(cpu["box_busy"] - sum(cpu[k] for k in PROCESS_GROUPS if k != "others"), 1)
         per_wsgi = {
             pid: round(used - before["wsgi_processes"].get(pid, 0.0), 1)
             for pid, used in after["wsgi_processes"].items()
@@ -410,6 +413,12 @@ class Bench:
                 + "  ".join(f"{k} {cpu[k]:.1f}" for k in (*PROCESS_GROUPS, "box_busy"))
                 + f"  (per WSGI process: {sorted(phase['wsgi_processes'].values(), reverse=True)})"
             )
+        answered = flood_summary["answered"] + sum(summary["phases"]["flood"]["real"]["statuses"].values())
+        lines.append(
+            f"  WSGI CPU per request answered under the flood: {1000 * phases['flood']['cpu']['wsgi'] / answered:.1f} ms"
+            if answered
+            else "  no request answered under the flood"
+        )
         lines.append("")
         for check, ok in checks.items():
             lines.append(f"  {'PASS' if ok else 'FAIL'}  {check}")
