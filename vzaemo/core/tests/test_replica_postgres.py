@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,14 +28,19 @@ from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.states import PetitionStatus
 from vzaemo.petitions.tests.factories import PetitionFactory
 
-# The standby replays only committed transactions: the tests commit, and the flush afterwards restores the data
-# the migrations seeded (serialized_rollback). The replica is a test mirror of the primary: never flushed itself.
+# The standby replays only committed transactions, so the tests commit. The replica is a test mirror of the
+# primary: never flushed itself.
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.serial,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", REPLICA]),
+    pytest.mark.django_db(transaction=True, databases=["default", REPLICA]),
 ]
-
+# The flush after each transactional test empties the tables the migrations seeded; each test seeds them again.
+SEEDS = (
+    "vzaemo.core.migrations.0002_calendar_seed",
+    "vzaemo.petitions.migrations.0002_seed_rules",
+    "vzaemo.auctions.migrations.0002_seed_rules",
+)
 CATCH_UP_SECONDS = 30.0
 
 
@@ -95,6 +102,12 @@ def replica(django_db_setup: None) -> Iterator[str]:
             check=False, capture_output=True, timeout=60,
         )  # fmt: skip
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rules(replica: str) -> None:
+    for module in SEEDS:
+        importlib.import_module(module).seed(django_apps, None)
 
 
 def _caught_up() -> None:
