@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "vzaemo.core.client_ip.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: marks the anonymous public reads the replica may answer.
+    "vzaemo.core.replica.ReplicaReadsMiddleware",
     # Before anything reads the request or the database: the broker API answers its JSON envelope on every error.
     "vzaemo.broker_api.middleware.BrokerApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +158,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("SQLITE_TEST_NAME") or None
+
+# A PostgreSQL streaming replica (hot standby) for public reads: anonymous visitors' pages, open data and the
+# broker change feed (vzaemo/core/replica.py, ADR 0018). Unset: everything reads from the primary. Writes, and every
+# read inside a transaction or of a signed-in request, always use the primary. Tests mirror the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"] or 0
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["vzaemo.core.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -176,11 +176,11 @@ class LivePlatform:
         except FileNotFoundError:
             return "(no log)"
 
-    def start(self, *, host: str, port: int, timeout: float = 90.0) -> None:
+    def start(self, *, host: str, port: int, timeout: float = 90.0, wsgi_workers: int = 2) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, str(MANAGE), "runplatform", "--host", host, "--port", str(port),
-             "--wsgi-workers", "2", "--wsgi-threads", "4"],
+             "--wsgi-workers", str(wsgi_workers), "--wsgi-threads", "4"],
             cwd=REPO,
             env=self.env,
             stdout=log,

@@ -129,6 +129,10 @@ def listed_with_bidders(
     return auction, made
 
 
+# One transaction from the lot to the open session: the auction is made on a travelled clock, so its tendering
+# ended long ago in real time, and a chronograph (`auctions.deadlines`) that saw it committed before its guarantees
+# were paid would end its tendering without bidders (seen with two platform sets on a loaded box).
+@transaction.atomic
 def sandbox_auction(
     *,
     procedure: str = Procedure.ENGLISH,
