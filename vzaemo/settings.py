@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
+                "vzaemo.web.context_processors.demo",
             ],
         },
     }
@@ -252,8 +253,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Outgoing mail: console in the demo, a file outbox for end-to-end tests (a fake SMTP).
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail: the embedded demo keeps it in a table shown at /outbox/ (vzaemo/core/outbox.py), development prints
+# it, end-to-end tests use a file outbox (a fake SMTP) and production sets an SMTP backend.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "vzaemo.core.outbox.EmailBackend" if VZAEMO_DEMO else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Vzaemo <no-reply@vzaemo.example>")
 
