@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from vzaemo.accounts.models import Region
 from vzaemo.auctions import selectors
 from vzaemo.auctions.errors import AuctionError
-from vzaemo.auctions.models import Auction, Lot
+from vzaemo.auctions.models import Auction, Lot, LotPhoto
 from vzaemo.auctions.states import (
     AuctionStatus,
     AwardEndReason,
@@ -31,6 +32,7 @@ from vzaemo.auctions.states import (
     Procedure,
 )
 from vzaemo.core.errors import NotFound
+from vzaemo.documents import storage
 from vzaemo.live import selectors as live_selectors
 from vzaemo.web.auctions.forms import AuctionFilterForm
 from vzaemo.web.errors import is_htmx
@@ -71,7 +73,9 @@ def auction_list(request: HttpRequest) -> HttpResponse:
     if filters.get("status"):
         auctions = auctions.filter(status=filters["status"])
     auctions = auctions.order_by(*SORTS[filters.get("sort") or "-date"])
-    page = Paginator(auctions, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each card shows its lot's first photo: one query for the page, not one per card.
+    first_photos = Prefetch("lot__photos", queryset=LotPhoto.objects.filter(position=1), to_attr="first_photos")
+    page = Paginator(auctions.prefetch_related(first_photos), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -196,6 +200,7 @@ def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": _citations(document["rulesApplied"] or {}),
         "revisions": _revision_rows(auction),
         "live": live_selectors.session_for(auction.pk),
+        "photos": list(selectors.lot_photos(auction.lot_id)),
     }
     return render(request, "web/auctions/detail.html", context)
 
@@ -227,5 +232,30 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "category_label": _label(Category, lot.category),
         "region_label": _label(Region, lot.region),
         "attempts": attempts,
+        "photos": list(selectors.lot_photos(lot.pk)),
     }
     return render(request, "web/auctions/lot.html", context)
+
+
+# A photo's documents never change (ADR 0007) and its URL names the photo: caches may keep it for a year.
+PHOTO_CACHE = "public, max-age=31536000, immutable"
+
+
+def lot_photo(request: HttpRequest, pk: int, photo: int, variant: str = "image") -> HttpResponse:
+    """A photo of a public lot, shown in the page (inline), or its thumbnail."""
+    found = selectors.lot_photo_public(lot_id=pk, photo_id=photo)
+    if found is None:
+        raise NotFound(_("There is no such photo."), code=AuctionError.LOT_NOT_FOUND)
+    document = found.thumbnail if variant == "thumbnail" else found.image
+    if request.headers.get("If-None-Match") == f'"{document.sha256}"':
+        response = HttpResponse(status=304)
+    else:
+        try:
+            handle = storage.open_document(document.storage_name)
+        except FileNotFoundError:
+            raise NotFound(_("There is no such photo."), code=AuctionError.LOT_NOT_FOUND) from None
+        response = FileResponse(handle, content_type=document.format)
+    response["ETag"] = f'"{document.sha256}"'
+    response["Cache-Control"] = PHOTO_CACHE
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
