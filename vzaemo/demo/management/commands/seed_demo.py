@@ -6,26 +6,29 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from vzaemo.accounts.demo import DEMO_PASSWORD, seed_people
-from vzaemo.appeals.demo import seed_appeals
+from vzaemo.appeals.demo import seed_appeals, seed_appeals_year
 from vzaemo.auctions.demo import seed_auctions
-from vzaemo.consultations.demo import seed_consultations
+from vzaemo.consultations.demo import seed_consultations, seed_consultations_year
 from vzaemo.live.demo import seed_live
 from vzaemo.onestop.projection import index_rebuild
-from vzaemo.petitions.demo import seed_petitions
+from vzaemo.petitions.demo import seed_petitions, seed_petitions_year
 
 
 class Command(BaseCommand):
     help = "Load the Ukrainian demo data (idempotent: run it again and nothing is duplicated)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--residents", type=int, default=200, help="Extra verified citizens to create.")
+        parser.add_argument("--residents", type=int, default=600, help="Extra verified citizens to create.")
 
     def handle(self, *args: Any, residents: int, **options: Any) -> None:
         with transaction.atomic():
             people = seed_people(extra_citizens=residents)
             petitions = seed_petitions(people)
+            petitions += seed_petitions_year(people)
             consultations = seed_consultations(people)
+            consultations += seed_consultations_year(people)
             appeals = seed_appeals(people)
+            appeals += seed_appeals_year(people)
             auctions = seed_auctions(people)
             auctions += seed_live()
         # The one-stop index (search, calendar, home page) follows the audit log as the chronograph seals it;
