@@ -400,7 +400,9 @@ def seed_petitions_year(people: DemoPeople) -> int:
                     ),
                 )
             else:
-                signers = rng.sample(people.citizens, rng.randint(threshold // 50 + 1, threshold * 4 // 5))
+                signers = rng.sample(
+                    people.citizens, min(len(people.citizens), rng.randint(threshold // 50 + 1, threshold * 4 // 5))
+                )
                 _year_sign(petition.pk, signers, t1, min(ends, now), rng)
                 if ends <= now:
                     _at(
