@@ -360,6 +360,13 @@ USE_X_FORWARDED_PORT = False
 VZAEMO_DOCUMENT_MAX_BYTES = int(os.environ.get("VZAEMO_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 VZAEMO_DOCUMENT_DOWNLOAD_LINK_SECONDS = int(os.environ.get("VZAEMO_DOCUMENT_DOWNLOAD_LINK_SECONDS", "300"))
 VZAEMO_DOCUMENT_UPLOAD_LINK_SECONDS = int(os.environ.get("VZAEMO_DOCUMENT_UPLOAD_LINK_SECONDS", "3600"))
+# Images people upload (lot photos, ADR 0023; vzaemo/documents/conf.py): file size, declared pixels (more is refused
+# before decoding: a decompression bomb), the longest side kept and the thumbnail's; photos per lot.
+VZAEMO_IMAGE_MAX_BYTES = int(os.environ.get("VZAEMO_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
+VZAEMO_IMAGE_MAX_PIXELS = int(os.environ.get("VZAEMO_IMAGE_MAX_PIXELS", "40000000"))
+VZAEMO_IMAGE_MAX_EDGE = int(os.environ.get("VZAEMO_IMAGE_MAX_EDGE", "2560"))
+VZAEMO_IMAGE_THUMBNAIL_EDGE = int(os.environ.get("VZAEMO_IMAGE_THUMBNAIL_EDGE", "480"))
+VZAEMO_LOT_MAX_PHOTOS = int(os.environ.get("VZAEMO_LOT_MAX_PHOTOS", "20"))
 # Empty: MEDIA_ROOT / "documents" (documents/conf.py).
 VZAEMO_DOCUMENTS_ROOT = os.environ.get("VZAEMO_DOCUMENTS_ROOT") or None
 # Sandbox time accelerator: 1 means real time. Only sandbox deployments (demos, broker

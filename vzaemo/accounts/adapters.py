@@ -36,7 +36,7 @@ def platform_site() -> PlatformSite:
 
 class AccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject: str) -> str:
-        prefix = account_settings.EMAIL_SUBJECT_PREFIX
+        prefix: str | None = account_settings.EMAIL_SUBJECT_PREFIX
         if prefix is None:
             prefix = f"[{platform_site().name}] "
         return prefix + force_str(subject)

@@ -230,7 +230,7 @@ YEAR_LOTS = [
     ("Комп'ютерна техніка (24 одиниці)", Category.MOVABLE, "120000.00", "dvs-dnipro", 70, UNSOLD),
 ]
 VIEWS = [("загальний вигляд", "general view"), ("вигляд збоку", "side view"), ("деталі", "close-up")]
-CATEGORY_NOUNS = {
+CATEGORY_NOUNS: dict[str, tuple[str, str]] = {
     Category.VEHICLE: ("Транспортний засіб", "The vehicle"),
     Category.REAL_ESTATE: ("Об'єкт нерухомості", "The property"),
     Category.MOVABLE: ("Майно", "The item"),

@@ -30,7 +30,7 @@ def documents_root(settings: Any, tmp_path: Path) -> Path:
     return tmp_path / "media"
 
 
-def add(actor: Any, lot_id: int, content: bytes | None = None, **overrides: str) -> LotPhoto:
+def add(actor: Any, lot_id: int, content: bytes | None = None, **overrides: Any) -> LotPhoto:
     data = {"alt_uk": "Автонавантажувач, вигляд спереду", "alt_en": "The forklift, front view", **overrides}
     return services.lot_photo_add(actor=actor, lot_id=lot_id, file=io.BytesIO(content or picture()), **data)
 
@@ -50,6 +50,7 @@ def test_the_organisers_official_and_the_owner_broker_add_photos_in_order() -> N
     assert second.image.format == "image/png"
     entry = AuditEntry.objects.filter(tag=AuditTag.AUCTION_LOT_PHOTO_ADD).first()
     assert entry is not None
+    assert entry.after is not None
     assert entry.after["alt_uk"] == "Автонавантажувач, вигляд спереду"
 
 
@@ -69,7 +70,7 @@ def test_a_stranger_may_not_add_a_photo(refused: Refused) -> None:
         ({"alt_en": "x" * 301}, AuctionError.PHOTO_ALT_TOO_LONG),
     ],
 )
-def test_both_text_alternatives_are_required(refused: Refused, overrides: dict[str, str], code: str) -> None:
+def test_both_text_alternatives_are_required(refused: Refused, overrides: dict[str, Any], code: str) -> None:
     w = f.world()
     lot = f.lot(w)
     refused(ValidationFailed, code, lambda: add(w.official, lot.pk, **overrides))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command, get_commands
 from django.db import models
+from django.db.models.functions import Now
 from django_tasks_db.models import DBTaskResult
 
 from vzaemo.accounts.models import Authority, Membership, User
@@ -69,7 +70,7 @@ def test_a_year_of_activity_is_seeded_once_and_a_second_run_adds_nothing(setting
     answers = Obligation.objects.filter(kind__endswith=".answer")
     assert answers.filter(closed_at__isnull=False, closed_at__lte=models.F("due_at")).exists()
     assert answers.filter(closed_at__gt=models.F("due_at")).exists()
-    assert answers.filter(closed_at__isnull=True, due_at__lt=models.functions.Now()).exists()
+    assert answers.filter(closed_at__isnull=True, due_at__lt=Now()).exists()
     # Every real lot has photos, each with its two documents and both text alternatives.
     assert not Lot.objects.filter(mode=Mode.REAL, photos__isnull=True).exists()
     assert Document.objects.filter(owner_type="auction-lot").count() == 2 * LotPhoto.objects.count()

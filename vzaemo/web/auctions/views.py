@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -241,12 +241,13 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 PHOTO_CACHE = "public, max-age=31536000, immutable"
 
 
-def lot_photo(request: HttpRequest, pk: int, photo: int, variant: str = "image") -> HttpResponse:
+def lot_photo(request: HttpRequest, pk: int, photo: int, variant: str = "image") -> HttpResponseBase:
     """A photo of a public lot, shown in the page (inline), or its thumbnail."""
     found = selectors.lot_photo_public(lot_id=pk, photo_id=photo)
     if found is None:
         raise NotFound(_("There is no such photo."), code=AuctionError.LOT_NOT_FOUND)
     document = found.thumbnail if variant == "thumbnail" else found.image
+    response: HttpResponseBase
     if request.headers.get("If-None-Match") == f'"{document.sha256}"':
         response = HttpResponse(status=304)
     else:
