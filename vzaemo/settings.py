@@ -220,6 +220,7 @@ VZAEMO_RATE_LIMITS: dict[str, str] = {
     "subscription.change": "60/h/account,300/h/ip,1200/h/subnet",
     # Unsubscribe links are used without signing in; a flood of forged tokens is refused cheaply anyway.
     "subscription.unsubscribe": "30/m/ip,300/m/subnet",
+    "lot.photo_add": "60/h/account,300/d/account,120/h/ip,600/h/subnet",
     **json.loads(os.environ.get("VZAEMO_RATE_LIMITS") or "{}"),
 }
 VZAEMO_RATE_LIMIT_CACHE = "default"

@@ -19,7 +19,7 @@ from vzaemo.auctions import permissions
 from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Lot, LotPhoto
 from vzaemo.auctions.permissions import LotAction
-from vzaemo.core import audit, clock
+from vzaemo.core import audit, clock, idempotency
 from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotFound, ValidationFailed
 from vzaemo.documents import services as documents
@@ -51,12 +51,24 @@ def _alt(value: str, *, field: str) -> str:
 
 
 @transaction.atomic
-def lot_photo_add(*, actor: Any, lot_id: int, file: File[bytes] | BinaryIO, alt_uk: str, alt_en: str) -> LotPhoto:
-    """Add a photo at the end of the lot's gallery."""
+def lot_photo_add(
+    *,
+    actor: Any,
+    lot_id: int,
+    file: File[bytes] | BinaryIO,
+    alt_uk: str,
+    alt_en: str,
+    idempotency_key: str | None = None,
+) -> LotPhoto:
+    """Add a photo at the end of the lot's gallery. A repeat with the same `idempotency_key` returns the first
+    photo and stores nothing."""
     lot = Lot.objects.select_for_update().filter(pk=lot_id).first()
     if lot is None:
         raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
     permissions.lot_check(actor, lot, LotAction.ADD_PHOTO)
+    claim = idempotency.claim(scope=AuditTag.AUCTION_LOT_PHOTO_ADD, key=idempotency_key, actor=actor, model=LotPhoto)
+    if claim.first is not None:
+        return claim.first
     alt_uk, alt_en = _alt(alt_uk, field="alt_uk"), _alt(alt_en, field="alt_en")
     last = lot.photos.aggregate(last=Max("position"))["last"] or 0
     if lot.photos.count() >= max_photos():
@@ -98,4 +110,4 @@ def lot_photo_add(*, actor: Any, lot_id: int, file: File[bytes] | BinaryIO, alt_
             "alt_en": alt_en,
         },
     )
-    return photo
+    return claim.settle(photo)

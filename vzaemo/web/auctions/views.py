@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
@@ -18,9 +20,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Region
-from vzaemo.auctions import selectors
+from vzaemo.auctions import selectors, services
 from vzaemo.auctions.errors import AuctionError
 from vzaemo.auctions.models import Auction, Lot, LotPhoto
+from vzaemo.auctions.permissions import LotAction, lot_actions, lot_check
 from vzaemo.auctions.states import (
     AuctionStatus,
     AwardEndReason,
@@ -31,11 +34,12 @@ from vzaemo.auctions.states import (
     Mode,
     Procedure,
 )
-from vzaemo.core.errors import NotFound
+from vzaemo.core.errors import DomainError, NotFound, ValidationFailed
 from vzaemo.documents import storage
 from vzaemo.live import selectors as live_selectors
-from vzaemo.web.auctions.forms import AuctionFilterForm
-from vzaemo.web.errors import is_htmx
+from vzaemo.web.auctions.forms import AuctionFilterForm, LotPhotoForm
+from vzaemo.web.errors import add_to_form, http_status, is_htmx, see_other, signed_in
+from vzaemo.web.rate_limits import rate_limited
 
 PAGE_SIZE = 20
 
@@ -233,6 +237,7 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "region_label": _label(Region, lot.region),
         "attempts": attempts,
         "photos": list(selectors.lot_photos(lot.pk)),
+        "may_add_photo": LotAction.ADD_PHOTO in lot_actions(request.user, lot),
     }
     return render(request, "web/auctions/lot.html", context)
 
@@ -260,3 +265,39 @@ def lot_photo(request: HttpRequest, pk: int, photo: int, variant: str = "image")
     response["Cache-Control"] = PHOTO_CACHE
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@rate_limited("lot.photo_add")
+def lot_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser's official adds a photo to a public lot's gallery (the broker's own platform may too)."""
+    lot = Lot.objects.filter(pk=pk, mode=Mode.REAL).first()
+    if lot is None or not selectors.lot_is_public(pk):
+        raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
+    user = signed_in(request)
+    lot_check(user, lot, LotAction.ADD_PHOTO)  # a 403 page for anyone else, before any form
+    form = LotPhotoForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.lot_photo_add(
+                    actor=user,
+                    lot_id=lot.pk,
+                    file=data["photo"],
+                    alt_uk=data["alt_uk"],
+                    alt_en=data["alt_en"],
+                    idempotency_key=data["idempotency_key"],
+                )
+            except DomainError as error:
+                if error.field == "file":  # the document service's name for what this form calls "photo"
+                    form.add_error("photo", str(error.message))
+                else:
+                    add_to_form(form, error)
+                status = 422 if isinstance(error, ValidationFailed) else http_status(error)
+            else:
+                messages.success(request, _("The photo is added to the lot's gallery."))
+                return see_other("web:auction_lot_detail", pk=lot.pk)
+    return render(request, "web/auctions/photo_form.html", {"lot": lot, "form": form}, status=status)

@@ -4,17 +4,21 @@ on each card of the list, and the photo files served to everyone only while the 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from vzaemo.accounts.tests.factories import UserFactory
 from vzaemo.auctions import services
 from vzaemo.auctions.models import LotPhoto
 from vzaemo.auctions.tests import factories as f
+from vzaemo.documents.models import Document
 from vzaemo.documents.tests.pictures import picture
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +97,70 @@ def test_photos_of_a_lot_not_yet_public_are_not_found() -> None:
     public = f.auction(w)
     # A photo asked for under another lot's address is not found either.
     assert Client().get(reverse("web:auction_lot_photo", args=[public.lot_id, first.pk])).status_code == 404
+
+
+# --- the upload page --------------------------------------------------------------------------------------
+
+
+def _form(client: Client, lot_id: int) -> str:
+    page = client.get(reverse("web:auction_lot_photo_add", args=[lot_id]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    found = re.search(r'name="idempotency_key" value="([^"]+)"', page.content.decode())
+    assert found is not None
+    return found.group(1)
+
+
+def _post(client: Client, lot_id: int, content: bytes, key: str, **fields: str) -> Any:
+    upload = SimpleUploadedFile("photo.jpg", content, content_type="image/jpeg")
+    data = {"photo": upload, "alt_uk": "Фасад", "alt_en": "Facade", "idempotency_key": key, **fields}
+    return client.post(reverse("web:auction_lot_photo_add", args=[lot_id]), data, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_the_organisers_official_adds_a_photo_through_the_page_once_even_if_sent_twice() -> None:
+    w = f.world()
+    auction = f.auction(w)
+    client = Client()
+    client.force_login(w.official)
+    lot_page = client.get(reverse("web:auction_lot_detail", args=[auction.lot_id]), HTTP_ACCEPT_LANGUAGE="en")
+    assert reverse("web:auction_lot_photo_add", args=[auction.lot_id]) in lot_page.content.decode()
+    key = _form(client, auction.lot_id)
+    first = _post(client, auction.lot_id, picture(), key)
+    assert first.status_code == 303
+    assert first["Location"] == reverse("web:auction_lot_detail", args=[auction.lot_id])
+    assert _post(client, auction.lot_id, picture(), key).status_code == 303  # a resend adds nothing
+    assert [p.alt_en for p in LotPhoto.objects.filter(lot_id=auction.lot_id)] == ["Facade"]
+
+
+@pytest.mark.parametrize(
+    ("content", "fields", "message"),
+    [
+        (b"%PDF-1.7 not a photo", {}, "The file is not a JPEG, PNG or WebP image, or it is damaged."),
+        (picture(), {"alt_en": ""}, "This field is required."),
+    ],
+)
+def test_a_bad_upload_is_refused_on_the_page_and_stores_nothing(
+    content: bytes, fields: dict[str, str], message: str
+) -> None:
+    w = f.world()
+    auction = f.auction(w)
+    client = Client()
+    client.force_login(w.official)
+    key = _form(client, auction.lot_id)
+    before = Document.objects.count()
+    response = _post(client, auction.lot_id, content, key, **fields)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not LotPhoto.objects.exists()
+    assert Document.objects.count() == before
+
+
+def test_only_the_organiser_may_open_the_upload_page() -> None:
+    w = f.world()
+    auction = f.auction(w)
+    path = reverse("web:auction_lot_photo_add", args=[auction.lot_id])
+    assert Client().get(path).status_code == 302  # to sign in
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    assert stranger.get(path).status_code == 403
+    lot_page = stranger.get(reverse("web:auction_lot_detail", args=[auction.lot_id])).content.decode()
+    assert path not in lot_page
