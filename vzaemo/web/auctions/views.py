@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
@@ -34,7 +35,7 @@ from vzaemo.auctions.states import (
     Mode,
     Procedure,
 )
-from vzaemo.core.errors import DomainError, NotFound, ValidationFailed
+from vzaemo.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from vzaemo.documents import storage
 from vzaemo.live import selectors as live_selectors
 from vzaemo.web.auctions.forms import AuctionFilterForm, LotPhotoForm
@@ -275,7 +276,10 @@ def lot_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     if lot is None or not selectors.lot_is_public(pk):
         raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
     user = signed_in(request)
-    lot_check(user, lot, LotAction.ADD_PHOTO)  # a 403 page for anyone else, before any form
+    try:
+        lot_check(user, lot, LotAction.ADD_PHOTO)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from None  # the 403 page for anyone else, before any form
     form = LotPhotoForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
