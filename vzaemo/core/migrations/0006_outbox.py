@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_idempotency_keys"),
+        ("core", "0005_audit_witness_push"),
     ]
 
     operations = [
