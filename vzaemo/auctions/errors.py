@@ -57,6 +57,7 @@ class AuctionError(StrEnum):
     PHOTO_ALT_REQUIRED = "photo_alt_required"
     PHOTO_ALT_TOO_LONG = "photo_alt_too_long"
     PHOTO_LIMIT_REACHED = "photo_limit_reached"
+    PHOTO_NOT_FOUND = "photo_not_found"
     PAYMENT_TOO_SMALL = "payment_too_small"
     PROCEDURE_INVALID = "procedure_invalid"
     PROTOCOL_ALREADY_UPLOADED = "protocol_already_uploaded"

@@ -251,7 +251,7 @@ def lot_photo(request: HttpRequest, pk: int, photo: int, variant: str = "image")
     """A photo of a public lot, shown in the page (inline), or its thumbnail."""
     found = selectors.lot_photo_public(lot_id=pk, photo_id=photo)
     if found is None:
-        raise NotFound(_("There is no such photo."), code=AuctionError.LOT_NOT_FOUND)
+        raise NotFound(_("There is no such photo."), code=AuctionError.PHOTO_NOT_FOUND)
     document = found.thumbnail if variant == "thumbnail" else found.image
     response: HttpResponseBase
     if request.headers.get("If-None-Match") == f'"{document.sha256}"':
@@ -260,7 +260,7 @@ def lot_photo(request: HttpRequest, pk: int, photo: int, variant: str = "image")
         try:
             handle = storage.open_document(document.storage_name)
         except FileNotFoundError:
-            raise NotFound(_("There is no such photo."), code=AuctionError.LOT_NOT_FOUND) from None
+            raise NotFound(_("There is no such photo."), code=AuctionError.PHOTO_NOT_FOUND) from None
         response = FileResponse(handle, content_type=document.format)
     response["ETag"] = f'"{document.sha256}"'
     response["Cache-Control"] = PHOTO_CACHE
