@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
+                "vzaemo.web.context_processors.demo",
             ],
         },
     }
@@ -233,6 +234,7 @@ VZAEMO_RATE_LIMITS: dict[str, str] = {
     "subscription.change": "60/h/account,300/h/ip,1200/h/subnet",
     # Unsubscribe links are used without signing in; a flood of forged tokens is refused cheaply anyway.
     "subscription.unsubscribe": "30/m/ip,300/m/subnet",
+    "lot.photo_add": "60/h/account,300/d/account,120/h/ip,600/h/subnet",
     **json.loads(os.environ.get("VZAEMO_RATE_LIMITS") or "{}"),
 }
 VZAEMO_RATE_LIMIT_CACHE = "default"
@@ -266,8 +268,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Outgoing mail: console in the demo, a file outbox for end-to-end tests (a fake SMTP).
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail: the embedded demo keeps it in a table shown at /outbox/ (vzaemo/core/outbox.py), development prints
+# it, end-to-end tests use a file outbox (a fake SMTP) and production sets an SMTP backend.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "vzaemo.core.outbox.EmailBackend" if VZAEMO_DEMO else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Vzaemo <no-reply@vzaemo.example>")
 
@@ -369,6 +375,13 @@ USE_X_FORWARDED_PORT = False
 VZAEMO_DOCUMENT_MAX_BYTES = int(os.environ.get("VZAEMO_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 VZAEMO_DOCUMENT_DOWNLOAD_LINK_SECONDS = int(os.environ.get("VZAEMO_DOCUMENT_DOWNLOAD_LINK_SECONDS", "300"))
 VZAEMO_DOCUMENT_UPLOAD_LINK_SECONDS = int(os.environ.get("VZAEMO_DOCUMENT_UPLOAD_LINK_SECONDS", "3600"))
+# Images people upload (lot photos, ADR 0023; vzaemo/documents/conf.py): file size, declared pixels (more is refused
+# before decoding: a decompression bomb), the longest side kept and the thumbnail's; photos per lot.
+VZAEMO_IMAGE_MAX_BYTES = int(os.environ.get("VZAEMO_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
+VZAEMO_IMAGE_MAX_PIXELS = int(os.environ.get("VZAEMO_IMAGE_MAX_PIXELS", "40000000"))
+VZAEMO_IMAGE_MAX_EDGE = int(os.environ.get("VZAEMO_IMAGE_MAX_EDGE", "2560"))
+VZAEMO_IMAGE_THUMBNAIL_EDGE = int(os.environ.get("VZAEMO_IMAGE_THUMBNAIL_EDGE", "480"))
+VZAEMO_LOT_MAX_PHOTOS = int(os.environ.get("VZAEMO_LOT_MAX_PHOTOS", "20"))
 # Empty: MEDIA_ROOT / "documents" (documents/conf.py).
 VZAEMO_DOCUMENTS_ROOT = os.environ.get("VZAEMO_DOCUMENTS_ROOT") or None
 # Sandbox time accelerator: 1 means real time. Only sandbox deployments (demos, broker

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
+from random import Random
 from typing import TypeVar
 
 import time_machine
 
-from vzaemo.accounts.demo import DemoPeople
-from vzaemo.accounts.models import User
+from vzaemo.accounts.demo import (
+    LATE,
+    NEVER,
+    ON_TIME,
+    STREETS,
+    YEAR_DAYS,
+    DemoPeople,
+    YearAuthority,
+    fate,
+    year_authorities,
+)
+from vzaemo.accounts.models import AuthorityKind, User
 from vzaemo.appeals import services
 from vzaemo.appeals.models import Appeal
 from vzaemo.appeals.states import AnswerTerm, AppealCategory, AppealKind, RefusalReason
 from vzaemo.core import clock
+from vzaemo.core.errors import DomainError
 
 T = TypeVar("T")
 
@@ -170,3 +183,188 @@ def seed_appeals(people: DemoPeople) -> int:
         location_text="м. Київ, вул. Лайоша Гавро, 10",
     )
     return Appeal.objects.count()
+
+
+# --- a year of activity ---------------------------------------------------------------------------------
+
+YEAR_APPEALS_PER_AUTHORITY = 14
+YEAR_FORWARDED = 0.12  # the share of police appeals that are the city council's business
+YEAR_REFUSED = 0.04
+YEAR_EXTENDED = 0.06
+YEAR_COMPLAINED = 0.05
+YEAR_SIMPLE = 0.6  # the share registered with the 15-day term
+POLICE_TOPICS = [
+    "Біля будинку № {n} на вулиці {street} щоночі збираються нетверезі люди і шумлять. Просимо посилити патрулювання.",
+    "На вулиці {street} автомобілі систематично перевищують швидкість біля школи. Просимо встановити камеру фіксації.",
+    "Біля зупинки на вулиці {street} вночі не горять ліхтарі, мешканці бояться повертатися додому.",
+    "Автомобілі паркуються на тротуарі біля будинку № {n} на вулиці {street}, люди з візочками йдуть проїжджою частиною.",
+    "Прошу повідомити результати розгляду моєї заяви про крадіжку велосипеда з під'їзду будинку № {n}.",
+    "На вулиці {street} відкрито торгують підакцизними товарами без документів. Просимо перевірити.",
+]
+COUNCIL_TOPICS = [
+    "Прошу відремонтувати ліфт у будинку № {n} на вулиці {street}: він не працює третій тиждень.",
+    "Скаржуся на бездіяльність управителя будинку № {n} на вулиці {street} щодо протікання даху.",
+    "Пропоную встановити лавки і урни на алеї вздовж вулиці {street}.",
+    "Прошу прибрати аварійне дерево біля будинку № {n} на вулиці {street}, воно нахилилося над дитячим майданчиком.",
+    "Прошу пояснити, чому у будинку № {n} на вулиці {street} немає гарячої води з початку місяця.",
+    "Пропоную облаштувати зупинку громадського транспорту з навісом на вулиці {street}.",
+]
+STATE_TOPICS = [
+    "Пропоную спростити порядок подання документів для отримання допомоги внутрішньо переміщеним особам.",
+    "Прошу роз'яснити порядок нарахування доплати педагогічним працівникам за роботу в укритті.",
+    "Скаржуся на відмову в направленні на лікування за програмою медичних гарантій, прошу перевірити.",
+    "Пропоную оприлюднювати відкритими даними графік ремонту доріг місцевого значення в області.",
+    "Прошу повідомити, коли буде відновлено автобусне сполучення між селом і районним центром.",
+    "Пропоную запровадити електронну чергу на отримання статусу учасника бойових дій.",
+]
+YEAR_ANSWERS = [
+    "Ваше звернення розглянуто. Інформацію перевірено, вжито заходів: роботи виконано, про що повідомлено "
+    "відповідальних посадових осіб.",
+    "Повідомляємо, що питання включено до плану робіт на поточний квартал; про результати буде повідомлено додатково.",
+    "За результатами розгляду надано роз'яснення щодо порядку, визначеного законодавством, і контакти "
+    "відповідального підрозділу.",
+]
+
+
+def _topics(kind: str) -> list[str]:
+    if kind == AuthorityKind.POLICE_UNIT:
+        return POLICE_TOPICS
+    return COUNCIL_TOPICS if kind == AuthorityKind.LOCAL_SELF_GOVERNMENT else STATE_TOPICS
+
+
+def _quietly(action: Callable[[], T]) -> T | None:
+    """A step the law may refuse on an unlucky date (a term already long enough, a complaint window): skipped,
+    never seeded as a refusal."""
+    try:
+        return action()
+    except DomainError:
+        return None
+
+
+def _year_answer(appeal: Appeal, who: YearAuthority, rng: Random, now: dt.datetime) -> None:
+    """Register, then answer on time, late or never by `who`'s temper; a few are refused or extended."""
+    day = dt.timedelta(days=1)
+    official = who.official
+    registration = fate(rng, who)
+    t1 = appeal.received_at + day * (rng.uniform(0.1, 2) if registration != LATE else rng.uniform(6, 10))
+    if t1 > now:
+        return
+    term = AnswerTerm.SIMPLE if rng.random() < YEAR_SIMPLE else AnswerTerm.STANDARD
+    appeal = _at(t1, functools.partial(services.appeal_register, appeal_id=appeal.pk, official=official, term=term))
+    if rng.random() < YEAR_REFUSED:
+        refused = t1 + day * rng.uniform(1, 5)
+        if refused < now:
+            _at(
+                refused,
+                functools.partial(
+                    services.appeal_refuse,
+                    appeal_id=appeal.pk,
+                    official=official,
+                    reason=RefusalReason.REPEAT_DECIDED,
+                    text="Питання вже вирішено по суті попередньою відповіддю; нових обставин не наведено (ст. 8 Закону).",
+                ),
+            )
+        return
+    answer = fate(rng, who)
+    if term == AnswerTerm.STANDARD and rng.random() < YEAR_EXTENDED and t1 + 5 * day < now:
+        until = (appeal.received_at + dt.timedelta(days=44)).astimezone(clock.KYIV).date()
+        extended = _quietly(
+            lambda: _at(
+                t1 + 5 * day,
+                functools.partial(
+                    services.appeal_extend,
+                    appeal_id=appeal.pk,
+                    head=official,
+                    until=until,
+                    reason="Потрібні висновки інших органів і додаткова перевірка на місці.",
+                ),
+            )
+        )
+        appeal = extended or appeal
+    due = appeal.due_at or now
+    if answer == NEVER:
+        return
+    at = t1 + (due - t1) * rng.uniform(0.2, 0.95) if answer == ON_TIME else due + day * rng.uniform(1, 30)
+    if at > now:
+        return
+    _at(
+        at,
+        functools.partial(
+            services.appeal_answer, appeal_id=appeal.pk, official=official, text=rng.choice(YEAR_ANSWERS)
+        ),
+    )
+    complained = at + day * rng.uniform(2, 10)
+    if who.authority.parent_id and rng.random() < YEAR_COMPLAINED and complained < now:
+        _quietly(
+            lambda: _at(
+                complained,
+                functools.partial(
+                    services.appeal_file_complaint,
+                    appeal_id=appeal.pk,
+                    applicant=appeal.applicant,
+                    essence="Відповідь формальна, по суті питання не розглянуто. Прошу вищий орган перевірити.",
+                ),
+            )
+        )
+
+
+def seed_appeals_year(people: DemoPeople) -> int:
+    """A year of appeals to every authority of the year: registered, answered on time, late or never by each
+    one's temper; some police appeals forwarded to the city council of their oblast. Idempotent: does nothing
+    once those authorities have appeals. Returns how many appeals it filed (forwarded copies included)."""
+    year = year_authorities(people)
+    if Appeal.objects.filter(authority__in=[y.authority for y in year]).exists():
+        return 0
+    rng = Random(2027)  # noqa: S311 - reproducible demo data, not secrets
+    now = clock.now().replace(microsecond=0)
+    councils = {y.authority.region: y for y in year if y.authority.kind == AuthorityKind.LOCAL_SELF_GOVERNMENT}
+    made = 0
+    for who in year:
+        kind = who.authority.kind
+        for _ in range(YEAR_APPEALS_PER_AUTHORITY):
+            citizen = rng.choice(people.citizens)
+            place = {"street": rng.choice(STREETS), "n": rng.randint(2, 120)}
+            police = kind == AuthorityKind.POLICE_UNIT
+            appeal = _at(
+                now - dt.timedelta(days=rng.uniform(1, YEAR_DAYS)),
+                functools.partial(
+                    services.appeal_submit,
+                    applicant=citizen,
+                    authority=who.authority,
+                    kind=rng.choice(
+                        [AppealKind.STATEMENT, AppealKind.STATEMENT, AppealKind.COMPLAINT, AppealKind.PROPOSAL]
+                    ),
+                    essence=rng.choice(_topics(kind)).format(**place),
+                    full_name=citizen.full_name,
+                    place_of_residence=citizen.place_of_residence or "Україна",
+                    email=citizen.email,
+                    category=AppealCategory.COMMUNITY_SAFETY if police else AppealCategory.GENERAL,
+                    location_text=f"вул. {place['street']}, {place['n']}" if police else "",
+                    duplicate_confirmed=True,
+                ),
+            )
+            made += 1
+            council = councils.get(who.authority.region)
+            forward_at = appeal.received_at + dt.timedelta(days=rng.uniform(0.5, 2))
+            if police and council is not None and rng.random() < YEAR_FORWARDED and forward_at < now:
+                _at(
+                    forward_at - dt.timedelta(hours=1),
+                    functools.partial(
+                        services.appeal_register, appeal_id=appeal.pk, official=who.official, term=AnswerTerm.STANDARD
+                    ),
+                )
+                copy = _at(
+                    forward_at,
+                    functools.partial(
+                        services.appeal_forward,
+                        appeal_id=appeal.pk,
+                        official=who.official,
+                        to=council.authority,
+                        note="Питання належить до повноважень міської ради; патрулювання посилено.",
+                    ),
+                )
+                made += 1
+                _year_answer(copy, council, rng, now)
+                continue
+            _year_answer(appeal, who, rng, now)
+    return made

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, Revision
+from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, LotPhoto, Revision
 from vzaemo.core import clock
 from vzaemo.core.admin.audited import AuditedModelAdmin
 from vzaemo.core.admin.readonly import ReadOnlyAdmin
@@ -39,6 +39,12 @@ class LotAdmin(ReadOnlyAdmin):
     list_display = ["title", "category", "region", "start_value", "organiser", "owner", "mode"]
     list_filter = ["mode", "category", "region"]
     search_fields = ["title", "enforcement_proceeding"]
+
+
+@admin.register(LotPhoto)
+class LotPhotoAdmin(ReadOnlyAdmin):
+    list_display = ["lot", "position", "alt_uk", "width", "height", "added_at"]
+    list_select_related = ["lot"]
 
 
 @admin.register(Auction)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from vzaemo.accounts.models import Region, edrpou_validator
@@ -78,6 +79,44 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LotPhoto(models.Model):
+    """A photo of a lot: two documents of the document service (ADR 0007), the image re-encoded without its
+    metadata and its thumbnail, made once at upload (`documents.images`), with a text alternative per language."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="photos", verbose_name=_("lot"))
+    position = models.PositiveSmallIntegerField(_("position"))
+    image = models.OneToOneField(
+        "documents.Document", on_delete=models.PROTECT, related_name="+", verbose_name=_("image")
+    )
+    thumbnail = models.OneToOneField(
+        "documents.Document", on_delete=models.PROTECT, related_name="+", verbose_name=_("thumbnail")
+    )
+    width = models.PositiveIntegerField(_("width, px"))
+    height = models.PositiveIntegerField(_("height, px"))
+    thumbnail_width = models.PositiveIntegerField(_("thumbnail width, px"))
+    thumbnail_height = models.PositiveIntegerField(_("thumbnail height, px"))
+    alt_uk = models.CharField(_("text alternative (Ukrainian)"), max_length=300)
+    alt_en = models.CharField(_("text alternative (English)"), max_length=300)
+    added_at = models.DateTimeField(_("added"))
+
+    class Meta:
+        ordering = ["lot", "position"]
+        verbose_name = _("lot photo")
+        verbose_name_plural = _("lot photos")
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "position"], name="lot_photo_one_per_position"),
+            models.CheckConstraint(condition=~models.Q(alt_uk="") & ~models.Q(alt_en=""), name="lot_photo_has_alt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} #{self.position}: {self.alt_uk}"
+
+    @property
+    def alt(self) -> str:
+        """The text alternative in the reader's language (Ukrainian unless the page is English)."""
+        return self.alt_en if (get_language() or "").startswith("en") else self.alt_uk
 
 
 class Auction(models.Model):

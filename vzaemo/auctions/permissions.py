@@ -93,6 +93,14 @@ def may_act_for_organiser(actor: Any, auction: Auction) -> bool:
     return is_organiser(actor, auction)
 
 
+def _may_add_photo(actor: Any, lot: Lot) -> bool:
+    if isinstance(actor, Broker):
+        return broker_may_edit(actor, lot.owner_id)
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return has_authority_role(user=actor, authority_id=lot.organiser_id, roles=ORGANISER_ROLES)
+
+
 def may_record_result(actor: Any) -> bool:
     """The live auction engine, the CDB administrator's integration, or a superuser."""
     return actor is LIVE_ENGINE or actor is CDB_ADMIN or bool(getattr(actor, "is_superuser", False))
@@ -112,6 +120,7 @@ def may_confirm_payments(actor: Any, auction: Auction) -> bool:
 class LotAction(StrEnum):
     EDIT = "edit"
     TRANSFER = "transfer"
+    ADD_PHOTO = "add_photo"
 
 
 class AuctionAction(StrEnum):
@@ -198,6 +207,16 @@ LOT_POLICY: Policy[LotAction, Lot] = Policy(
             ],
         ),
         LotAction.TRANSFER: rule(who=[TAKE_OVER]),
+        # Photos are not part of the CDB document: the owner's broker or an official of the organiser adds them.
+        LotAction.ADD_PHOTO: rule(
+            who=[
+                who(
+                    _may_add_photo,
+                    _("Only the lot's broker or an official of its organiser may add photos."),
+                    AuctionError.NOT_ORGANISER,
+                )
+            ]
+        ),
     }
 )
 

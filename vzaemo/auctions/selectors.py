@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, Revision
+from vzaemo.auctions.models import Auction, Award, Bid, Broker, Contract, Lot, LotPhoto, Revision
 from vzaemo.auctions.rules import CENT
 from vzaemo.auctions.states import BIDDERS_HIDDEN, PUBLIC, AuctionStatus, Mode
 
@@ -200,6 +200,22 @@ def auction_revisions_public(auction: Auction) -> list[dict[str, Any]]:
 def auction_list_public(*, mode: str = Mode.REAL) -> QuerySet[Auction]:
     """Published auctions of one mode (sandbox objects never mix with real ones); drafts never listed."""
     return Auction.objects.filter(mode=mode, status__in=PUBLIC).select_related("lot", "owner")
+
+
+def lot_is_public(lot_id: int) -> bool:
+    """A real lot with a published attempt: the public may see it, and its photos."""
+    return auction_list_public(mode=Mode.REAL).filter(lot_id=lot_id).exists()
+
+
+def lot_photos(lot_id: int) -> QuerySet[LotPhoto]:
+    return LotPhoto.objects.filter(lot_id=lot_id).select_related("image", "thumbnail").order_by("position")
+
+
+def lot_photo_public(*, lot_id: int, photo_id: int) -> LotPhoto | None:
+    """One photo of a public lot, with its documents; None when the lot or the photo is not public."""
+    if not lot_is_public(lot_id):
+        return None
+    return lot_photos(lot_id).filter(pk=photo_id).first()
 
 
 def lot_history(lot: Lot) -> QuerySet[Auction]:

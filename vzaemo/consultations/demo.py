@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
+from random import Random
 from typing import TypeVar
 
 import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
-from vzaemo.accounts.demo import DEMO_PASSWORD, DemoPeople
-from vzaemo.accounts.models import Authority, Role, User
+from vzaemo.accounts.demo import DEMO_PASSWORD, NEVER, ON_TIME, YEAR_DAYS, DemoPeople, fate, year_authorities
+from vzaemo.accounts.models import Authority, AuthorityKind, Role, User
 from vzaemo.accounts.services import membership_grant
 from vzaemo.consultations import services
 from vzaemo.consultations.models import Consultation
@@ -218,3 +219,189 @@ def seed_consultations(people: DemoPeople) -> int:
     )
     services.consultation_deadlines_apply()
     return Consultation.objects.count()
+
+
+# --- a year of activity ---------------------------------------------------------------------------------
+
+YEAR_CONSULTATIONS = 24
+YEAR_DRAFTS = [
+    (
+        "Програма розвитку громадського транспорту на 2027–2029 роки",
+        Topic.STRATEGY,
+        [
+            "Оновити рухомий склад: придбати 40 низькопідлогових автобусів і 20 тролейбусів.",
+            "Запровадити єдиний електронний квиток з безкоштовною пересадкою протягом 60 хвилин.",
+            "Облаштувати виділені смуги на основних магістралях.",
+            "Щороку оприлюднювати звіт про виконання програми.",
+        ],
+    ),
+    (
+        "Правила благоустрою території громади",
+        Topic.COMMUNITY,
+        [
+            "Власники будівель утримують прилеглу територію в належному стані.",
+            "Заборонити розміщення реклами на деревах і опорах освітлення.",
+            "Вирубка зелених насаджень можлива лише за висновком комісії з громадськістю.",
+        ],
+    ),
+    (
+        "Порядок надання соціальних послуг внутрішньо переміщеним особам",
+        Topic.CONSTITUTIONAL_RIGHTS,
+        [
+            "Заява про надання послуги подається через ЦНАП або онлайн.",
+            "Строк ухвалення рішення становить десять робочих днів.",
+            "Перелік послуг оприлюднюється на сайті органу.",
+            "Скарга на відмову розглядається комісією за участю громадськості.",
+        ],
+    ),
+    (
+        "Положення про громадський бюджет",
+        Topic.COMMUNITY,
+        [
+            "Обсяг громадського бюджету становить один відсоток видатків загального фонду.",
+            "Подати проєкт може кожен мешканець громади віком від 16 років.",
+            "Голосування проводиться електронно з верифікацією особи.",
+        ],
+    ),
+    (
+        "Регіональна екологічна програма",
+        Topic.ENVIRONMENT,
+        [
+            "Збудувати два сміттєсортувальні комплекси до 2028 року.",
+            "Створити мережу станцій моніторингу якості повітря з відкритими даними.",
+            "Відновити заплави малих річок.",
+        ],
+    ),
+    (
+        "Порядок конкурсу програм інститутів громадянського суспільства",
+        Topic.CSO_STATUS,
+        [
+            "Оголошення про конкурс оприлюднюється не пізніше ніж за 30 днів до кінця прийому заявок.",
+            "До складу конкурсної комісії входять не менш як третина представників громадськості.",
+            "Рейтинг проєктів і протоколи засідань оприлюднюються.",
+        ],
+    ),
+    (
+        "Порядок видачі дозволів на розміщення літніх майданчиків",
+        Topic.BUSINESS,
+        [
+            "Дозвіл видається через ЦНАП у строк до п'яти робочих днів.",
+            "Плата за розміщення залежить від зони міста.",
+            "Майданчик не повинен звужувати тротуар менш ніж до двох метрів.",
+        ],
+    ),
+]
+YEAR_PROPOSALS = [
+    "Пропонуємо скоротити строк до п'яти робочих днів і дозволити подання через Дію.",
+    "Додати обов'язкове громадське обговорення перед ухваленням рішення.",
+    "Передбачити окремі умови для людей з інвалідністю і маломобільних груп.",
+    "Оприлюднювати всі рішення у форматі відкритих даних.",
+    "Уточнити джерела фінансування і відповідальних виконавців.",
+    "Пропоную додати щоквартальний, а не щорічний звіт.",
+    "Підтримую проєкт загалом, але строки виконання нереалістичні.",
+]
+YEAR_REASONS = {
+    Decision.ACCEPTED: "",
+    Decision.PARTIALLY_ACCEPTED: "Враховано частково: строк скорочено, але не так суттєво, як пропонується.",
+    Decision.REJECTED: "Не враховано: пропозиція суперечить вимогам чинного законодавства.",
+}
+
+
+def seed_consultations_year(people: DemoPeople) -> int:
+    """A year of consultations by ministries, oblast administrations and city councils of the year, with
+    proposals decided and reports published on time, late or never by each one's temper. Idempotent: does
+    nothing once those authorities have consultations. Returns how many it made."""
+    hosts = year_authorities(
+        people,
+        AuthorityKind.CENTRAL_EXECUTIVE,
+        AuthorityKind.LOCAL_STATE_ADMINISTRATION,
+        AuthorityKind.LOCAL_SELF_GOVERNMENT,
+    )
+    if Consultation.objects.filter(authority__in=[y.authority for y in hosts]).exists():
+        return 0
+    rng = Random(2028)  # noqa: S311 - reproducible demo data, not secrets
+    now = clock.now().replace(microsecond=0)
+    day = dt.timedelta(days=1)
+    csos = list(people.csos.values())
+    for _ in range(YEAR_CONSULTATIONS):
+        who = rng.choice(hosts)
+        title, topic, clauses = rng.choice(YEAR_DRAFTS)
+        t0 = now - day * rng.uniform(3, YEAR_DAYS)
+        draft = f"Проєкт рішення «Про затвердження: {title}»\n\n" + "\n".join(
+            f"{n}. {text}" for n, text in enumerate(clauses, start=1)
+        )
+        created = _at(
+            t0 - dt.timedelta(hours=2),
+            functools.partial(
+                services.consultation_create,
+                official=who.official,
+                authority=who.authority,
+                title=title,
+                summary=f"Проєкт акта: {title}. Пропозиції приймаються до визначеного строку.",
+                affected_groups="Мешканці, громадські об'єднання, суб'єкти господарювання.",
+                consequences="Прозоріші процедури, коротші строки, більше участі громадськості.",
+                contact_email=f"consult@{who.authority.slug}.vzaemo.example",
+                proposals_form="Письмово на цій сторінці (після входу) або електронною поштою.",
+                topic=topic,
+                draft_text=draft,
+                closes_on=(t0 + day * rng.randint(16, 30)).astimezone(clock.KYIV).date(),
+            ),
+        )
+        consultation = _at(
+            t0, functools.partial(services.consultation_open, consultation_id=created.pk, official=who.official)
+        )
+        numbers = list(consultation.clauses.values_list("number", "pk"))
+        for i in range(rng.randint(2, 6)):
+            at = t0 + (consultation.closes_at - t0) * rng.uniform(0.05, 0.95)
+            if at > now:
+                continue
+            author_index = rng.randrange(len(people.citizens))
+            _, clause_id = rng.choice(numbers)
+            _at(
+                at,
+                functools.partial(
+                    services.proposal_submit,
+                    consultation_id=consultation.pk,
+                    author=people.citizens[author_index],
+                    text=YEAR_PROPOSALS[(i + author_index) % len(YEAR_PROPOSALS)],
+                    clause_id=clause_id,
+                    cso=csos[author_index] if author_index < len(csos) else None,
+                ),
+            )
+        closed_at = consultation.closes_at + dt.timedelta(minutes=1)
+        if closed_at > now:
+            continue
+        closed = _at(closed_at, functools.partial(services.consultation_close, consultation_id=consultation.pk))
+        due = (closed.report_due_at if closed else None) or now
+        answer = fate(rng, who)
+        if answer == NEVER:
+            continue
+        decided = (
+            closed_at + (due - closed_at) * rng.uniform(0.2, 0.8)
+            if answer == ON_TIME
+            else due + day * rng.uniform(2, 20)
+        )
+        if decided > now:
+            continue
+        for proposal_id in consultation.proposals.values_list("pk", flat=True):
+            decision = rng.choice(list(YEAR_REASONS))
+            _at(
+                decided,
+                functools.partial(
+                    services.proposal_decide,
+                    proposal_id=proposal_id,
+                    official=who.official,
+                    decision=decision,
+                    reason=YEAR_REASONS[decision],
+                ),
+            )
+        _at(
+            decided + dt.timedelta(hours=4),
+            functools.partial(
+                services.consultation_publish_report,
+                consultation_id=consultation.pk,
+                official=who.official,
+                summary="Проєкт доопрацьовано з урахуванням пропозицій; таблицю пропозицій оприлюднено.",
+            ),
+        )
+    return YEAR_CONSULTATIONS

@@ -84,6 +84,7 @@ class AuditTag(StrEnum):
     # the auction CDB: lots, auctions, bids, awards, contracts, re-auction chains
     AUCTION_LOT_CREATE = "auction-lot:create"
     AUCTION_LOT_EDIT = "auction-lot:edit"
+    AUCTION_LOT_PHOTO_ADD = "auction-lot:photo-add"
     AUCTION_LOT_TRANSFER = "auction-lot:transfer"
     AUCTION_LOT_UNSOLD = "auction-lot:unsold"
     AUCTION_AWARD_ACTIVATE = "auction:award-activate"

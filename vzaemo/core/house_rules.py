@@ -124,6 +124,11 @@ ALLOWLIST: tuple[Allowed, ...] = (
         "a person marking their own notices read changes nothing anyone else sees",
         symbol="notifications_mark_read",
     ),
+    Allowed(
+        "writes",
+        "vzaemo/core/outbox.py",
+        "the demo's fake SMTP server: an email backend keeps what it is asked to send, as the file backend writes files",
+    ),
     Allowed("writes", "vzaemo/core/admin/audited.py", "the audited admin base: it records every save and delete"),
     Allowed(
         "writes",

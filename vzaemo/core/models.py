@@ -312,3 +312,24 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:12]}"
+
+
+class OutboxMessage(models.Model):
+    """An email the embedded demo "sent": `core.outbox.EmailBackend` keeps it here, for the /outbox/ page,
+    instead of talking to an SMTP server the demo does not have."""
+
+    sent_at = models.DateTimeField(_("sent"), db_index=True)
+    from_email = models.CharField(_("from"), max_length=500)
+    to = models.JSONField(_("to"), default=list)
+    subject = models.CharField(_("subject"), max_length=1000)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML text"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+
+    def __str__(self) -> str:
+        return self.subject

@@ -8,6 +8,10 @@
    the upload once: a compare-and-set UPDATE on `uploaded_at IS NULL`, so two concurrent uploads cannot
    both win (no check-then-act).
 
+3. `image_store(*, file, title, owner_type, owner_id, ...)` is both steps for an image people upload to the
+   platform itself (a lot photo): the content is checked and re-encoded without metadata first
+   (`images.prepare`), then the image and its thumbnail are registered and uploaded as two documents.
+
 Nothing else ever writes a document: its metadata is immutable (models.py). Both writes leave an audit
 record in their transaction. Permission to upload is the upload link, checked by the edge
 (`selectors.document_for_upload`).
@@ -15,6 +19,8 @@ record in their transaction. Permission to upload is the upload link, checked by
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -27,7 +33,7 @@ from django.utils.translation import gettext as _
 from vzaemo.core import audit, clock
 from vzaemo.core.audit_tags import AuditTag
 from vzaemo.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from vzaemo.documents import conf, links, storage
+from vzaemo.documents import conf, images, links, storage
 from vzaemo.documents.errors import DocumentError
 from vzaemo.documents.models import Document, DocumentMode
 
@@ -217,3 +223,64 @@ def document_upload(*, document_id: uuid.UUID, file: File[bytes] | BinaryIO, act
     finally:
         storage.discard(staged)  # a no-op once placed
     return document
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    image: Document
+    thumbnail: Document
+    width: int
+    height: int
+    thumbnail_width: int
+    thumbnail_height: int
+
+
+def _store_bytes(
+    *, encoded: images.Encoded, title: str, owner_type: str, owner_id: str, mode: str, actor: Any
+) -> Document:
+    registration = document_register(
+        sha256=hashlib.sha256(encoded.content).hexdigest(),
+        title=title,
+        format=encoded.format,
+        owner_type=owner_type,
+        owner_id=owner_id,
+        mode=mode,
+        actor=actor,
+    )
+    return document_upload(document_id=registration.document.pk, file=io.BytesIO(encoded.content), actor=actor)
+
+
+@transaction.atomic
+def image_store(
+    *,
+    file: File[bytes] | BinaryIO,
+    title: str,
+    owner_type: str,
+    owner_id: str,
+    mode: str = DocumentMode.REAL,
+    actor: Any = None,
+) -> StoredImage:
+    """Check an uploaded image by its content and store it, re-encoded without metadata, with its thumbnail.
+
+    A refused file (not an image, too large, too many pixels) is refused before anything is written.
+    """
+    prepared = images.prepare(file)
+    image = _store_bytes(
+        encoded=prepared.image, title=title, owner_type=owner_type, owner_id=owner_id, mode=mode, actor=actor
+    )
+    thumbnail = _store_bytes(
+        encoded=prepared.thumbnail,
+        title=f"{title} (thumbnail)",
+        owner_type=owner_type,
+        owner_id=owner_id,
+        mode=mode,
+        actor=actor,
+    )
+    return StoredImage(
+        image=image,
+        thumbnail=thumbnail,
+        width=prepared.image.width,
+        height=prepared.image.height,
+        thumbnail_width=prepared.thumbnail.width,
+        thumbnail_height=prepared.thumbnail.height,
+    )

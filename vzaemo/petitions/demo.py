@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
+from random import Random
 from typing import TypeVar
 
 import time_machine
 
-from vzaemo.accounts.demo import DemoPeople
+from vzaemo.accounts.demo import LATE, NEVER, ON_TIME, STREETS, YEAR_DAYS, DemoPeople, fate, year_authorities
+from vzaemo.accounts.models import User
 from vzaemo.core import clock
 from vzaemo.petitions import services
-from vzaemo.petitions.models import Petition
+from vzaemo.petitions.models import Petition, Signature
 from vzaemo.petitions.states import AnswerDecision, RejectionReason
 
 T = TypeVar("T")
@@ -189,3 +191,224 @@ def seed_petitions(people: DemoPeople) -> int:
     )
     services.petition_deadlines_apply()
     return Petition.objects.count()
+
+
+# --- a year of activity ---------------------------------------------------------------------------------
+
+YEAR_PETITIONS_PER_COUNCIL = 28
+YEAR_REJECTED = 0.06  # the share a moderator rejects
+YEAR_POPULAR = 0.45  # the share that gathers the threshold's signatures
+YEAR_STARTED = 0.5  # the share of those whose consideration is started before the answer
+YEAR_TOPICS = [
+    (
+        "Облаштувати пішохідний перехід на вулиці {street}",
+        "Біля будинку № {n} на вулиці {street} люди щодня перебігають дорогу. Просимо облаштувати регульований "
+        "пішохідний перехід з освітленням і острівцем безпеки.",
+    ),
+    (
+        "Відремонтувати дорогу на вулиці {street}",
+        "Покриття вулиці {street} зруйноване, ями глибиною до 20 см. Просимо включити капітальний ремонт до "
+        "програми на наступний рік і оприлюднити графік робіт.",
+    ),
+    (
+        "Облаштувати укриття в ліцеї № {n}",
+        "У ліцеї № {n} немає укриття, що вміщує всіх учнів, тому навчання переривається під час тривог. Просимо "
+        "облаштувати укриття в підвальному приміщенні.",
+    ),
+    (
+        "Створити сквер на місці пустиря на вулиці {street}",
+        "Пустир на вулиці {street} захаращений і небезпечний. Просимо створити там сквер з лавами, деревами і "
+        "дитячим майданчиком, з урахуванням думки мешканців.",
+    ),
+    (
+        "Продовжити автобусний маршрут № {n}",
+        "Мешканці нових кварталів не мають прямого сполучення з центром. Просимо продовжити маршрут № {n} до "
+        "кінця вулиці {street} і збільшити кількість рейсів у години пік.",
+    ),
+    (
+        "Встановити камери відеоспостереження у парку на вулиці {street}",
+        "У парку на вулиці {street} увечері трапляються хуліганські дії. Просимо встановити камери і "
+        "підключити їх до системи «Безпечне місто».",
+    ),
+    (
+        "Відкрити інклюзивно-ресурсний центр у мікрорайоні на вулиці {street}",
+        "Діти з особливими освітніми потребами їздять на заняття через усе місто. Просимо відкрити "
+        "інклюзивно-ресурсний центр ближче до домівок.",
+    ),
+    (
+        "Облаштувати безбар'єрний вхід до центру надання адміністративних послуг",
+        "Вхід до ЦНАП має сходи без пандуса, люди на кріслах колісних і батьки з візочками не можуть потрапити "
+        "всередину. Просимо облаштувати пандус і кнопку виклику.",
+    ),
+    (
+        "Встановити контейнери для роздільного збору сміття на вулиці {street}",
+        "На вулиці {street} стоять лише контейнери для змішаних відходів. Просимо встановити контейнери для "
+        "пластику, скла і паперу та поширити графік вивезення.",
+    ),
+    (
+        "Перейменувати вулицю {street} на честь загиблого захисника",
+        "Просимо перейменувати провулок біля вулиці {street} на честь нашого земляка, який загинув, захищаючи "
+        "Україну, за поданням його побратимів.",
+    ),
+    (
+        "Облаштувати велодоріжку вздовж вулиці {street}",
+        "Велосипедисти їдуть проїжджою частиною разом з вантажівками. Просимо облаштувати відокремлену "
+        "велодоріжку вздовж вулиці {street}.",
+    ),
+    (
+        "Відновити вуличне освітлення на вулиці {street}",
+        "Після пошкодження мереж вулиця {street} вночі не освітлюється. Просимо відновити освітлення з "
+        "автономним живленням на сонячних панелях.",
+    ),
+    (
+        "Заборонити продаж алкоголю вночі біля школи № {n}",
+        "Біля школи № {n} цілодобово торгують алкоголем, вночі збираються компанії. Просимо заборонити продаж "
+        "алкоголю з 22:00 до 8:00 у радіусі 300 метрів.",
+    ),
+    (
+        "Створити пункт незламності у будинку культури на вулиці {street}",
+        "Під час відключень мешканцям немає де зарядити телефони і зігрітися. Просимо облаштувати пункт "
+        "незламності з генератором у будинку культури.",
+    ),
+    (
+        "Збільшити кількість місць у дитячому садку № {n}",
+        "Черга до дитячого садка № {n} перевищує 200 дітей. Просимо відкрити додаткові групи і відремонтувати "
+        "приміщення, що пустує.",
+    ),
+    (
+        "Оприлюднювати засідання виконкому в прямому ефірі",
+        "Просимо транслювати засідання виконавчого комітету наживо і зберігати записи на сайті ради, щоб "
+        "мешканці бачили, як ухвалюються рішення.",
+    ),
+]
+YEAR_ANSWERS = {
+    AnswerDecision.SUPPORTED: [
+        "Виконавчий комітет підтримує петицію. Кошти передбачено у програмі на наступний рік, відповідальне "
+        "управління оприлюднить графік робіт до кінця кварталу.",
+        "Петицію підтримано: доручено профільному департаменту підготувати проєкт рішення і винести його на "
+        "найближчу сесію ради.",
+    ],
+    AnswerDecision.NOT_SUPPORTED: [
+        "Петицію не підтримано: питання вже вирішене рішенням сесії, роботи виконуються за затвердженим "
+        "графіком. Дякуємо за активну позицію.",
+        "Петицію не підтримано через відсутність коштів у бюджеті громади цього року; пропозицію враховано під "
+        "час формування програми на наступний рік.",
+    ],
+}
+
+
+def _year_sign(petition_id: int, signers: list[User], start: dt.datetime, end: dt.datetime, rng: Random) -> None:
+    """Signatures as `petition_sign` inserts them, in bulk: the rows and their times; not one audit entry each."""
+    span = max((end - start).total_seconds(), 1.0)
+    Signature.objects.bulk_create(
+        [
+            Signature(
+                petition_id=petition_id,
+                signer=signer,
+                signer_name=signer.full_name,
+                created_at=start + dt.timedelta(seconds=rng.uniform(0, span)),
+            )
+            for signer in signers
+        ],
+        batch_size=2000,
+    )
+
+
+def seed_petitions_year(people: DemoPeople) -> int:
+    """A year of petitions to the city councils of the year's authorities, answered on time, late or never
+    by each council's temper. Idempotent: does nothing once they have petitions. Returns how many it made."""
+    councils = [y for y in year_authorities(people) if y.authority.accepts_petitions]
+    if Petition.objects.filter(authority__in=[y.authority for y in councils]).exists():
+        return 0
+    rng = Random(2026)  # noqa: S311 - reproducible demo data, not secrets
+    now = clock.now().replace(microsecond=0)
+    day = dt.timedelta(days=1)
+    made = 0
+    for council in councils:
+        official = council.official
+        for _ in range(YEAR_PETITIONS_PER_COUNCIL):
+            t0 = now - day * rng.uniform(1, YEAR_DAYS)
+            author = rng.choice(people.citizens)
+            title, essence = rng.choice(YEAR_TOPICS)
+            place = {"street": rng.choice(STREETS), "n": rng.randint(2, 40)}
+            petition = _at(
+                t0,
+                functools.partial(
+                    services.petition_create,
+                    author=author,
+                    authority=council.authority,
+                    title=title.format(**place),
+                    essence=essence.format(**place),
+                    submit=True,
+                ),
+            )
+            made += 1
+            moderation = fate(rng, council)
+            t1 = t0 + day * (rng.uniform(0.1, 1.5) if moderation != LATE else rng.uniform(6, 15))
+            if t1 > now or (moderation == NEVER and t0 > now - 20 * day):
+                continue  # still awaiting moderation
+            if rng.random() < YEAR_REJECTED:
+                _at(
+                    t1,
+                    functools.partial(
+                        services.petition_reject,
+                        petition_id=petition.pk,
+                        moderator=official,
+                        reason=RejectionReason.OBSCENE,
+                        note="Текст містить нецензурну лексику.",
+                    ),
+                )
+                continue
+            petition = _at(
+                t1, functools.partial(services.petition_publish, petition_id=petition.pk, moderator=official)
+            )
+            threshold, ends = petition.threshold or 1, petition.collection_ends_at or now
+            reach = t1 + (ends - t1) * rng.uniform(0.1, 0.8)
+            if rng.random() < YEAR_POPULAR and reach < now:
+                signers = rng.sample(people.citizens, min(len(people.citizens), threshold + rng.randint(0, 25)))
+                _year_sign(petition.pk, signers, t1, reach, rng)
+                Petition.objects.filter(pk=petition.pk).update(signature_count=len(signers), count_updated_at=reach)
+                _at(reach, functools.partial(services.petition_reach_threshold, petition_id=petition.pk))
+                answer = fate(rng, council)
+                if rng.random() < YEAR_STARTED:
+                    _at(
+                        reach + day,
+                        functools.partial(
+                            services.petition_start_consideration, petition_id=petition.pk, official=official
+                        ),
+                    )
+                petition.refresh_from_db()
+                due = petition.answer_due_at or now
+                if answer == NEVER:
+                    continue
+                at = (
+                    reach + (due - reach) * rng.uniform(0.3, 0.95)
+                    if answer == ON_TIME
+                    else due + day * rng.uniform(2, 40)
+                )
+                if at > now:
+                    continue
+                decision = rng.choice(list(YEAR_ANSWERS))
+                _at(
+                    at,
+                    functools.partial(
+                        services.petition_answer,
+                        petition_id=petition.pk,
+                        official=official,
+                        decision=decision,
+                        text=rng.choice(YEAR_ANSWERS[decision]),
+                    ),
+                )
+            else:
+                signers = rng.sample(
+                    people.citizens, min(len(people.citizens), rng.randint(threshold // 50 + 1, threshold * 4 // 5))
+                )
+                _year_sign(petition.pk, signers, t1, min(ends, now), rng)
+                if ends <= now:
+                    _at(
+                        ends + dt.timedelta(minutes=1),
+                        functools.partial(services.petition_close_collection, petition_id=petition.pk),
+                    )
+    services.signature_counts_recount()
+    services.petition_deadlines_apply()
+    return made

@@ -15,4 +15,5 @@ urlpatterns = [
     path("auctions/", include("vzaemo.web.auctions.urls")),
     # The pages; the stream /live/<id>/events is served by the ASGI process (vzaemo.live.sse_urls).
     path("live/", include("vzaemo.web.live.urls")),
+    path("outbox/", include("vzaemo.web.outbox.urls")),
 ]

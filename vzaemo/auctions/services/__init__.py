@@ -27,6 +27,7 @@ from vzaemo.auctions.services.awards import (
 from vzaemo.auctions.services.bids import bid_confirm_guarantee, bid_create, bid_submit, bid_transfer, bid_withdraw
 from vzaemo.auctions.services.contracts import contract_cancel, contract_sign
 from vzaemo.auctions.services.lots import lot_create, lot_transfer, lot_update
+from vzaemo.auctions.services.photos import lot_photo_add
 
 __all__ = [
     "BANK_FEED",
@@ -57,6 +58,7 @@ __all__ = [
     "contract_cancel",
     "contract_sign",
     "lot_create",
+    "lot_photo_add",
     "lot_transfer",
     "lot_update",
 ]

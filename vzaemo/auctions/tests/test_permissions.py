@@ -70,9 +70,11 @@ def test_a_draft_and_a_tendering_auction(w: f.World) -> None:
         "official": {A.CANCEL},
     }
     lot = draft.lot
+    # Photos are not part of the CDB document: the owner and the organiser add them whatever the state.
     assert table(w, permissions.lot_actions, lot) == {
-        "owner": {L.EDIT, L.TRANSFER},
+        "owner": {L.EDIT, L.TRANSFER, L.ADD_PHOTO},
         **{name: {L.TRANSFER} for name in BROKERS[1:]},
+        "official": {L.ADD_PHOTO},
     }
     services.auction_publish(broker=w.owner, auction_id=draft.pk)
     draft.refresh_from_db()
@@ -83,7 +85,11 @@ def test_a_draft_and_a_tendering_auction(w: f.World) -> None:
         "bidder 1": {A.REGISTER_BID, A.TRANSFER},
         "official": {A.CANCEL},
     }
-    assert table(w, permissions.lot_actions, lot) == {name: {L.TRANSFER} for name in BROKERS}
+    assert table(w, permissions.lot_actions, lot) == {
+        "owner": {L.TRANSFER, L.ADD_PHOTO},
+        **{name: {L.TRANSFER} for name in BROKERS[1:]},
+        "official": {L.ADD_PHOTO},
+    }
 
 
 def test_a_bid_from_draft_to_qualified(w: f.World) -> None:

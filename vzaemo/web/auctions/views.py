@@ -10,16 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from vzaemo.accounts.models import Region
-from vzaemo.auctions import selectors
+from vzaemo.auctions import selectors, services
 from vzaemo.auctions.errors import AuctionError
-from vzaemo.auctions.models import Auction, Lot
+from vzaemo.auctions.models import Auction, Lot, LotPhoto
+from vzaemo.auctions.permissions import LotAction, lot_actions, lot_check
 from vzaemo.auctions.states import (
     AuctionStatus,
     AwardEndReason,
@@ -30,11 +35,13 @@ from vzaemo.auctions.states import (
     Mode,
     Procedure,
 )
-from vzaemo.core.errors import NotFound
+from vzaemo.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from vzaemo.documents import storage
 from vzaemo.live import selectors as live_selectors
 from vzaemo.web.auctions import history
-from vzaemo.web.auctions.forms import AuctionFilterForm
-from vzaemo.web.errors import is_htmx
+from vzaemo.web.auctions.forms import AuctionFilterForm, LotPhotoForm
+from vzaemo.web.errors import add_to_form, http_status, is_htmx, see_other, signed_in
+from vzaemo.web.rate_limits import rate_limited
 
 PAGE_SIZE = 20
 
@@ -70,7 +77,9 @@ def auction_list(request: HttpRequest) -> HttpResponse:
     if filters.get("status"):
         auctions = auctions.filter(status=filters["status"])
     auctions = auctions.order_by(*SORTS[filters.get("sort") or "-date"])
-    page = Paginator(auctions, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each card shows its lot's first photo: one query for the page, not one per card.
+    first_photos = Prefetch("lot__photos", queryset=LotPhoto.objects.filter(position=1), to_attr="first_photos")
+    page = Paginator(auctions.prefetch_related(first_photos), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -193,6 +202,7 @@ def auction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rules": _citations(document["rulesApplied"] or {}),
         "revisions": _revision_rows(auction),
         "live": live_selectors.session_for(auction.pk),
+        "photos": list(selectors.lot_photos(auction.lot_id)),
     }
     return render(request, "web/auctions/detail.html", context)
 
@@ -224,5 +234,71 @@ def lot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "category_label": _label(Category, lot.category),
         "region_label": _label(Region, lot.region),
         "attempts": attempts,
+        "photos": list(selectors.lot_photos(lot.pk)),
+        "may_add_photo": LotAction.ADD_PHOTO in lot_actions(request.user, lot),
     }
     return render(request, "web/auctions/lot.html", context)
+
+
+# A photo's documents never change (ADR 0007) and its URL names the photo: caches may keep it for a year.
+PHOTO_CACHE = "public, max-age=31536000, immutable"
+
+
+def lot_photo(request: HttpRequest, pk: int, photo: int, variant: str = "image") -> HttpResponseBase:
+    """A photo of a public lot, shown in the page (inline), or its thumbnail."""
+    found = selectors.lot_photo_public(lot_id=pk, photo_id=photo)
+    if found is None:
+        raise NotFound(_("There is no such photo."), code=AuctionError.PHOTO_NOT_FOUND)
+    document = found.thumbnail if variant == "thumbnail" else found.image
+    response: HttpResponseBase
+    if request.headers.get("If-None-Match") == f'"{document.sha256}"':
+        response = HttpResponse(status=304)
+    else:
+        try:
+            handle = storage.open_document(document.storage_name)
+        except FileNotFoundError:
+            raise NotFound(_("There is no such photo."), code=AuctionError.PHOTO_NOT_FOUND) from None
+        response = FileResponse(handle, content_type=document.format)
+    response["ETag"] = f'"{document.sha256}"'
+    response["Cache-Control"] = PHOTO_CACHE
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@rate_limited("lot.photo_add")
+def lot_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser's official adds a photo to a public lot's gallery (the broker's own platform may too)."""
+    lot = Lot.objects.filter(pk=pk, mode=Mode.REAL).first()
+    if lot is None or not selectors.lot_is_public(pk):
+        raise NotFound(_("There is no such lot."), code=AuctionError.LOT_NOT_FOUND)
+    user = signed_in(request)
+    try:
+        lot_check(user, lot, LotAction.ADD_PHOTO)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from None  # the 403 page for anyone else, before any form
+    form = LotPhotoForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.lot_photo_add(
+                    actor=user,
+                    lot_id=lot.pk,
+                    file=data["photo"],
+                    alt_uk=data["alt_uk"],
+                    alt_en=data["alt_en"],
+                    idempotency_key=data["idempotency_key"],
+                )
+            except DomainError as error:
+                if error.field == "file":  # the document service's name for what this form calls "photo"
+                    form.add_error("photo", str(error.message))
+                else:
+                    add_to_form(form, error)
+                status = 422 if isinstance(error, ValidationFailed) else http_status(error)
+            else:
+                messages.success(request, _("The photo is added to the lot's gallery."))
+                return see_other("web:auction_lot_detail", pk=lot.pk)
+    return render(request, "web/auctions/photo_form.html", {"lot": lot, "form": form}, status=status)
