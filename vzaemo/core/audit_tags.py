@@ -187,6 +187,7 @@ LABELS: dict[AuditTag, Promise] = {
     AuditTag.ADMIN_CONSULTATION_SUBSCRIPTION: _("An administrator changed a subscription"),
     AuditTag.AUCTION_LOT_CREATE: _("A lot was listed"),
     AuditTag.AUCTION_LOT_EDIT: _("A lot was edited"),
+    AuditTag.AUCTION_LOT_PHOTO_ADD: _("A photo of a lot was added"),
     AuditTag.AUCTION_LOT_TRANSFER: _("A lot moved to another platform"),
     AuditTag.AUCTION_LOT_UNSOLD: _("A lot was not sold"),
     AuditTag.AUCTION_AWARD_ACTIVATE: _("The winner was confirmed"),
