@@ -629,6 +629,8 @@ def _year_authorities(
                         "value": Decimal(value),
                         "unit": unit,
                         "source": f"Статут територіальної громади ({name_uk}), положення про електронні петиції",
+                        "act_uk": f"Статут територіальної громади ({name_uk})",
+                        "act_en": f"Charter of the territorial community ({name_en})",
                     },
                 )
         name = f"{OFFICIAL_GIVEN[i % len(OFFICIAL_GIVEN)]} {OFFICIAL_FAMILY[(i // 2) % len(OFFICIAL_FAMILY)]}"

@@ -162,7 +162,8 @@ class Stored:
     """Stored text, searched for whole words only: "Sign" is not user content because "Signature" is."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        # Cleaned as page text is (`foreign_runs`), so a stored "з 23 до 8" matches the page's "з   до  ".
+        self.text = NOT_WORDS.sub(" ", text)
         self._seen: dict[str, bool] = {}
 
     def __contains__(self, run: str) -> bool:
