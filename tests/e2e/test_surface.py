@@ -83,7 +83,9 @@ def demo(live_platform: LivePlatform) -> dict[str, Any]:
     petition = live_platform.shell(
         """
         from vzaemo.petitions.models import Petition
-        print(Petition.objects.filter(status="published", authority__slug="cabinet").order_by("pk").values_list("pk", flat=True).first())
+        from vzaemo.core import clock
+        open_now = Petition.objects.filter(status="published", collection_ends_at__gt=clock.now()).order_by("pk")
+        print((open_now.filter(authority__slug="cabinet").first() or open_now.first()).pk)
         """
     ).strip()
     return {

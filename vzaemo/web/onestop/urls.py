@@ -12,6 +12,6 @@ urlpatterns = [
     path("subscriptions/follow/", following.follow, name="follow"),
     path("subscriptions/<int:subscription_id>/", following.subscription_change, name="subscription_change"),
     path("notifications/", following.notifications, name="notifications"),
-    path("notifications/feed/<str:token>/", following.notifications_feed, name="notifications_feed"),
+    path("notifications/feed/<str:token>.atom", following.notifications_feed, name="notifications_feed"),
     path("unsubscribe/<str:token>/", following.unsubscribe, name="unsubscribe"),
 ]

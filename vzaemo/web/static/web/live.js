@@ -71,7 +71,12 @@
     }
     if (form && s.you) {
       var min = s.you.min_amount;
+      var mayBid = Boolean(min) && !s.ended;
       setText("min", min ? fmt(labels.min_amount, { m: money(min) }) : labels.cannot_bid);
+      setText("your-turn", mayBid ? labels.your_turn : "");
+      // The moment to bid has come: bring the form on screen (on a phone it is below the standings).
+      if (mayBid && !mayBidBefore) form.scrollIntoView({ block: "end" });
+      mayBidBefore = mayBid;
       var amount = el("amount");
       if (amount && min && document.activeElement !== amount) amount.value = min;
       el("submit").disabled = !min || s.ended;
