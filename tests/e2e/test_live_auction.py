@@ -98,7 +98,7 @@ def test_an_english_auction_with_three_bidders_and_an_observer(
     phone.keyboard.type(raised)
     tab_to(phone, phone.locator('[data-live="submit"]'))
     phone.keyboard.press("Enter")
-    expect(phone.locator('[data-live="feedback"]')).to_contain_text(f"Your bid of {raised} UAH is accepted")
+    expect(phone.locator('[data-live="feedback"]')).to_contain_text(f"Your bid of {shown(raised)} UAH is accepted")
     expect(phone.locator('[data-live="your-turn"]')).to_be_empty(timeout=TURN_WAIT_MS)
     _sees(observer, raised)
 
