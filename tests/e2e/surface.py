@@ -23,10 +23,10 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
-# Not pages: files, feeds, streams, the admin, signed document links, the sign-out and e-mail confirmation steps.
+# Not pages: files (lot photos too), feeds, streams, the admin, signed document links, sign-out, e-mail confirmation.
 _NOT_A_PAGE = re.compile(
     r"^/(admin|static|media|api|documents)/"
-    r"|/(logout|confirm-email|photo|download|events)(/|$)"
+    r"|/(logout|confirm-email|photo|photos|download|events)(/|$)"
     r"|\.(json|csv|ics|atom|xml|pdf|jsonl|txt)$"
 )
 _NUMBER = re.compile(r"/\d+(?=/|$)")
