@@ -76,13 +76,12 @@ def due_people(*, limit: int) -> list[int]:
         .order_by("email_due_at")
         .values_list("user_id", flat=True)
     )
-    people: list[int] = []
+    people: dict[int, None] = {}  # ordered and O(1) to test
     for user_id in rows.iterator(chunk_size=limit):
-        if user_id not in people:
-            people.append(user_id)
-            if len(people) >= limit:
-                break
-    return people
+        people.setdefault(user_id)
+        if len(people) >= limit:
+            break
+    return list(people)
 
 
 def enqueue_due() -> int:

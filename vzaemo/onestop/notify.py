@@ -81,7 +81,7 @@ def fan_out(items: Iterable[participation.Item], previous: Mapping[tuple[str, in
     if not subscriptions:
         return 0
     now = clock.now()
-    daily = next_daily_digest(now)
+    due_by_frequency = {Frequency.INSTANT: now, Frequency.DAILY: next_daily_digest(now), Frequency.NONE: None}
     rows: list[Notification] = []
     for item in changed:
         urgency: dict[int, Frequency] = {}
@@ -93,7 +93,7 @@ def fan_out(items: Iterable[participation.Item], previous: Mapping[tuple[str, in
                     urgency[subscription.user_id] = frequency
         event = NotificationEvent.OPENED if (item.kind, item.object_id) not in previous else NotificationEvent.STATUS
         for user_id, frequency in urgency.items():
-            due = {Frequency.INSTANT: now, Frequency.DAILY: daily, Frequency.NONE: None}[frequency]
+            due = due_by_frequency[frequency]
             rows.append(
                 Notification(
                     user_id=user_id,

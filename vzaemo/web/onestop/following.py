@@ -157,10 +157,11 @@ def notifications_feed(request: HttpRequest, token: str) -> HttpResponse:  # noq
     site = settings.VZAEMO_SITE_URL.rstrip("/")
     feed = _feed(_("Vzaemo: what you follow"), reverse("web:notifications"), _("Changes in what you follow."))
     for notification in selectors.notifications_of(user_id)[:FEED_SIZE]:
+        event = digests.event_text(notification)
         feed.add_item(
-            title=f"{digests.event_text(notification)}: {notification.title}",
+            title=f"{event}: {notification.title}",
             link=site + notification.url,
-            description=digests.event_text(notification),
+            description=event,
             unique_id=f"{site}/n/{notification.pk}",
             pubdate=notification.created_at,
             updateddate=notification.created_at,
